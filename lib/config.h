@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The parsed command line shared by nsboot, nsboot-init and nsboot-mount. */
+#ifndef NSB_CONFIG_H
+#define NSB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit statuses of DESIGN.md, "Exit status". */
+enum {
+	NSB_EXIT_FAILURE = 125, /* nsboot itself failed: usage, setup, protocol */
+	NSB_EXIT_NOEXEC = 126,  /* COMMAND found but not executable */
+	NSB_EXIT_NOTFOUND = 127 /* COMMAND not found */
+};
+
+/* Which program parses: options outside its set are "unknown". */
+enum nsb_prog_kind {
+	NSB_PROG_SPAWN = 1, /* nsboot */
+	NSB_PROG_INIT = 2,  /* nsboot-init */
+	NSB_PROG_MOUNT = 4  /* nsboot-mount (libexec helper of nsboot-init) */
+};
+
+enum nsb_root_mode {
+	NSB_ROOT_NONE = 0, /* no mount option: plain init, mounts nothing */
+	NSB_ROOT_OVERLAY,  /* --volatile=overlay (default with -D) */
+	NSB_ROOT_READONLY, /* --read-only */
+	NSB_ROOT_WRITABLE, /* --writable */
+	NSB_ROOT_TMPFS     /* --tmpfs-root */
+};
+
+enum nsb_mount_kind {
+	NSB_MNT_BIND,    /* --bind=SRC[:DST[:OPTS]] */
+	NSB_MNT_BIND_RO, /* --bind-ro=SRC[:DST[:OPTS]] */
+	NSB_MNT_TMPFS,   /* --tmpfs=DST[:OPTS]     (src is NULL) */
+	NSB_MNT_OVERLAY  /* --overlay=LOWER[:LOWER...]:DST  (src is "L1:L2...") */
+};
+
+/* One user mount as given on the command line (strings point into argv or are owned by the config). */
+struct nsb_mount_spec {
+	enum nsb_mount_kind kind;
+	const char *src;  /* host path (bind), lower dirs joined by ':' (overlay), NULL (tmpfs) */
+	const char *dst;  /* absolute path inside the container */
+	const char *opts; /* comma-separated options or NULL; "idmap" is one of them */
+};
+
+enum nsb_network { NSB_NET_AUTO = 0, NSB_NET_PRIVATE, NSB_NET_HOST };
+enum nsb_console { NSB_CONSOLE_AUTO = 0, NSB_CONSOLE_INTERACTIVE, NSB_CONSOLE_PIPE };
+
+#define NSB_MAX_SPECS 64
+
+struct nsb_config {
+	int verbosity; /* -1 with -q, +1 per -v */
+
+	/* root and mounts (NSB_PROG_INIT, NSB_PROG_MOUNT, NSB_PROG_SPAWN) */
+	const char *tree;             /* -D TREE, or NULL */
+	enum nsb_root_mode root;      /* NSB_ROOT_NONE when no mount option was given */
+	struct nsb_mount_spec mounts[NSB_MAX_SPECS];
+	size_t n_mounts;              /* in command-line order */
+	const char *fstabs[NSB_MAX_SPECS];
+	size_t n_fstabs;              /* mounted after every --bind/--tmpfs/--overlay */
+	const char *hostname;         /* --hostname, NULL for the default */
+	enum nsb_network network;     /* --network= */
+	const char *boot;             /* --boot=PRESET as given, NULL when absent */
+	const char *drop_services;    /* --drop-services=FILE */
+	bool mount_options;           /* any option above that asks for mounts was given */
+
+	/* the PID-1 loop (NSB_PROG_INIT, NSB_PROG_SPAWN) */
+	bool kill_group;              /* --kill-group */
+	long grace_ms;                /* --grace=SECONDS, default 10000 */
+	int sync_fd;                  /* --sync-fd=N, -1 when absent (NSB_PROG_INIT, NSB_PROG_MOUNT) */
+	bool setup_done;              /* --setup-done: the spawner already built the root (internal) */
+	int tree_fd;                  /* --tree-fd=N: an (idmapped) mount of TREE to use instead of -D's path, -1 */
+
+	/* spawner only (NSB_PROG_SPAWN) */
+	const char *private_users;    /* --private-users=MODE as given, NULL for the default */
+	const char *pid_file;         /* --pid-file= */
+	int ready_fd;                 /* --ready-fd=N, -1 when absent */
+	bool wait_booted;             /* --wait-booted */
+	enum nsb_console console;     /* --console= */
+	const char *setenv[NSB_MAX_SPECS];
+	size_t n_setenv;              /* --setenv=VAR=VALUE */
+
+	/* COMMAND [ARG]... (NULL-terminated, points into argv); argc 0 when absent */
+	char **argv;
+	int argc;
+	/* argv[1 .. n_option_args] are the option words before COMMAND (for passing through) */
+	int n_option_args;
+};
+
+/* Outcome of nsb_parse_args(). */
+enum nsb_parse_result {
+	NSB_PARSE_OK = 0,
+	NSB_PARSE_HELP,    /* -h/--help: print nsb_usage() to stdout, exit 0 */
+	NSB_PARSE_VERSION, /* --version: print it, exit 0 */
+	NSB_PARSE_ERROR    /* ERR holds one line naming the option; exit 125 with a usage line */
+};
+
+/* Sets every field to its default (sync_fd/ready_fd/tree_fd -1, grace 10 s). */
+void nsb_config_init(struct nsb_config *c);
+
+/* Parses ARGV for program KIND into C (pure: no I/O, strings point into argv).
+ * On NSB_PARSE_ERROR writes a one-line reason (no program prefix) into ERR. */
+enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv,
+				     enum nsb_prog_kind kind, char *err, size_t errlen);
+
+/* The one-line usage synopsis of KIND ("Usage: nsboot [OPTIONS] ..."). */
+const char *nsb_usage_line(enum nsb_prog_kind kind);
+/* The full --help text of KIND. */
+const char *nsb_help_text(enum nsb_prog_kind kind);
+
+/* Parses a decimal number of seconds ("10", "0.5", "2.25") into milliseconds; -1 when malformed. */
+long nsb_parse_seconds(const char *s);
+
+#define NSB_VERSION "0.1.0"
+
+#endif

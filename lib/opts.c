@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The command line of DESIGN.md, "Command-line contract", for the three programs. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	O_VOLATILE = 256, O_READ_ONLY, O_WRITABLE, O_TMPFS_ROOT, O_BIND, O_BIND_RO, O_TMPFS,
+	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
+	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
+	O_CONSOLE, O_SETENV, O_VERSION
+};
+
+#define ALL (NSB_PROG_SPAWN | NSB_PROG_INIT | NSB_PROG_MOUNT)
+#define INNER (NSB_PROG_INIT | NSB_PROG_MOUNT)
+
+/* Which programs accept each option (indexed like LONGOPTS). */
+static const struct {
+	struct option opt;
+	unsigned progs;
+} table[] = {
+	{ { "directory", required_argument, NULL, 'D' }, ALL },
+	{ { "volatile", optional_argument, NULL, O_VOLATILE }, ALL },
+	{ { "read-only", no_argument, NULL, O_READ_ONLY }, ALL },
+	{ { "writable", no_argument, NULL, O_WRITABLE }, ALL },
+	{ { "tmpfs-root", no_argument, NULL, O_TMPFS_ROOT }, ALL },
+	{ { "bind", required_argument, NULL, O_BIND }, ALL },
+	{ { "bind-ro", required_argument, NULL, O_BIND_RO }, ALL },
+	{ { "tmpfs", required_argument, NULL, O_TMPFS }, ALL },
+	{ { "overlay", required_argument, NULL, O_OVERLAY }, ALL },
+	{ { "fstab", required_argument, NULL, O_FSTAB }, ALL },
+	{ { "hostname", required_argument, NULL, O_HOSTNAME }, ALL },
+	{ { "network", required_argument, NULL, O_NETWORK }, ALL },
+	{ { "boot", required_argument, NULL, O_BOOT }, ALL },
+	{ { "drop-services", required_argument, NULL, O_DROP }, ALL },
+	{ { "kill-group", no_argument, NULL, O_KILL_GROUP }, ALL },
+	{ { "grace", required_argument, NULL, O_GRACE }, ALL },
+	{ { "sync-fd", required_argument, NULL, O_SYNC_FD }, INNER },
+	{ { "setup-done", no_argument, NULL, O_SETUP_DONE }, INNER },
+	{ { "tree-fd", required_argument, NULL, O_TREE_FD }, INNER },
+	{ { "private-users", required_argument, NULL, O_PRIVATE_USERS }, NSB_PROG_SPAWN },
+	{ { "pid-file", required_argument, NULL, O_PID_FILE }, NSB_PROG_SPAWN },
+	{ { "ready-fd", required_argument, NULL, O_READY_FD }, NSB_PROG_SPAWN },
+	{ { "wait-booted", no_argument, NULL, O_WAIT_BOOTED }, NSB_PROG_SPAWN },
+	{ { "console", required_argument, NULL, O_CONSOLE }, NSB_PROG_SPAWN },
+	{ { "setenv", required_argument, NULL, O_SETENV }, NSB_PROG_SPAWN },
+	{ { "quiet", no_argument, NULL, 'q' }, ALL },
+	{ { "verbose", no_argument, NULL, 'v' }, ALL },
+	{ { "help", no_argument, NULL, 'h' }, ALL },
+	{ { "version", no_argument, NULL, O_VERSION }, ALL },
+};
+#define N_OPTS (sizeof table / sizeof table[0])
+
+/* Sets every field to its default (sync_fd/ready_fd -1, grace 10 s). */
+void nsb_config_init(struct nsb_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->grace_ms = 10000;
+	c->sync_fd = -1;
+	c->ready_fd = -1;
+	c->tree_fd = -1;
+}
+
+/* Parses a decimal number of seconds into milliseconds; -1 when malformed or huge. */
+long nsb_parse_seconds(const char *s)
+{
+	long ms = 0;
+	const char *p = s;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (ms > (LONG_MAX / 10 - 9) / 1000)
+			return -1;
+		ms = ms * 10 + (*p - '0');
+	}
+	ms *= 1000;
+	if (*p == '.') {
+		long scale = 100;
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++, scale /= 10)
+			ms += (*p - '0') * scale;
+	}
+	return *p ? -1 : ms;
+}
+
+/* Parses a non-negative int for OPT; false with ERR set when malformed. */
+static bool parse_fd(const char *s, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > INT_MAX)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Writes the reason into ERR and returns NSB_PARSE_ERROR. */
+static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return NSB_PARSE_ERROR;
+}
+
+/* Splits a mount spec of KIND into C->mounts; false with ERR set when malformed. */
+static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
+		      char *arg, char *err, size_t len)
+{
+	if (c->n_mounts >= NSB_MAX_SPECS) {
+		fail(err, len, "--%s: more than %d mounts", name, NSB_MAX_SPECS);
+		return false;
+	}
+	struct nsb_mount_spec *m = &c->mounts[c->n_mounts];
+	*m = (struct nsb_mount_spec){ .kind = kind };
+	char *colon;
+	switch (kind) {
+	case NSB_MNT_BIND:
+	case NSB_MNT_BIND_RO:
+		m->src = arg;
+		m->dst = arg;
+		if ((colon = strchr(arg, ':'))) {
+			*colon = '\0';
+			m->dst = colon + 1;
+			if ((colon = strchr(m->dst, ':'))) {
+				*colon = '\0';
+				m->opts = colon + 1;
+			}
+		}
+		if (!*m->src) {
+			fail(err, len, "--%s: empty source", name);
+			return false;
+		}
+		break;
+	case NSB_MNT_TMPFS:
+		m->dst = arg;
+		if ((colon = strchr(arg, ':'))) {
+			*colon = '\0';
+			m->opts = colon + 1;
+		}
+		break;
+	case NSB_MNT_OVERLAY:
+		colon = strrchr(arg, ':');
+		if (!colon || colon == arg) {
+			fail(err, len, "--%s=%s: want LOWER[:LOWER...]:DST", name, arg);
+			return false;
+		}
+		*colon = '\0';
+		m->src = arg;
+		m->dst = colon + 1;
+		break;
+	}
+	if (m->dst[0] != '/') {
+		fail(err, len, "--%s: destination '%s' is not an absolute path", name, m->dst);
+		return false;
+	}
+	if (m->opts && !*m->opts)
+		m->opts = NULL;
+	c->n_mounts++;
+	return true;
+}
+
+/* Sets the root mode once; false with ERR set when two modes conflict. */
+static bool set_root(struct nsb_config *c, enum nsb_root_mode mode, const char *name,
+		     char *err, size_t len)
+{
+	if (c->root != NSB_ROOT_NONE && c->root != mode) {
+		fail(err, len, "%s conflicts with another root mode "
+			       "(--volatile, --read-only, --writable, --tmpfs-root)", name);
+		return false;
+	}
+	c->root = mode;
+	return true;
+}
+
+/* True when S is VAR=VALUE with VAR a shell variable name. */
+static bool valid_setenv(const char *s)
+{
+	if (!(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	for (; *s && *s != '='; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return false;
+	return *s == '=';
+}
+
+enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv,
+				     enum nsb_prog_kind kind, char *err, size_t errlen)
+{
+	struct option longopts[N_OPTS + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (table[i].progs & kind)
+			longopts[n++] = table[i].opt;
+	longopts[n] = (struct option){ 0 };
+
+	nsb_config_init(c);
+	opterr = 0;
+	optind = 0; /* full reset: the parser may run more than once (unit tests) */
+	bool root_flag = false;
+	int o;
+	while ((o = getopt_long(argc, argv, "+:D:qvh", longopts, NULL)) != -1) {
+		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+		switch (o) {
+		case 'D':
+			c->tree = optarg;
+			break;
+		case O_VOLATILE:
+			if (optarg && strcmp(optarg, "overlay") != 0)
+				return fail(err, errlen, "--volatile=%s: only 'overlay' is supported", optarg);
+			if (!set_root(c, NSB_ROOT_OVERLAY, "--volatile", err, errlen))
+				return NSB_PARSE_ERROR;
+			root_flag = true;
+			break;
+		case O_READ_ONLY:
+			if (!set_root(c, NSB_ROOT_READONLY, "--read-only", err, errlen))
+				return NSB_PARSE_ERROR;
+			root_flag = true;
+			break;
+		case O_WRITABLE:
+			if (!set_root(c, NSB_ROOT_WRITABLE, "--writable", err, errlen))
+				return NSB_PARSE_ERROR;
+			root_flag = true;
+			break;
+		case O_TMPFS_ROOT:
+			if (!set_root(c, NSB_ROOT_TMPFS, "--tmpfs-root", err, errlen))
+				return NSB_PARSE_ERROR;
+			root_flag = true;
+			break;
+		case O_BIND:
+			if (!add_mount(c, NSB_MNT_BIND, "bind", optarg, err, errlen))
+				return NSB_PARSE_ERROR;
+			break;
+		case O_BIND_RO:
+			if (!add_mount(c, NSB_MNT_BIND_RO, "bind-ro", optarg, err, errlen))
+				return NSB_PARSE_ERROR;
+			break;
+		case O_TMPFS:
+			if (!add_mount(c, NSB_MNT_TMPFS, "tmpfs", optarg, err, errlen))
+				return NSB_PARSE_ERROR;
+			break;
+		case O_OVERLAY:
+			if (!add_mount(c, NSB_MNT_OVERLAY, "overlay", optarg, err, errlen))
+				return NSB_PARSE_ERROR;
+			break;
+		case O_FSTAB:
+			if (c->n_fstabs >= NSB_MAX_SPECS)
+				return fail(err, errlen, "--fstab: more than %d files", NSB_MAX_SPECS);
+			c->fstabs[c->n_fstabs++] = optarg;
+			break;
+		case O_HOSTNAME:
+			if (!*optarg || strlen(optarg) > 64 || strchr(optarg, '/') || strchr(optarg, '\n'))
+				return fail(err, errlen, "--hostname=%s: not a valid host name", optarg);
+			c->hostname = optarg;
+			break;
+		case O_NETWORK:
+			if (strcmp(optarg, "private") == 0)
+				c->network = NSB_NET_PRIVATE;
+			else if (strcmp(optarg, "host") == 0)
+				c->network = NSB_NET_HOST;
+			else
+				return fail(err, errlen, "--network=%s: want 'private' or 'host'", optarg);
+			break;
+		case O_BOOT:
+			if (!*optarg)
+				return fail(err, errlen, "--boot: empty preset");
+			c->boot = optarg;
+			break;
+		case O_DROP:
+			c->drop_services = optarg;
+			break;
+		case O_KILL_GROUP:
+			c->kill_group = true;
+			break;
+		case O_GRACE:
+			if ((c->grace_ms = nsb_parse_seconds(optarg)) < 0)
+				return fail(err, errlen, "--grace=%s: not a decimal number of seconds", optarg);
+			break;
+		case O_SYNC_FD:
+			if (!parse_fd(optarg, &c->sync_fd))
+				return fail(err, errlen, "--sync-fd=%s: not a file descriptor number", optarg);
+			break;
+		case O_SETUP_DONE:
+			c->setup_done = true;
+			break;
+		case O_TREE_FD:
+			if (!parse_fd(optarg, &c->tree_fd))
+				return fail(err, errlen, "--tree-fd=%s: not a file descriptor number", optarg);
+			break;
+		case O_PRIVATE_USERS:
+			c->private_users = optarg;
+			break;
+		case O_PID_FILE:
+			if (!*optarg)
+				return fail(err, errlen, "--pid-file: empty path");
+			c->pid_file = optarg;
+			break;
+		case O_READY_FD:
+			if (!parse_fd(optarg, &c->ready_fd))
+				return fail(err, errlen, "--ready-fd=%s: not a file descriptor number", optarg);
+			break;
+		case O_WAIT_BOOTED:
+			c->wait_booted = true;
+			break;
+		case O_CONSOLE:
+			if (strcmp(optarg, "interactive") == 0)
+				c->console = NSB_CONSOLE_INTERACTIVE;
+			else if (strcmp(optarg, "pipe") == 0)
+				c->console = NSB_CONSOLE_PIPE;
+			else
+				return fail(err, errlen, "--console=%s: want 'interactive' or 'pipe'", optarg);
+			break;
+		case O_SETENV:
+			if (!valid_setenv(optarg))
+				return fail(err, errlen, "--setenv=%s: want VAR=VALUE", optarg);
+			if (c->n_setenv >= NSB_MAX_SPECS)
+				return fail(err, errlen, "--setenv: more than %d variables", NSB_MAX_SPECS);
+			c->setenv[c->n_setenv++] = optarg;
+			break;
+		case 'q':
+			c->verbosity = -1;
+			break;
+		case 'v':
+			if (c->verbosity < 0)
+				c->verbosity = 0;
+			c->verbosity++;
+			break;
+		case 'h':
+			return NSB_PARSE_HELP;
+		case O_VERSION:
+			return NSB_PARSE_VERSION;
+		case ':':
+			return fail(err, errlen, "option '%s' needs an argument", name);
+		default:
+			if (optopt && optopt < 256)
+				return fail(err, errlen, "unknown option '-%c'", optopt);
+			return fail(err, errlen, "unknown option '%s'", name);
+		}
+	}
+	c->n_option_args = optind - 1;
+	c->argv = argv + optind;
+	c->argc = argc - optind;
+
+	if (c->tree && c->root == NSB_ROOT_NONE)
+		c->root = NSB_ROOT_OVERLAY;
+	if (c->root == NSB_ROOT_TMPFS && c->tree)
+		return fail(err, errlen, "--tmpfs-root takes no -D TREE");
+	if (c->root != NSB_ROOT_NONE && c->root != NSB_ROOT_TMPFS && !c->tree)
+		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
+	(void)root_flag;
+	bool wants_root = c->n_mounts || c->n_fstabs || c->drop_services || c->hostname ||
+			  c->network != NSB_NET_AUTO;
+	if (c->root == NSB_ROOT_NONE && (wants_root || kind == NSB_PROG_SPAWN))
+		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
+	c->mount_options = c->root != NSB_ROOT_NONE;
+	if (kind == NSB_PROG_INIT && c->argc == 0 && !c->boot && c->root == NSB_ROOT_NONE)
+		return fail(err, errlen, "missing COMMAND");
+	if (kind == NSB_PROG_SPAWN && c->argc == 0 && c->root == NSB_ROOT_TMPFS && !c->boot)
+		return fail(err, errlen, "--tmpfs-root needs COMMAND or --boot");
+	if (c->argc > 0 && c->boot)
+		return fail(err, errlen, "--boot=%s and COMMAND exclude each other", c->boot);
+	return NSB_PARSE_OK;
+}
+
+const char *nsb_usage_line(enum nsb_prog_kind kind)
+{
+	switch (kind) {
+	case NSB_PROG_SPAWN:
+		return "Usage: nsboot [OPTIONS] -D TREE [--] [COMMAND [ARG]...]  (or --tmpfs-root instead of -D)";
+	case NSB_PROG_MOUNT:
+		return "Usage: nsboot-mount [OPTIONS]  (internal helper of nsboot-init)";
+	case NSB_PROG_INIT:
+	default:
+		return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...";
+	}
+}
+
+#define MOUNT_HELP \
+	"  -D, --directory=TREE        the OS tree to boot\n" \
+	"      --volatile=overlay      root is a tmpfs overlay over TREE: writes vanish (default)\n" \
+	"      --read-only             TREE bound read-only, with tmpfs /run and /tmp\n" \
+	"      --writable              TREE bound read-write: writes persist\n" \
+	"      --tmpfs-root            an empty tmpfs root populated by binds (no TREE)\n" \
+	"      --bind=SRC[:DST[:OPTS]] bind SRC at DST inside (OPTS: comma list, e.g. idmap)\n" \
+	"      --bind-ro=SRC[:DST[:OPTS]]  the same, read-only\n" \
+	"      --tmpfs=DST[:OPTS]      a tmpfs at DST\n" \
+	"      --overlay=LOWER[:LOWER...]:DST  an overlay with a tmpfs upper layer at DST\n" \
+	"      --fstab=FILE            more mounts in fstab(5) format, targets inside the root\n" \
+	"      --hostname=NAME         host name (default: TREE's directory name)\n" \
+	"      --network=private|host  private network with lo up (default), or the host's\n" \
+	"      --boot=PRESET           sysv, openrc, guix:SYSTEM or shell (default: detect)\n" \
+	"      --drop-services=FILE    services to mask, one per line (presets bring a list)\n" \
+	"      --kill-group            forward signals to the command's process group\n" \
+	"      --grace=SECONDS         SIGTERM-to-SIGKILL grace at shutdown (default 10)\n"
+
+#define COMMON_HELP \
+	"  -q, --quiet                 errors only\n" \
+	"  -v, --verbose               say more\n" \
+	"  -h, --help                  this text\n" \
+	"      --version               the version\n" \
+	"Exit status: COMMAND's; 128+N if it died of signal N; 125 nsboot's own error;\n" \
+	"126 COMMAND not executable; 127 COMMAND not found.\n"
+
+const char *nsb_help_text(enum nsb_prog_kind kind)
+{
+	switch (kind) {
+	case NSB_PROG_SPAWN:
+		return "Usage: nsboot [OPTIONS] -D TREE [--] [COMMAND [ARG]...]\n"
+		       "       nsboot [OPTIONS] --tmpfs-root [--bind-ro=...]... [--] COMMAND [ARG]...\n"
+		       "Boot an OS tree as a container in new user, mount, pid, ipc, uts, cgroup,\n"
+		       "time and (unless --network=host) net namespaces.\n\n" MOUNT_HELP
+		       "      --private-users=MODE    pick (root default): a free shifted 65536-id range,\n"
+		       "                              TREE idmapped; BASE[:COUNT]: that range, idmapped;\n"
+		       "                              identity: 0..65535 to 0..65535 -- this TRUSTS the\n"
+		       "                              container: its root is host root and can change host\n"
+		       "                              kernel parameters in /proc/sys;\n"
+		       "                              subid (rootless default): /etc/subuid range via\n"
+		       "                              newuidmap; single: only the caller's id\n"
+		       "      --setenv=VAR=VALUE      add to the purified environment\n"
+		       "      --console=interactive|pipe  a pty as /dev/console (default on a terminal)\n"
+		       "      --pid-file=FILE         write the container's PID 1 host PID\n"
+		       "      --ready-fd=N            write \"PID\\n\" to fd N when ready, then close it\n"
+		       "      --wait-booted           report readiness when the system has booted\n" COMMON_HELP;
+	case NSB_PROG_MOUNT:
+		return "Usage: nsboot-mount [OPTIONS]\n"
+		       "Internal helper: builds nsboot-init's root with libmount, then pivots.\n" MOUNT_HELP
+		       "      --sync-fd=N             report errors on the spawner channel N\n" COMMON_HELP;
+	case NSB_PROG_INIT:
+	default:
+		return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...\n"
+		       "A tiny PID 1: runs COMMAND, reaps every orphan, forwards signals, and tears\n"
+		       "down cleanly. With no mount option it mounts nothing (a drop-in for tini).\n\n" MOUNT_HELP
+		       "      --sync-fd=N             driven by a spawner on channel N (wait for GO)\n"
+		       "      --setup-done            the spawner has built the root already (internal)\n" COMMON_HELP;
+	}
+}

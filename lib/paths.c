@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "paths.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef NSB_LIBEXECDIR
+#define NSB_LIBEXECDIR "/usr/local/libexec/nsboot"
+#endif
+#ifndef NSB_DATADIR
+#define NSB_DATADIR "/usr/local/share/nsboot"
+#endif
+
+/* The directory of the running executable, or "" when /proc/self/exe is unreadable. */
+static void exe_dir(char *dir, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, len - 1);
+	if (n <= 0) {
+		dir[0] = '\0';
+		return;
+	}
+	dir[n] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+/* Tries "DIR/REL/NAME" for each REL in RELS, then "FALLBACK/NAME"; MODE is access(2)'s. */
+static int find(const char *name, const char *const *rels, const char *fallback, int mode,
+		char *out, size_t len)
+{
+	char dir[4096];
+	exe_dir(dir, sizeof dir);
+	for (; dir[0] && *rels; rels++) {
+		if ((size_t)snprintf(out, len, "%s%s/%s", dir, *rels, name) < len &&
+		    access(out, mode) == 0)
+			return 0;
+	}
+	if ((size_t)snprintf(out, len, "%s/%s", fallback, name) < len && access(out, mode) == 0)
+		return 0;
+	return -ENOENT;
+}
+
+int nsb_find_program(const char *name, char *out, size_t len)
+{
+	static const char *const rels[] = { "", NULL };
+	return find(name, rels, NSB_LIBEXECDIR, X_OK, out, len);
+}
+
+int nsb_find_data(const char *name, char *out, size_t len)
+{
+	static const char *const rels[] = { "/../data", "/../../data", NULL };
+	return find(name, rels, NSB_DATADIR, R_OK, out, len);
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef NSB_PATHS_H
+#define NSB_PATHS_H
+#include <stddef.h>
+
+/* Finds the helper program NAME (nsboot-init, nsboot-mount): next to the running
+ * executable, then in NSB_LIBEXECDIR. Returns 0 and the path in OUT, or -ENOENT. */
+int nsb_find_program(const char *name, char *out, size_t len);
+/* Finds the data file NAME (drop lists): ../data and ../../data from the running
+ * executable (build trees), then NSB_DATADIR. Returns 0 and the path in OUT, or -ENOENT. */
+int nsb_find_data(const char *name, char *out, size_t len);
+
+#endif

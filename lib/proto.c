@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "proto.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. */
+ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (len < 1)
+		return -EMSGSIZE;
+	switch (m->type) {
+	case NSB_MSG_GO:
+	case NSB_MSG_READY:
+	case NSB_MSG_BOOTED:
+		buf[n++] = (char)m->type;
+		if (m->type == NSB_MSG_GO) {
+			size_t t = strnlen(m->text, sizeof m->text);
+			if (n + t > len)
+				return -EMSGSIZE;
+			memcpy(buf + n, m->text, t);
+			n += t;
+		}
+		return (ssize_t)n;
+	case NSB_MSG_ERROR: {
+		size_t p = strnlen(m->phase, sizeof m->phase);
+		size_t t = strnlen(m->text, sizeof m->text);
+		if (p == 0 || p == sizeof m->phase || memchr(m->phase, '\n', p))
+			return -EINVAL;
+		if (1 + p + 1 + t > len)
+			return -EMSGSIZE;
+		buf[n++] = 'E';
+		memcpy(buf + n, m->phase, p);
+		n += p;
+		buf[n++] = '\0';
+		memcpy(buf + n, m->text, t);
+		return (ssize_t)(n + t);
+	}
+	}
+	return -EINVAL;
+}
+
+/* Decodes one record of LEN bytes into M (pure); -EBADMSG when malformed or truncated. */
+int nsb_msg_decode(struct nsb_msg *m, const char *buf, size_t len)
+{
+	m->phase[0] = m->text[0] = '\0';
+	if (len < 1 || len > NSB_PROTO_MAX)
+		return -EBADMSG;
+	switch (buf[0]) {
+	case NSB_MSG_READY:
+	case NSB_MSG_BOOTED:
+		if (len != 1)
+			return -EBADMSG;
+		m->type = (enum nsb_msg_type)buf[0];
+		return 0;
+	case NSB_MSG_GO:
+		if (len - 1 >= sizeof m->text || memchr(buf + 1, '\0', len - 1))
+			return -EBADMSG;
+		memcpy(m->text, buf + 1, len - 1);
+		m->text[len - 1] = '\0';
+		m->type = NSB_MSG_GO;
+		return 0;
+	case NSB_MSG_ERROR: {
+		const char *nul = memchr(buf + 1, '\0', len - 1);
+		if (!nul)
+			return -EBADMSG;
+		size_t p = (size_t)(nul - (buf + 1));
+		size_t t = len - 2 - p;
+		if (p == 0 || p >= sizeof m->phase || t >= sizeof m->text ||
+		    memchr(nul + 1, '\0', t))
+			return -EBADMSG;
+		memcpy(m->phase, buf + 1, p);
+		m->phase[p] = '\0';
+		memcpy(m->text, nul + 1, t);
+		m->text[t] = '\0';
+		m->type = NSB_MSG_ERROR;
+		return 0;
+	}
+	}
+	return -EBADMSG;
+}
+
+/* Sends M on FD with M->fds attached; returns 0 or a negative errno. */
+int nsb_msg_send(int fd, const struct nsb_msg *m)
+{
+	char buf[NSB_PROTO_MAX];
+	ssize_t n = nsb_msg_encode(m, buf, sizeof buf);
+	if (n < 0)
+		return (int)n;
+	struct iovec iov = { .iov_base = buf, .iov_len = (size_t)n };
+	union {
+		char b[CMSG_SPACE(sizeof(int) * NSB_PROTO_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (m->n_fds > 0) {
+		if (m->n_fds > NSB_PROTO_MAX_FDS)
+			return -EINVAL;
+		memset(&ctl, 0, sizeof ctl);
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * m->n_fds);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * m->n_fds);
+		memcpy(CMSG_DATA(c), m->fds, sizeof(int) * m->n_fds);
+	}
+	for (;;) {
+		ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (w >= 0)
+			return w == n ? 0 : -EMSGSIZE;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Receives one record; 0, -EPIPE on EOF, -EBADMSG, or a negative errno. */
+int nsb_msg_recv(int fd, struct nsb_msg *m)
+{
+	char buf[NSB_PROTO_MAX + 1];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+	union {
+		char b[CMSG_SPACE(sizeof(int) * NSB_PROTO_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.b, .msg_controllen = sizeof ctl.b };
+	ssize_t n;
+	m->n_fds = 0;
+	for (size_t i = 0; i < NSB_PROTO_MAX_FDS; i++)
+		m->fds[i] = -1;
+	do
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == ECONNRESET ? -EPIPE : -errno;
+	if (n == 0)
+		return -EPIPE;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			if (k > NSB_PROTO_MAX_FDS)
+				k = NSB_PROTO_MAX_FDS;
+			memcpy(m->fds, CMSG_DATA(c), k * sizeof(int));
+			m->n_fds = k;
+		}
+	}
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n > NSB_PROTO_MAX)
+		return -EBADMSG;
+	return nsb_msg_decode(m, buf, (size_t)n);
+}
+
+/* Sends a record with no payload (GO without fds, READY, BOOTED). */
+int nsb_send_simple(int fd, enum nsb_msg_type type)
+{
+	struct nsb_msg m = { .type = type };
+	return nsb_msg_send(fd, &m);
+}
+
+/* Sends ERROR with PHASE and a formatted one-line message. */
+int nsb_send_error(int fd, const char *phase, const char *fmt, ...)
+{
+	struct nsb_msg m = { .type = NSB_MSG_ERROR };
+	va_list ap;
+	snprintf(m.phase, sizeof m.phase, "%s", phase);
+	va_start(ap, fmt);
+	vsnprintf(m.text, sizeof m.text, fmt, ap);
+	va_end(ap);
+	for (char *p = m.text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return nsb_msg_send(fd, &m);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The spawner/init protocol (README, "The spawner/init protocol"):
+ * one record per SOCK_SEQPACKET message, at most NSB_PROTO_MAX bytes.
+ *   GO      "G"                      spawner -> init; SCM_RIGHTS may carry fds (see below)
+ *   READY   "R"                      init -> spawner, after the pivot and the service masks
+ *   ERROR   "E" PHASE "\0" MESSAGE   init -> spawner; MESSAGE is one line, strerror included
+ *   BOOTED  "B"                      init -> spawner, when the boot command reported "up"
+ * GO's payload after "G" names the passed fds in order, comma-separated ("tree" for the
+ * idmapped clone of TREE); an empty payload carries no fd. */
+#ifndef NSB_PROTO_H
+#define NSB_PROTO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define NSB_PROTO_MAX 4096
+#define NSB_PROTO_MAX_FDS 4
+
+enum nsb_msg_type { NSB_MSG_GO = 'G', NSB_MSG_READY = 'R', NSB_MSG_ERROR = 'E', NSB_MSG_BOOTED = 'B' };
+
+struct nsb_msg {
+	enum nsb_msg_type type;
+	char phase[64];                  /* ERROR */
+	char text[NSB_PROTO_MAX - 64];   /* ERROR message, GO fd names */
+	int fds[NSB_PROTO_MAX_FDS];      /* GO: received fds, -1 when unused */
+	size_t n_fds;
+};
+
+/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. */
+ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len);
+/* Decodes one record of LEN bytes into M (pure); -EBADMSG when malformed or truncated. */
+int nsb_msg_decode(struct nsb_msg *m, const char *buf, size_t len);
+
+/* Sends M on FD with M->fds attached; returns 0 or a negative errno. */
+int nsb_msg_send(int fd, const struct nsb_msg *m);
+/* Receives one record; returns 0, -EPIPE on EOF (peer gone), -EBADMSG, or a negative errno.
+ * Received fds are close-on-exec. */
+int nsb_msg_recv(int fd, struct nsb_msg *m);
+
+/* Convenience senders. */
+int nsb_send_simple(int fd, enum nsb_msg_type type);
+int nsb_send_error(int fd, const char *phase, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,37 @@
+# Sourced by every integration test (bash). TAP output; counts are checked at the end.
+# NSB_BUILD: the build folder (binaries, tests/helpers); NSB_SRC: the source tree.
+set -u
+: "${NSB_BUILD:?run through make check-integration}"
+: "${NSB_SRC:?run through make check-integration}"
+T_N=0
+T_FAIL=0
+GUARD=${NSB_TEST_TIMEOUT:-60}   # seconds: a guard against hangs, never a measure
+
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }
+diag() { echo "# $*" | sed '2,$s/^/# /'; }
+# check DESC CMD...: passes when CMD exits 0
+check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+# is DESC GOT WANT
+is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "got '$2', want '$3'"; fi; }
+# like DESC TEXT REGEX (grep -E)
+like() { if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1"; diag "'$2' does not match /$3/"; fi; }
+unlike() { if printf '%s\n' "$2" | grep -Eq -- "$3"; then not_ok "$1"; diag "'$2' matches /$3/"; else ok "$1"; fi; }
+done_testing() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; exit $?; }
+
+# nsb_pub_init: sets NSB_PUB to a world-readable copy of the binaries ($NSB_PUB/bin),
+# the test helpers ($NSB_PUB/bin/helpers) and data ($NSB_PUB/data), for tests run as nobody.
+nsb_pub_init() {
+	[ -n "${NSB_PUB:-}" ] && return 0
+	NSB_PUB=$(mktemp -d /tmp/nsb-pub.XXXXXX)
+	mkdir -p "$NSB_PUB/bin"
+	cp -a "$NSB_BUILD"/nsboot "$NSB_BUILD"/nsboot-init "$NSB_BUILD"/nsboot-mount "$NSB_PUB/bin/"
+	if [ -d "$NSB_BUILD/tests/helpers" ]; then cp -a "$NSB_BUILD/tests/helpers" "$NSB_PUB/bin/helpers"; fi
+	if [ -d "$NSB_SRC/data" ]; then cp -a "$NSB_SRC/data" "$NSB_PUB/data"; fi
+	chmod -R a+rX "$NSB_PUB"
+	chmod 755 "$NSB_PUB"
+	trap 'rm -rf "$NSB_PUB"' EXIT
+}
+# Runs CMD as nobody (uid/gid 65534, no supplementary groups).
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
