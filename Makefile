@@ -65,7 +65,7 @@ HELPER_BIN := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRC))
 
 PROGS := $(B)/nsboot $(B)/nsboot-init $(B)/nsboot-mount
 
-.PHONY: all check check-unit check-integration check-sanitize bench demo install clean deps
+.PHONY: helpers all check check-unit check-integration check-sanitize bench demo install clean deps
 all: $(PROGS)
 
 # glibc objects (nsboot, nsboot-mount, unit tests)
@@ -101,7 +101,10 @@ $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS)
 
-check: check-unit check-integration
+# README's test command: installs what is missing (as root), then a fresh make re-reads
+# the tool chain (musl-gcc may just have arrived) and runs every test.
+check: deps
+	$(MAKE) check-unit check-integration
 
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
@@ -110,14 +113,19 @@ check-integration: $(PROGS) $(HELPER_BIN)
 	NSB_BUILD=$(abspath $(B)) NSB_SRC=$(CURDIR) prove -f $(PROVE_FLAGS) --exec bash tests/integ/
 
 # Unit and integration tests again under ASan+UBSan (glibc build of every program).
-check-sanitize:
-	$(MAKE) SANITIZE=1 check
+check-sanitize: deps
+	$(MAKE) SANITIZE=1 check-unit check-integration
 
-bench: all $(HELPER_BIN)
+bench:
+	scripts/install-deps bench
+	$(MAKE) all helpers
 	scripts/bench
 
-demo: all
+demo: deps
+	$(MAKE) all
 	scripts/demo
+
+helpers: $(HELPER_BIN)
 
 deps:
 	scripts/install-deps
