@@ -210,7 +210,6 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	nsb_config_init(c);
 	opterr = 0;
 	optind = 0; /* full reset: the parser may run more than once (unit tests) */
-	bool root_flag = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "+:D:qvh", longopts, NULL)) != -1) {
 		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
@@ -223,22 +222,18 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 				return fail(err, errlen, "--volatile=%s: only 'overlay' is supported", optarg);
 			if (!set_root(c, NSB_ROOT_OVERLAY, "--volatile", err, errlen))
 				return NSB_PARSE_ERROR;
-			root_flag = true;
 			break;
 		case O_READ_ONLY:
 			if (!set_root(c, NSB_ROOT_READONLY, "--read-only", err, errlen))
 				return NSB_PARSE_ERROR;
-			root_flag = true;
 			break;
 		case O_WRITABLE:
 			if (!set_root(c, NSB_ROOT_WRITABLE, "--writable", err, errlen))
 				return NSB_PARSE_ERROR;
-			root_flag = true;
 			break;
 		case O_TMPFS_ROOT:
 			if (!set_root(c, NSB_ROOT_TMPFS, "--tmpfs-root", err, errlen))
 				return NSB_PARSE_ERROR;
-			root_flag = true;
 			break;
 		case O_BIND:
 			if (!add_mount(c, NSB_MNT_BIND, "bind", optarg, err, errlen))
@@ -360,7 +355,6 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		return fail(err, errlen, "--tmpfs-root takes no -D TREE");
 	if (c->root != NSB_ROOT_NONE && c->root != NSB_ROOT_TMPFS && !c->tree)
 		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
-	(void)root_flag;
 	bool wants_root = c->n_mounts || c->n_fstabs || c->drop_services || c->hostname ||
 			  c->network != NSB_NET_AUTO;
 	if (c->root == NSB_ROOT_NONE && (wants_root || kind == NSB_PROG_SPAWN))

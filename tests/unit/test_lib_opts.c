@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The shared option parser: each option, each program's set, every error. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+/* Parses a NULL-terminated list of words (copied: the parser splits specs in place). */
+static enum nsb_parse_result parse(struct nsb_config *c, enum nsb_prog_kind kind, char *err,
+				   const char *first, ...)
+{
+	static char store[32][256];
+	static char *argv[33];
+	va_list ap;
+	int n = 0;
+	va_start(ap, first);
+	for (const char *w = first; w; w = va_arg(ap, const char *)) {
+		snprintf(store[n], sizeof store[n], "%s", w);
+		argv[n] = store[n];
+		n++;
+	}
+	va_end(ap);
+	argv[n] = NULL;
+	err[0] = '\0';
+	return nsb_parse_args(c, n, argv, kind, err, 256);
+}
+
+static void plain_init(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--", "sleep", "1", NULL),
+			 NSB_PARSE_OK);
+	assert_int_equal(c.root, NSB_ROOT_NONE);
+	assert_false(c.mount_options);
+	assert_int_equal(c.argc, 2);
+	assert_string_equal(c.argv[0], "sleep");
+	assert_null(c.argv[2]);
+	assert_int_equal(c.grace_ms, 10000);
+	assert_int_equal(c.sync_fd, -1);
+	assert_int_equal(c.tree_fd, -1);
+	assert_int_equal(c.n_option_args, 1);
+}
+
+static void command_options_are_not_ours(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-v", "ls", "-l", "--grace=1", NULL),
+			 NSB_PARSE_OK);
+	assert_int_equal(c.verbosity, 1);
+	assert_int_equal(c.argc, 3);
+	assert_string_equal(c.argv[1], "-l");
+	assert_int_equal(c.grace_ms, 10000);
+	assert_int_equal(c.n_option_args, 1);
+}
+
+static void grace_values(void **state)
+{
+	assert_int_equal(nsb_parse_seconds("0"), 0);
+	assert_int_equal(nsb_parse_seconds("10"), 10000);
+	assert_int_equal(nsb_parse_seconds("0.5"), 500);
+	assert_int_equal(nsb_parse_seconds("2.25"), 2250);
+	assert_int_equal(nsb_parse_seconds("1.0001"), 1000);
+	assert_int_equal(nsb_parse_seconds(""), -1);
+	assert_int_equal(nsb_parse_seconds("-1"), -1);
+	assert_int_equal(nsb_parse_seconds("1."), -1);
+	assert_int_equal(nsb_parse_seconds(".5"), -1);
+	assert_int_equal(nsb_parse_seconds("1s"), -1);
+	assert_int_equal(nsb_parse_seconds("99999999999999999999"), -1);
+}
+
+static void init_errors(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "missing COMMAND");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--bogus", "x", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "unknown option '--bogus'");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-Z", "x", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "unknown option '-Z'");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--grace=abc", "x", NULL), NSB_PARSE_ERROR);
+	assert_non_null(strstr(err, "--grace=abc"));
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--grace", NULL), NSB_PARSE_ERROR);
+	assert_non_null(strstr(err, "needs an argument"));
+	/* spawner-only options are unknown to the init */
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--pid-file=x", "y", NULL), NSB_PARSE_ERROR);
+	assert_non_null(strstr(err, "--pid-file"));
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--bind=/a", "y", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "missing -D TREE (or --tmpfs-root)");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--sync-fd=-3", "y", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--sync-fd=3x", "y", NULL), NSB_PARSE_ERROR);
+}
+
+static void help_and_version(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-h", NULL), NSB_PARSE_HELP);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "--help", NULL), NSB_PARSE_HELP);
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--version", NULL), NSB_PARSE_VERSION);
+	assert_non_null(strstr(nsb_help_text(NSB_PROG_SPAWN), "identity"));
+	assert_non_null(strstr(nsb_help_text(NSB_PROG_SPAWN), "TRUSTS"));
+	assert_non_null(strstr(nsb_usage_line(NSB_PROG_INIT), "nsboot-init"));
+}
+
+static void root_modes(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D", "/t", NULL), NSB_PARSE_OK);
+	assert_int_equal(c.root, NSB_ROOT_OVERLAY);
+	assert_true(c.mount_options);
+	assert_int_equal(c.argc, 0);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--read-only", "x", NULL), NSB_PARSE_OK);
+	assert_int_equal(c.root, NSB_ROOT_READONLY);
+	assert_string_equal(c.tree, "/t");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--directory=/t", "--writable", "x", NULL), NSB_PARSE_OK);
+	assert_int_equal(c.root, NSB_ROOT_WRITABLE);
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--volatile=overlay", "-D", "/t", "x", NULL), NSB_PARSE_OK);
+	assert_int_equal(c.root, NSB_ROOT_OVERLAY);
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--tmpfs-root", "x", NULL), NSB_PARSE_OK);
+	assert_int_equal(c.root, NSB_ROOT_TMPFS);
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--tmpfs-root", "-D", "/t", "x", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--tmpfs-root takes no -D TREE");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--read-only", "--writable", "-D", "/t", "x", NULL), NSB_PARSE_ERROR);
+	assert_non_null(strstr(err, "--writable conflicts"));
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--volatile=state", "-D", "/t", "x", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--read-only", "x", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "missing -D TREE (or --tmpfs-root)");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "x", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "missing -D TREE (or --tmpfs-root)");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "--tmpfs-root", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D", "/t", "--boot=sysv", "x", NULL), NSB_PARSE_ERROR);
+}
+
+static void user_mounts(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t", "--bind=/a",
+			       "--bind-ro=/b:/c", "--bind=/d:/e:ro,idmap", "--tmpfs=/f:size=1m",
+			       "--tmpfs=/g", "--overlay=/l1:/l2:/h", "--fstab=/x", "--fstab=/y", "cmd", NULL),
+			 NSB_PARSE_OK);
+	assert_int_equal(c.n_mounts, 6);
+	assert_int_equal(c.mounts[0].kind, NSB_MNT_BIND);
+	assert_string_equal(c.mounts[0].src, "/a");
+	assert_string_equal(c.mounts[0].dst, "/a");
+	assert_null(c.mounts[0].opts);
+	assert_int_equal(c.mounts[1].kind, NSB_MNT_BIND_RO);
+	assert_string_equal(c.mounts[1].src, "/b");
+	assert_string_equal(c.mounts[1].dst, "/c");
+	assert_string_equal(c.mounts[2].opts, "ro,idmap");
+	assert_int_equal(c.mounts[3].kind, NSB_MNT_TMPFS);
+	assert_null(c.mounts[3].src);
+	assert_string_equal(c.mounts[3].dst, "/f");
+	assert_string_equal(c.mounts[3].opts, "size=1m");
+	assert_null(c.mounts[4].opts);
+	assert_int_equal(c.mounts[5].kind, NSB_MNT_OVERLAY);
+	assert_string_equal(c.mounts[5].src, "/l1:/l2");
+	assert_string_equal(c.mounts[5].dst, "/h");
+	assert_int_equal(c.n_fstabs, 2);
+	assert_string_equal(c.fstabs[1], "/y");
+	assert_int_equal(c.n_option_args, 10);
+
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t", "--bind=/a:rel", "x", NULL), NSB_PARSE_ERROR);
+	assert_non_null(strstr(err, "'rel' is not an absolute path"));
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t", "--bind=:/a", "x", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--bind: empty source");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t", "--overlay=/a", "x", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t", "--tmpfs=x", "x", NULL), NSB_PARSE_ERROR);
+}
+
+static void spawner_options(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-q", "-D", "/t", "--private-users=pick",
+			       "--pid-file=/p", "--ready-fd=7", "--wait-booted", "--console=pipe",
+			       "--setenv=A=b=c", "--setenv=_X=", "--network=host", "--hostname=h",
+			       "--kill-group", "--grace=0", "--", "true", NULL),
+			 NSB_PARSE_OK);
+	assert_int_equal(c.verbosity, -1);
+	assert_string_equal(c.private_users, "pick");
+	assert_string_equal(c.pid_file, "/p");
+	assert_int_equal(c.ready_fd, 7);
+	assert_true(c.wait_booted);
+	assert_int_equal(c.console, NSB_CONSOLE_PIPE);
+	assert_int_equal(c.n_setenv, 2);
+	assert_string_equal(c.setenv[0], "A=b=c");
+	assert_int_equal(c.network, NSB_NET_HOST);
+	assert_string_equal(c.hostname, "h");
+	assert_true(c.kill_group);
+	assert_int_equal(c.grace_ms, 0);
+	assert_string_equal(c.argv[0], "true");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--setenv=1A=b", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--setenv=A", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--console=tty", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--network=none", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--hostname=a/b", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--sync-fd=3", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--ready-fd=x", NULL), NSB_PARSE_ERROR);
+	/* -v after -q wins */
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-q", "-v", "-v", "-D/t", NULL), NSB_PARSE_OK);
+	assert_int_equal(c.verbosity, 2);
+}
+
+static void mount_helper_accepts_init_words(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_MOUNT, err, "nsboot-mount", "-D", "/t", "--kill-group",
+			       "--grace=3", "--sync-fd=4", "--tree-fd=5", "--boot=openrc",
+			       "--drop-services=/d", NULL),
+			 NSB_PARSE_OK);
+	assert_int_equal(c.sync_fd, 4);
+	assert_int_equal(c.tree_fd, 5);
+	assert_string_equal(c.boot, "openrc");
+	assert_string_equal(c.drop_services, "/d");
+	assert_int_equal(parse(&c, NSB_PROG_MOUNT, err, "nsboot-mount", "-D", "/t", "--setenv=A=1", NULL),
+			 NSB_PARSE_ERROR);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plain_init),
+		cmocka_unit_test(command_options_are_not_ours),
+		cmocka_unit_test(grace_values),
+		cmocka_unit_test(init_errors),
+		cmocka_unit_test(help_and_version),
+		cmocka_unit_test(root_modes),
+		cmocka_unit_test(user_mounts),
+		cmocka_unit_test(spawner_options),
+		cmocka_unit_test(mount_helper_accepts_init_words),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
