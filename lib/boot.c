@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Boot presets and service drop lists (lib/boot.h). Portable: glibc and musl, no
+ * <linux/...> headers (musl-gcc does not see them). */
+#include "boot.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_openat2
+#define SYS_openat2 437 /* the same number on every architecture that has it */
+#endif
+
+/* openat2(2)'s argument and the one resolve flag used here (linux/openat2.h). */
+struct nsb_open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+#define NSB_RESOLVE_IN_ROOT 0x10
+
+#define MAX_SYMLINKS 40
+
+/* Writes a formatted one-line message into ERR (when given) and returns RET. */
+static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* 1 when DIRFD is the same directory as ROOT (by device and inode), else 0. */
+static int same_dir(int dirfd, const struct stat *root)
+{
+	struct stat st;
+	return fstat(dirfd, &st) == 0 && st.st_dev == root->st_dev && st.st_ino == root->st_ino;
+}
+
+/* Resolves PATH inside the tree at ROOTFD by hand, one component at a time: absolute
+ * symlinks restart at ROOTFD and ".." never climbs above it. Returns an O_PATH fd or a
+ * negative errno. Used when the kernel has no openat2(2). */
+static int resolve_in_root_manual(int rootfd, const char *path)
+{
+	struct stat root_st;
+	if (fstat(rootfd, &root_st) < 0)
+		return -errno;
+
+	/* REST holds what is left to walk; a symlink's target is spliced in front of it. */
+	char rest[8192];
+	if (strlen(path) >= sizeof rest)
+		return -ENAMETOOLONG;
+	strcpy(rest, path);
+
+	int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	if (cur < 0)
+		return -errno;
+	int links = 0;
+	char *p = rest;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return cur;
+		char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char comp[256];
+		if (n >= sizeof comp) {
+			close(cur);
+			return -ENAMETOOLONG;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n;
+
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0 && same_dir(cur, &root_st))
+			continue; /* the tree's root is its own parent */
+
+		int next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			int e = -errno;
+			close(cur);
+			return e;
+		}
+		struct stat st;
+		if (fstat(next, &st) < 0) {
+			int e = -errno;
+			close(next);
+			close(cur);
+			return e;
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			close(cur);
+			cur = next;
+			continue;
+		}
+
+		/* a symlink: read it (an O_PATH fd of a link with an empty name reads the link) */
+		char target[4096];
+		ssize_t len = readlinkat(next, "", target, sizeof target - 1);
+		int e = len < 0 ? -errno : 0;
+		close(next);
+		if (e < 0 || ++links > MAX_SYMLINKS || len == 0) {
+			close(cur);
+			return e < 0 ? e : (len == 0 ? -ENOENT : -ELOOP);
+		}
+		target[len] = '\0';
+		size_t restlen = strlen(p);
+		if ((size_t)len + 1 + restlen >= sizeof rest) {
+			close(cur);
+			return -ENAMETOOLONG;
+		}
+		/* new rest = TARGET + old rest (which starts with '/' or is empty) */
+		memmove(rest + len, p, restlen + 1);
+		memcpy(rest, target, (size_t)len);
+		p = rest;
+		if (target[0] == '/') {
+			close(cur);
+			cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+			if (cur < 0)
+				return -errno;
+		}
+	}
+}
+
+/* Opens PATH (O_PATH) inside the tree at ROOTFD, its symlinks resolved as if ROOTFD were
+ * "/": openat2(RESOLVE_IN_ROOT), or the manual walk when the kernel lacks it. Returns an
+ * fd or a negative errno. */
+static int open_in_root(int rootfd, const char *path)
+{
+	struct nsb_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = NSB_RESOLVE_IN_ROOT };
+	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	if (fd >= 0)
+		return (int)fd;
+	if (errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter that blocks it */
+		return -errno;
+	return resolve_in_root_manual(rootfd, path);
+}
+
+/* 1 when PATH exists inside the tree at ROOTFD (as a non-directory), 0 when not. */
+static int exists_in_root(int rootfd, const char *path)
+{
+	int fd = open_in_root(rootfd, path);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	int r = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+	close(fd);
+	return r;
+}
+
+int nsb_boot_kind(const struct nsb_config *c, int rootfd, enum nsb_boot_kind *out,
+		  char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (c->argc > 0) {
+		*out = NSB_BOOT_COMMAND;
+		return 0;
+	}
+	if (c->boot) {
+		if (strcmp(c->boot, "sysv") == 0)
+			*out = NSB_BOOT_SYSV;
+		else if (strcmp(c->boot, "openrc") == 0)
+			*out = NSB_BOOT_OPENRC;
+		else if (strcmp(c->boot, "shell") == 0)
+			*out = NSB_BOOT_SHELL;
+		else if (strncmp(c->boot, "guix:", 5) == 0 && c->boot[5] == '/')
+			*out = NSB_BOOT_GUIX;
+		else if (strncmp(c->boot, "guix:", 5) == 0)
+			return fail(-EINVAL, err, errlen,
+				    "--boot=%s: guix:SYSTEM needs an absolute SYSTEM path", c->boot);
+		else
+			return fail(-EINVAL, err, errlen,
+				    "--boot=%s: unknown preset (sysv, openrc, guix:SYSTEM, shell)",
+				    c->boot);
+		return 0;
+	}
+	if (exists_in_root(rootfd, "/sbin/openrc"))
+		*out = NSB_BOOT_OPENRC;
+	else if (exists_in_root(rootfd, "/etc/init.d/rc"))
+		*out = NSB_BOOT_SYSV;
+	else
+		*out = NSB_BOOT_SHELL;
+	return 0;
+}
+
+/* 1 when NAME (NUL-terminated, non-empty) can be a service file name under /etc/init.d. */
+static int valid_service_name(const char *name)
+{
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	for (const char *s = name; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (!isalnum(ch) && !strchr("._-@+:", ch))
+			return 0;
+	}
+	return 1;
+}
+
+int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, size_t errlen)
+{
+	out->n = 0;
+	if (err && errlen)
+		err[0] = '\0';
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return fail(-errno, err, errlen, "%s: %s", path, strerror(errno));
+
+	int ret = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned long lineno = 0;
+	errno = 0;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)len)) {
+			ret = fail(-EINVAL, err, errlen, "%s:%lu: NUL byte in line", path, lineno);
+			goto out;
+		}
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = line;
+		while (isspace((unsigned char)*s))
+			s++;
+		char *e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (!*s)
+			continue;
+		if (strcspn(s, " \t\r\v\f") != strlen(s)) {
+			ret = fail(-EINVAL, err, errlen,
+				   "%s:%lu: one service name per line, got '%s'", path, lineno, s);
+			goto out;
+		}
+		if (strlen(s) >= NSB_SERVICE_NAME_MAX) {
+			ret = fail(-ENAMETOOLONG, err, errlen,
+				   "%s:%lu: service name longer than %d bytes", path, lineno,
+				   NSB_SERVICE_NAME_MAX - 1);
+			goto out;
+		}
+		if (!valid_service_name(s)) {
+			ret = fail(-EINVAL, err, errlen,
+				   "%s:%lu: not a service name: '%s' (letters, digits, . _ - @ + :)",
+				   path, lineno, s);
+			goto out;
+		}
+		int dup = 0;
+		for (size_t i = 0; i < out->n && !dup; i++)
+			dup = strcmp(out->names[i], s) == 0;
+		if (dup)
+			continue;
+		if (out->n >= NSB_MAX_DROP) {
+			ret = fail(-E2BIG, err, errlen, "%s:%lu: more than %d services", path,
+				   lineno, NSB_MAX_DROP);
+			goto out;
+		}
+		strcpy(out->names[out->n++], s);
+	}
+	if (ferror(f))
+		ret = fail(-(errno ? errno : EIO), err, errlen, "%s: %s", path,
+			   strerror(errno ? errno : EIO));
+out:
+	free(line);
+	fclose(f);
+	if (ret < 0)
+		out->n = 0;
+	return ret;
+}
+
+const char *nsb_droplist_default(enum nsb_boot_kind kind)
+{
+	switch (kind) {
+	case NSB_BOOT_SYSV:
+		return "drop-sysv.list";
+	case NSB_BOOT_OPENRC:
+		return "drop-openrc.list";
+	default:
+		return NULL;
+	}
+}
+
+const char *nsb_service_stub(enum nsb_boot_kind kind)
+{
+	if (kind == NSB_BOOT_OPENRC)
+		return "#!/sbin/openrc-run\n"
+		       "# Masked by nsboot: a bare-metal service, not run in a container.\n"
+		       "description=\"masked by nsboot\"\n"
+		       "start() { return 0; }\n"
+		       "stop() { return 0; }\n";
+	return "#!/bin/sh\n"
+	       "# Masked by nsboot: a bare-metal service, not run in a container.\n"
+	       "exit 0\n";
+}

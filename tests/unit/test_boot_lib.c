@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* lib/boot.c: preset choice, tree detection resolved inside the tree (with openat2 and with
+ * the manual fallback), drop list parsing, the stubs. syscall() is wrapped so that the
+ * fallback can be forced (tests/unit/test_boot_lib.ldflags). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "config.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* When set, openat2 "does not exist" (ENOSYS), as on kernels before 5.6. */
+static int no_openat2;
+static int openat2_calls;
+
+long __real_syscall(long n, ...);
+/* Passes every syscall through, except openat2 when no_openat2 is set. */
+long __wrap_syscall(long n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	long a[6];
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (n == SYS_openat2) {
+		openat2_calls++;
+		if (no_openat2) {
+			errno = ENOSYS;
+			return -1;
+		}
+	}
+	return __real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+static char tree[256];
+
+/* Creates the file REL (and its parents) inside the test tree. */
+static void mkfile(const char *rel)
+{
+	char path[512], cmd[2048];
+	snprintf(path, sizeof path, "%s/%s", tree, rel);
+	snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\" && : > '%s'", path, path);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Makes REL inside the test tree a symlink to TARGET (parents created). */
+static void mklink(const char *target, const char *rel)
+{
+	char path[512], cmd[2048];
+	snprintf(path, sizeof path, "%s/%s", tree, rel);
+	snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static int setup_tree(void **state)
+{
+	snprintf(tree, sizeof tree, "/tmp/nsb-test-boot.XXXXXX");
+	assert_non_null(mkdtemp(tree));
+	no_openat2 = 0;
+	openat2_calls = 0;
+	return 0;
+}
+
+static int teardown_tree(void **state)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tree);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The kind detected in the test tree, with openat2 or with the manual walk. */
+static enum nsb_boot_kind detect(int manual)
+{
+	struct nsb_config c;
+	nsb_config_init(&c);
+	no_openat2 = manual;
+	int fd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	enum nsb_boot_kind k = (enum nsb_boot_kind)-1;
+	char err[256] = "x";
+	assert_int_equal(nsb_boot_kind(&c, fd, &k, err, sizeof err), 0);
+	assert_string_equal(err, "");
+	close(fd);
+	return k;
+}
+
+/* Both resolution paths must agree on every tree. */
+static void assert_detect(enum nsb_boot_kind want)
+{
+	assert_int_equal(detect(0), want);
+	assert_int_equal(detect(1), want);
+}
+
+static void detect_empty_tree_is_shell(void **state)
+{
+	assert_detect(NSB_BOOT_SHELL);
+}
+
+static void detect_openrc(void **state)
+{
+	mkfile("sbin/openrc");
+	mkfile("etc/init.d/rc"); /* OpenRC wins over sysv-rc */
+	assert_detect(NSB_BOOT_OPENRC);
+}
+
+static void detect_sysv(void **state)
+{
+	mkfile("etc/init.d/rc");
+	assert_detect(NSB_BOOT_SYSV);
+}
+
+static void detect_through_absolute_link_inside_tree(void **state)
+{
+	/* merged /usr: /sbin -> /usr/sbin is the tree's /usr/sbin, not the host's */
+	mkfile("usr/sbin/openrc");
+	mklink("/usr/sbin", "sbin");
+	assert_detect(NSB_BOOT_OPENRC);
+	/* the manual walk really ran when asked */
+	openat2_calls = 0;
+	detect(1);
+	assert_true(openat2_calls > 0);
+}
+
+static void detect_relative_links(void **state)
+{
+	mkfile("lib/rc/rc-real");
+	mklink("../../lib/rc/./rc-real", "etc/init.d/rc");
+	mklink("etc/../etc/init.d", "initd"); /* unused, must not disturb */
+	assert_detect(NSB_BOOT_SYSV);
+}
+
+static void detect_never_follows_a_link_to_the_host(void **state)
+{
+	/* the host has /bin/sh and /etc/passwd; the tree has neither */
+	assert_int_equal(access("/bin/sh", F_OK), 0);
+	mklink("/bin/sh", "sbin/openrc");
+	mklink("../../../../../../../../etc/passwd", "etc/init.d/rc");
+	assert_detect(NSB_BOOT_SHELL);
+}
+
+static void detect_dotdot_stops_at_tree_root(void **state)
+{
+	/* ".." above the tree's root is the root itself, as for a chroot */
+	mkfile("bin/sh");
+	mklink("../../../../bin/sh", "sbin/openrc");
+	assert_detect(NSB_BOOT_OPENRC);
+}
+
+static void detect_symlink_loop_is_absent(void **state)
+{
+	mklink("/sbin/openrc", "sbin/openrc");
+	mklink("b", "etc/init.d/a");
+	mklink("a", "etc/init.d/b");
+	mklink("a", "etc/init.d/rc");
+	assert_detect(NSB_BOOT_SHELL);
+}
+
+static void detect_directory_is_not_a_program(void **state)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/sbin/openrc", tree);
+	mkfile("sbin/x");
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_detect(NSB_BOOT_SHELL);
+}
+
+/* Parses --boot=VALUE (and no COMMAND); returns nsb_boot_kind's result. */
+static int kind_of(const char *value, enum nsb_boot_kind *k, char *err)
+{
+	struct nsb_config c;
+	nsb_config_init(&c);
+	c.boot = value;
+	return nsb_boot_kind(&c, -1, k, err, 256);
+}
+
+static void boot_option(void **state)
+{
+	enum nsb_boot_kind k;
+	char err[256];
+	assert_int_equal(kind_of("sysv", &k, err), 0);
+	assert_int_equal(k, NSB_BOOT_SYSV);
+	assert_int_equal(kind_of("openrc", &k, err), 0);
+	assert_int_equal(k, NSB_BOOT_OPENRC);
+	assert_int_equal(kind_of("shell", &k, err), 0);
+	assert_int_equal(k, NSB_BOOT_SHELL);
+	assert_int_equal(kind_of("guix:/gnu/store/abc-system", &k, err), 0);
+	assert_int_equal(k, NSB_BOOT_GUIX);
+
+	assert_int_equal(kind_of("systemd", &k, err), -EINVAL);
+	assert_non_null(strstr(err, "--boot=systemd"));
+	assert_non_null(strstr(err, "unknown preset"));
+	assert_int_equal(kind_of("guix:", &k, err), -EINVAL);
+	assert_non_null(strstr(err, "absolute"));
+	assert_int_equal(kind_of("guix:relative/system", &k, err), -EINVAL);
+	assert_int_equal(kind_of("SYSV", &k, err), -EINVAL);
+}
+
+static void command_means_no_preset(void **state)
+{
+	struct nsb_config c;
+	nsb_config_init(&c);
+	char *argv[] = { "sleep", "1", NULL };
+	c.argv = argv;
+	c.argc = 2;
+	enum nsb_boot_kind k = NSB_BOOT_SHELL;
+	char err[64];
+	/* rootfd -1: COMMAND never looks at the tree */
+	assert_int_equal(nsb_boot_kind(&c, -1, &k, err, sizeof err), 0);
+	assert_int_equal(k, NSB_BOOT_COMMAND);
+}
+
+/* Writes TEXT to a fresh drop list file and returns its path. */
+static const char *droplist_file(const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s/drop.list", tree);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void droplist_reads_names(void **state)
+{
+	const char *p = droplist_file("# bare-metal services\n"
+				      "mountkernfs.sh\n"
+				      "\n"
+				      "   hwclock.sh   # the RTC\n"
+				      "\tprocps\r\n"
+				      "procps\n" /* duplicate: once */
+				      "getty@tty1\n"
+				      "#halt\n"
+				      "a+b:c_d-e.f");
+	struct nsb_droplist d;
+	char err[256] = "x";
+	assert_int_equal(nsb_droplist_read(p, &d, err, sizeof err), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(d.n, 5);
+	assert_string_equal(d.names[0], "mountkernfs.sh");
+	assert_string_equal(d.names[1], "hwclock.sh");
+	assert_string_equal(d.names[2], "procps");
+	assert_string_equal(d.names[3], "getty@tty1");
+	assert_string_equal(d.names[4], "a+b:c_d-e.f");
+}
+
+static void droplist_empty_file(void **state)
+{
+	struct nsb_droplist d;
+	char err[256];
+	assert_int_equal(nsb_droplist_read(droplist_file("# nothing\n\n"), &d, err, sizeof err), 0);
+	assert_int_equal(d.n, 0);
+}
+
+static void droplist_missing_file(void **state)
+{
+	struct nsb_droplist d;
+	char err[256];
+	assert_int_equal(nsb_droplist_read("/nonexistent/drop.list", &d, err, sizeof err), -ENOENT);
+	assert_string_equal(err, "/nonexistent/drop.list: No such file or directory");
+}
+
+static void droplist_directory(void **state)
+{
+	struct nsb_droplist d;
+	char err[256];
+	assert_true(nsb_droplist_read(tree, &d, err, sizeof err) < 0);
+	assert_int_equal(strncmp(err, tree, strlen(tree)), 0);
+}
+
+/* Each malformed line: the error names the file and the line. */
+static void droplist_malformed_lines(void **state)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		const char *where; /* ":LINE: " */
+		const char *what;
+	} cases[] = {
+		{ "ok\ntwo words\n", -EINVAL, ":2: ", "one service name per line" },
+		{ "# c\n\n../../etc/passwd\n", -EINVAL, ":3: ", "not a service name" },
+		{ "a/b\n", -EINVAL, ":1: ", "not a service name" },
+		{ "..\n", -EINVAL, ":1: ", "not a service name" },
+		{ "x\ny\nname$\n", -EINVAL, ":3: ", "not a service name" },
+		{ "x\n"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		  -ENAMETOOLONG, ":2: ", "longer than 63 bytes" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *p = droplist_file(cases[i].text);
+		struct nsb_droplist d;
+		char err[256];
+		char want[600];
+		assert_int_equal(nsb_droplist_read(p, &d, err, sizeof err), cases[i].ret);
+		snprintf(want, sizeof want, "%s%s", p, cases[i].where);
+		if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, cases[i].what))
+			fail_msg("case %zu: '%s'", i, err);
+		assert_int_equal(d.n, 0);
+	}
+}
+
+static void droplist_nul_byte(void **state)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/nul.list", tree);
+	FILE *f = fopen(path, "w");
+	fwrite("a\nb\0c\n", 1, 6, f);
+	fclose(f);
+	struct nsb_droplist d;
+	char err[600];
+	assert_int_equal(nsb_droplist_read(path, &d, err, sizeof err), -EINVAL);
+	assert_non_null(strstr(err, ":2: "));
+}
+
+static void droplist_too_many(void **state)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/many.list", tree);
+	FILE *f = fopen(path, "w");
+	for (int i = 0; i <= NSB_MAX_DROP; i++)
+		fprintf(f, "svc%d\n", i);
+	fclose(f);
+	struct nsb_droplist d;
+	char err[600];
+	assert_int_equal(nsb_droplist_read(path, &d, err, sizeof err), -E2BIG);
+	char want[64];
+	snprintf(want, sizeof want, ":%d: ", NSB_MAX_DROP + 1);
+	assert_non_null(strstr(err, want));
+}
+
+static void default_lists(void **state)
+{
+	assert_string_equal(nsb_droplist_default(NSB_BOOT_SYSV), "drop-sysv.list");
+	assert_string_equal(nsb_droplist_default(NSB_BOOT_OPENRC), "drop-openrc.list");
+	assert_null(nsb_droplist_default(NSB_BOOT_SHELL));
+	assert_null(nsb_droplist_default(NSB_BOOT_GUIX));
+	assert_null(nsb_droplist_default(NSB_BOOT_COMMAND));
+}
+
+static void stubs(void **state)
+{
+	const char *s = nsb_service_stub(NSB_BOOT_SYSV);
+	assert_int_equal(strncmp(s, "#!/bin/sh\n", 10), 0);
+	assert_non_null(strstr(s, "\nexit 0\n"));
+	const char *o = nsb_service_stub(NSB_BOOT_OPENRC);
+	assert_int_equal(strncmp(o, "#!/sbin/openrc-run\n", 19), 0);
+	assert_non_null(strstr(o, "start() { return 0; }"));
+	assert_non_null(strstr(o, "stop() { return 0; }"));
+}
+
+/* The stubs really run: sysv's with /bin/sh exits 0; OpenRC's parses as sh and defines
+ * no-op start and stop. */
+static void stubs_run(void **state)
+{
+	char path[512], cmd[2048];
+	snprintf(path, sizeof path, "%s/stub", tree);
+	FILE *f = fopen(path, "w");
+	fputs(nsb_service_stub(NSB_BOOT_SYSV), f);
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(cmd, sizeof cmd, "'%s' start && '%s' stop", path, path);
+	assert_int_equal(system(cmd), 0);
+
+	f = fopen(path, "w");
+	fputs(nsb_service_stub(NSB_BOOT_OPENRC), f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "sh -ec '. \"%s\"; start; stop'", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(detect_empty_tree_is_shell, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_openrc, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_sysv, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_through_absolute_link_inside_tree, setup_tree,
+						teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_relative_links, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_never_follows_a_link_to_the_host, setup_tree,
+						teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_dotdot_stops_at_tree_root, setup_tree,
+						teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_symlink_loop_is_absent, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_directory_is_not_a_program, setup_tree,
+						teardown_tree),
+		cmocka_unit_test(boot_option),
+		cmocka_unit_test(command_means_no_preset),
+		cmocka_unit_test_setup_teardown(droplist_reads_names, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(droplist_empty_file, setup_tree, teardown_tree),
+		cmocka_unit_test(droplist_missing_file),
+		cmocka_unit_test_setup_teardown(droplist_directory, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(droplist_malformed_lines, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(droplist_nul_byte, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(droplist_too_many, setup_tree, teardown_tree),
+		cmocka_unit_test(default_lists),
+		cmocka_unit_test(stubs),
+		cmocka_unit_test_setup_teardown(stubs_run, setup_tree, teardown_tree),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
