@@ -353,6 +353,26 @@ static void default_lists(void **state)
 	assert_null(nsb_droplist_default(NSB_BOOT_COMMAND));
 }
 
+/* The shipped default lists parse and hold the services of DISTRO-NOTES.md (run from the
+ * source tree, as make check-unit does). */
+static void shipped_lists(void **state)
+{
+	static const char *const sysv[] = { "mountkernfs.sh", "bootlogs", "hwclock.sh", "procps",
+		"checkroot.sh", "umountroot", "checkfs.sh", "mountall.sh", "mountnfs.sh",
+		"umountnfs.sh", "umountfs", "mount-configfs", "brightness", "halt", "reboot" };
+	static const char *const openrc[] = { "cgroups", "hwclock.sh", "procps", "savecache" };
+	struct nsb_droplist d;
+	char err[256];
+	assert_int_equal(nsb_droplist_read("data/drop-sysv.list", &d, err, sizeof err), 0);
+	assert_int_equal(d.n, sizeof sysv / sizeof sysv[0]);
+	for (size_t i = 0; i < d.n; i++)
+		assert_string_equal(d.names[i], sysv[i]);
+	assert_int_equal(nsb_droplist_read("data/drop-openrc.list", &d, err, sizeof err), 0);
+	assert_int_equal(d.n, sizeof openrc / sizeof openrc[0]);
+	for (size_t i = 0; i < d.n; i++)
+		assert_string_equal(d.names[i], openrc[i]);
+}
+
 static void stubs(void **state)
 {
 	const char *s = nsb_service_stub(NSB_BOOT_SYSV);
@@ -410,6 +430,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(droplist_nul_byte, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(droplist_too_many, setup_tree, teardown_tree),
 		cmocka_unit_test(default_lists),
+		cmocka_unit_test(shipped_lists),
 		cmocka_unit_test(stubs),
 		cmocka_unit_test_setup_teardown(stubs_run, setup_tree, teardown_tree),
 	};
