@@ -227,14 +227,22 @@ static void child_setup(int sock, const char *tree, const char *hostname)
 	lo_up();
 
 	xmount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
+	/* the staging tmpfs may hide TREE's path: keep TREE open, name it through /proc */
+	char lower_path[64];
+	const char *lower = lower_path;
+	int shifted = tree_fd >= 0; /* root: 65536 ids mapped, gid 5 among them */
+	if (!shifted) {
+		int fd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			die("open %s", tree);
+		snprintf(lower_path, sizeof lower_path, "/proc/self/fd/%d", fd);
+	}
 	xmount("tmpfs", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
 	static const char *const dirs[] = { STAGE "/upper", STAGE "/work", STAGE "/lower",
 					    STAGE "/root" };
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
 		if (mkdir(dirs[i], 0755) < 0)
 			die("mkdir %s", dirs[i]);
-	const char *lower = tree;
-	int shifted = tree_fd >= 0; /* root: 65536 ids mapped, gid 5 among them */
 	if (shifted) {
 		if (move_mount(tree_fd, "", AT_FDCWD, STAGE "/lower", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			die("move_mount the idmapped tree");
