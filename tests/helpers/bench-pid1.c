@@ -80,7 +80,7 @@ static void expect_byte(int fd, char want, const char *what)
 	char c;
 	ssize_t n = read(fd, &c, 1);
 	if (n != 1 || c != want)
-		fail(n < 0 ? errno : 0, "no %s from the worker (the init did not run it?)", what);
+		fail(n < 0 ? errno : 0, "the worker did not report %s (did the init run it?)", what);
 }
 
 /* The state letter of PID from /proc/PID/stat (R, S, T, Z...), or 0 when it is gone. */
@@ -269,7 +269,7 @@ static struct pid1 start_pid1(char **init_argv, int init_argc, const char *mode,
 	close(in[0]);
 	close(out[1]);
 	struct pid1 p = { .pid = pid, .to_w = in[1], .from_w = out[0] };
-	expect_byte(p.from_w, 'R', "the worker's start");
+	expect_byte(p.from_w, 'R', "its start");
 	return p;
 }
 
@@ -311,7 +311,7 @@ static void run_reap(char **init_argv, int init_argc, long n)
 		fail(errno, "SIGSTOP PID 1");
 	wait_state(p.pid, 'T');
 	send_byte(p.to_w, 'Z');
-	expect_byte(p.from_w, 'D', "the zombies");
+	expect_byte(p.from_w, 'D', "the zombies made");
 	long before = count_children(p.pid);
 	if (before != n + 1) {
 		kill(p.pid, SIGKILL);
