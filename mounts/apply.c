@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Applying plan entries: one libmount context per mount (mtab/utab writing off, no
+ * helpers, no canonicalization), read-only by mount_setattr() (which keeps the locked
+ * flags of a user namespace) and targets resolved inside the new root with openat2(). */
+#include "apply.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libmount.h>
+
+#include "log.h"
+#include "ops.h"
+
+#define PATH_BUF 4200
+#define MAX_LOWER 32
+
+int nsb_apply_init(struct nsb_apply_ctx *a, const char *stage, int host_fd,
+		   const char *fd_prefix, int tree_fd, bool fake)
+{
+	*a = (struct nsb_apply_ctx){ .stage = stage, .host_fd = host_fd, .fd_prefix = fd_prefix,
+				     .tree_fd = tree_fd, .root_fd = -1, .fake = fake };
+	a->stage_fd = open(stage[0] ? stage : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return a->stage_fd < 0 ? -errno : 0;
+}
+
+void nsb_apply_done(struct nsb_apply_ctx *a)
+{
+	if (a->stage_fd >= 0)
+		close(a->stage_fd);
+	if (a->root_fd >= 0)
+		close(a->root_fd);
+	a->stage_fd = a->root_fd = -1;
+}
+
+/* Resolves PATH inside the root DFD (symlinks and ".." never leave it). */
+static int open_in(int dfd, const char *path, bool trusted)
+{
+	while (*path == '/')
+		path++;
+	return nsb_openat2(dfd, *path ? path : ".", 0,
+			   RESOLVE_IN_ROOT | (trusted ? 0 : RESOLVE_NO_MAGICLINKS));
+}
+
+int nsb_mkpath_in_root(int rootfd, const char *path, bool file)
+{
+	char buf[PATH_BUF];
+	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+		return -ENAMETOOLONG;
+	size_t len = strlen(buf);
+	while (len > 1 && buf[len - 1] == '/')
+		buf[--len] = '\0';
+	/* every prefix in turn: resolved from the root, created in its resolved parent */
+	for (char *p = buf; *p;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		char *end = p + strcspn(p, "/");
+		bool last = *end == '\0';
+		char saved = *end;
+		*end = '\0';
+		int fd = open_in(rootfd, buf, false);
+		if (fd >= 0) {
+			close(fd);
+		} else if (fd == -ENOENT) {
+			char *slash = strrchr(buf, '/');
+			const char *name = slash ? slash + 1 : buf;
+			int parent;
+			if (slash && slash != buf) {
+				*slash = '\0';
+				parent = open_in(rootfd, buf, false);
+				*slash = '/';
+			} else {
+				parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0) < 0 ? -errno : 0;
+				parent = parent < 0 ? parent : open_in(rootfd, "/", false);
+			}
+			if (parent < 0) {
+				*end = saved;
+				return parent;
+			}
+			int r;
+			if (last && file) {
+				/* O_NOFOLLOW: a dangling symlink is an error, never followed */
+				int nfd = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY |
+						 O_CLOEXEC, 0644);
+				r = nfd < 0 ? -errno : 0;
+				if (nfd >= 0)
+					close(nfd);
+			} else {
+				r = nsb_sys->mkdirat(parent, name, 0755);
+			}
+			close(parent);
+			if (r < 0) {
+				*end = saved;
+				return r;
+			}
+		} else {
+			*end = saved;
+			return fd;
+		}
+		*end = saved;
+		p = end;
+	}
+	return 0;
+}
+
+/* The description of E for messages: "TYPE SOURCE -> TARGET". */
+static void describe(const struct nsb_entry *e, char *buf, size_t len)
+{
+	const char *kind = e->op == NSB_OP_ATTACH ? "tree" : e->type ? e->type : "bind";
+	const char *src = e->op == NSB_OP_ATTACH ? "fd" : e->lower ? e->lower : e->source;
+	const char *tgt = e->flags & NSB_F_NEWROOT ? "new root" : e->target;
+	if (!src || (e->src_at == NSB_AT_NONE && e->type && strcmp(src, e->type) == 0))
+		snprintf(buf, len, "%s%s%s -> %s", e->origin ? e->origin : "", e->origin ? ": " : "",
+			 kind, tgt);
+	else
+		snprintf(buf, len, "%s%s%s %s -> %s", e->origin ? e->origin : "",
+			 e->origin ? ": " : "", kind, src, tgt);
+}
+
+static int fail(const struct nsb_entry *e, char *err, size_t len, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Writes "DESCRIPTION: REASON" into ERR and returns RET. */
+static int fail(const struct nsb_entry *e, char *err, size_t len, int ret, const char *fmt, ...)
+{
+	char what[1024], why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	describe(e, what, sizeof what);
+	snprintf(err, len, "%s: %s", what, why);
+	return ret;
+}
+
+/* The path the kernel reaches FD by, in BUF. */
+static const char *fd_path(const struct nsb_apply_ctx *a, int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%d", a->fd_prefix, fd);
+	return buf;
+}
+
+/* A staging path: the prefix plus PATH. */
+static const char *stage_path(const struct nsb_apply_ctx *a, const char *path, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", a->stage, path);
+	return buf;
+}
+
+/* Resolves the path P at base AT to an O_PATH fd (-1 for a staging path or none), with the
+ * path to hand to the kernel in BUF. Returns the fd, -1, or a negative errno (< -1). */
+static int resolve(const struct nsb_apply_ctx *a, enum nsb_base at, const char *p, char *buf,
+		   size_t len, int *fdout)
+{
+	int fd;
+	*fdout = -1;
+	switch (at) {
+	case NSB_AT_NONE:
+		snprintf(buf, len, "%s", p);
+		return 0;
+	case NSB_AT_STAGE:
+		stage_path(a, p, buf, len);
+		return 0;
+	case NSB_AT_HOST:
+		fd = open_in(a->host_fd, p, true);
+		break;
+	case NSB_AT_ROOT:
+	default:
+		if (a->root_fd < 0)
+			return -EBADF;
+		fd = open_in(a->root_fd, p, false);
+		break;
+	}
+	if (fd < 0)
+		return fd;
+	*fdout = fd;
+	fd_path(a, fd, buf, len);
+	return 0;
+}
+
+/* Translates a libmount result into 0 or a negative errno, or a library message in WHY. */
+static int mount_result(struct libmnt_context *cxt, int rc, char *why, size_t len)
+{
+	why[0] = '\0';
+	if (rc == 0 && (!mnt_context_syscall_called(cxt) || mnt_context_get_syscall_errno(cxt) == 0))
+		return 0;
+	if (mnt_context_syscall_called(cxt) && mnt_context_get_syscall_errno(cxt))
+		return -mnt_context_get_syscall_errno(cxt);
+	if (rc > 0)
+		return -rc;
+	if (rc < 0 && -rc < MNT_ERR_NOFSTAB)
+		return rc;
+	/* a library error (-MNT_ERR_*): libmount's own words */
+	char msg[256] = "";
+	mnt_context_get_excode(cxt, rc, msg, sizeof msg);
+	snprintf(why, len, "libmount: %s", msg[0] ? msg : "error");
+	return rc < 0 ? -EINVAL : -EIO;
+}
+
+/* One mount through a fresh libmount context; 0, a negative errno, or a library error
+ * whose text is in WHY. */
+static int do_mount(const struct nsb_apply_ctx *a, const char *src, const char *tgt,
+		    const char *type, const char *opts, char *why, size_t len)
+{
+	struct libmnt_context *cxt = mnt_new_context();
+	if (!cxt)
+		return -ENOMEM;
+	mnt_context_disable_mtab(cxt, 1);
+	mnt_context_disable_canonicalize(cxt, 1);
+	mnt_context_disable_helpers(cxt, 1);
+	mnt_context_disable_swapmatch(cxt, 1);
+	if (a->fake) {
+		mnt_context_enable_fake(cxt, 1);
+		mnt_context_force_unrestricted(cxt);
+	}
+	int r = mnt_context_set_source(cxt, src);
+	if (r == 0)
+		r = mnt_context_set_target(cxt, tgt);
+	if (r == 0)
+		r = mnt_context_set_fstype(cxt, type ? type : "none");
+	if (r == 0 && opts)
+		r = mnt_context_set_options(cxt, opts);
+	if (r == 0) {
+		int rc = mnt_context_mount(cxt);
+		r = mount_result(cxt, rc, why, len);
+	} else {
+		snprintf(why, len, "libmount: cannot set up the context");
+	}
+	mnt_free_context(cxt);
+	return r;
+}
+
+/* Makes the mount at the target of E read-only (its submounts too with NSB_F_RECURSIVE);
+ * on failure unmounts it so that it is never left writable. */
+static int make_rdonly(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t len)
+{
+	char path[PATH_BUF];
+	int fd;
+	/* opened again: the fd taken before the mount names what is under it */
+	int r = resolve(a, e->dst_at, e->target, path, sizeof path, &fd);
+	if (r == 0 && fd < 0) {
+		fd = open_in(a->stage_fd, e->target, true);
+		if (fd < 0)
+			r = fd;
+		else
+			fd_path(a, fd, path, sizeof path);
+	}
+	if (r < 0)
+		return fail(e, err, len, r, "read-only: %s", strerror(-r));
+	struct nsb_mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	r = nsb_sys->mount_setattr(fd, "", AT_EMPTY_PATH |
+				   (e->flags & NSB_F_RECURSIVE ? AT_RECURSIVE : 0), &attr);
+	if (r < 0) {
+		int u = nsb_sys->umount2(path, MNT_DETACH);
+		close(fd);
+		if (u < 0)
+			return fail(e, err, len, r, "read-only: %s; unmounting it failed too: %s",
+				    strerror(-r), strerror(-u));
+		return fail(e, err, len, r, "read-only: %s (unmounted)", strerror(-r));
+	}
+	close(fd);
+	return 0;
+}
+
+/* Creates the missing target of E as its flags say; 1 to skip E, 0, or a negative errno. */
+static int make_target(struct nsb_apply_ctx *a, const struct nsb_entry *e, int srcfd)
+{
+	if (e->dst_at == NSB_AT_STAGE)
+		return nsb_mkpath_in_root(a->stage_fd, e->target, false);
+	if (e->flags & NSB_F_IF_EXISTS)
+		return 1;
+	bool file = e->flags & NSB_F_MKFILE;
+	if (e->flags & NSB_F_MKPOINT) {
+		struct stat st;
+		file = srcfd >= 0 && fstat(srcfd, &st) == 0 && !S_ISDIR(st.st_mode);
+	} else if (!(e->flags & (NSB_F_MKDIR | NSB_F_MKFILE))) {
+		return -ENOENT;
+	}
+	return nsb_mkpath_in_root(a->root_fd, e->target, file);
+}
+
+/* Builds the overlay options of E into OPTS, resolving its lower dirs (fds kept in FDS). */
+static int overlay_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *opts, size_t len,
+			int *fds, size_t *nfds, char *err, size_t errlen)
+{
+	size_t o = 0;
+	o += (size_t)snprintf(opts, len, "lowerdir=");
+	for (const char *s = e->lower; *s;) {
+		size_t n = strcspn(s, ":");
+		char one[PATH_BUF], path[PATH_BUF];
+		snprintf(one, sizeof one, "%.*s", (int)n, s);
+		int fd;
+		int r = resolve(a, e->src_at, one, path, sizeof path, &fd);
+		if (r < 0)
+			return fail(e, err, errlen, r, "%s: %s", one, strerror(-r));
+		if (fd >= 0)
+			fds[(*nfds)++] = fd;
+		o += (size_t)snprintf(opts + o, len - o, "%s%s", s == e->lower ? "" : ":", path);
+		s += n;
+		if (*s == ':')
+			s++;
+		if (o >= len || *nfds >= MAX_LOWER)
+			return fail(e, err, errlen, -E2BIG, "too many lower dirs");
+	}
+	char up[PATH_BUF], work[PATH_BUF];
+	snprintf(up, sizeof up, "%s/upper", e->upper);
+	snprintf(work, sizeof work, "%s/work", e->upper);
+	int r = nsb_mkpath_in_root(a->stage_fd, up, false);
+	if (r == 0)
+		r = nsb_mkpath_in_root(a->stage_fd, work, false);
+	if (r < 0)
+		return fail(e, err, errlen, r, "staging %s: %s", e->upper, strerror(-r));
+	o += (size_t)snprintf(opts + o, len - o, ",upperdir=%s%s/upper,workdir=%s%s/work%s%s",
+			      a->stage, e->upper, a->stage, e->upper, e->options ? "," : "",
+			      e->options ? e->options : "");
+	if (o >= len)
+		return fail(e, err, errlen, -E2BIG, "overlay options too long");
+	return 0;
+}
+
+/* NSB_OP_MOUNT. */
+static int apply_mount(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t len)
+{
+	char src[PATH_BUF], tgt[PATH_BUF], why[300], opts[8192];
+	int srcfd = -1, tgtfd = -1, lower[MAX_LOWER];
+	size_t nlower = 0;
+	const char *options = e->options;
+	int r = 0;
+
+	if (e->lower) {
+		snprintf(src, sizeof src, "%s", e->source);
+		r = overlay_opts(a, e, opts, sizeof opts, lower, &nlower, err, len);
+		if (r < 0)
+			goto out;
+		options = opts;
+	} else {
+		r = resolve(a, e->src_at, e->source, src, sizeof src, &srcfd);
+		if (r == -ENOENT && (e->flags & (NSB_F_IF_SRC_EXISTS | NSB_F_IF_EXISTS))) {
+			r = 1;
+			goto out;
+		}
+		if (r < 0) {
+			r = fail(e, err, len, r, "%s", strerror(-r));
+			goto out;
+		}
+	}
+	r = resolve(a, e->dst_at, e->target, tgt, sizeof tgt, &tgtfd);
+	if (e->dst_at == NSB_AT_STAGE)
+		r = nsb_mkpath_in_root(a->stage_fd, e->target, false);
+	else if (r == -ENOENT) {
+		r = make_target(a, e, srcfd);
+		if (r == 0)
+			r = resolve(a, e->dst_at, e->target, tgt, sizeof tgt, &tgtfd);
+	}
+	if (r == 1)
+		goto out;
+	if (r < 0) {
+		r = fail(e, err, len, r, "mount point %s: %s", e->target, strerror(-r));
+		goto out;
+	}
+	r = do_mount(a, src, tgt, e->type, options, why, sizeof why);
+	if (r < 0) {
+		r = fail(e, err, len, r, "%s", why[0] ? why : strerror(-r));
+		goto out;
+	}
+	if (e->flags & NSB_F_RDONLY)
+		r = make_rdonly(a, e, err, len);
+	if (r == 0 && (e->flags & NSB_F_NEWROOT)) {
+		a->root_fd = open_in(a->stage_fd, e->target, true);
+		if (a->root_fd < 0)
+			r = fail(e, err, len, a->root_fd, "%s", strerror(-a->root_fd));
+	}
+out:
+	if (srcfd >= 0)
+		close(srcfd);
+	if (tgtfd >= 0)
+		close(tgtfd);
+	for (size_t i = 0; i < nlower; i++)
+		close(lower[i]);
+	return r;
+}
+
+/* NSB_OP_ATTACH: the detached tree moved to its staging target. */
+static int apply_attach(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t len)
+{
+	char tgt[PATH_BUF];
+	if (a->tree_fd < 0)
+		return fail(e, err, len, -EBADF, "no tree fd");
+	int r = nsb_mkpath_in_root(a->stage_fd, e->target, false);
+	if (r == 0)
+		r = nsb_sys->move_mount(a->tree_fd, "", AT_FDCWD, stage_path(a, e->target, tgt, sizeof tgt),
+					MOVE_MOUNT_F_EMPTY_PATH);
+	if (r < 0)
+		return fail(e, err, len, r, "move_mount: %s", strerror(-r));
+	if (e->flags & NSB_F_RDONLY && (r = make_rdonly(a, e, err, len)) < 0)
+		return r;
+	if (e->flags & NSB_F_NEWROOT) {
+		a->root_fd = open_in(a->stage_fd, e->target, true);
+		if (a->root_fd < 0)
+			return fail(e, err, len, a->root_fd, "%s", strerror(-a->root_fd));
+	}
+	return 0;
+}
+
+/* NSB_OP_SYMLINK: TARGET inside the root pointing to SOURCE (an existing one is kept). */
+static int apply_symlink(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t len)
+{
+	char dir[PATH_BUF];
+	snprintf(dir, sizeof dir, "%s", e->target);
+	char *slash = strrchr(dir, '/');
+	const char *name = slash ? slash + 1 : dir;
+	if (slash)
+		*slash = '\0';
+	int dfd = a->root_fd < 0 ? -EBADF : open_in(a->root_fd, dir[0] ? dir : "/", false);
+	if (dfd < 0)
+		return fail(e, err, len, dfd, "%s: %s", dir, strerror(-dfd));
+	int r = symlinkat(e->source, dfd, name) < 0 ? -errno : 0;
+	close(dfd);
+	if (r == -EEXIST)
+		return 1;
+	return r < 0 ? fail(e, err, len, r, "symlink: %s", strerror(-r)) : 0;
+}
+
+/* NSB_OP_FILE: SOURCE written into the staging file TARGET. */
+static int apply_file(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t len)
+{
+	const char *name = e->target;
+	while (*name == '/')
+		name++;
+	int fd = openat(a->stage_fd, name, O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+			e->flags & NSB_F_EXEC ? 0755 : 0644);
+	if (fd < 0) {
+		/* an O_PATH dirfd cannot create: go by the path */
+		char path[PATH_BUF];
+		fd = open(stage_path(a, e->target, path, sizeof path),
+			  O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+			  e->flags & NSB_F_EXEC ? 0755 : 0644);
+	}
+	if (fd < 0)
+		return fail(e, err, len, -errno, "%s", strerror(errno));
+	size_t n = strlen(e->source);
+	ssize_t w = write(fd, e->source, n);
+	int r = w < 0 ? -errno : (size_t)w != n ? -EIO : 0;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && (e->flags & NSB_F_EXEC)) {
+		char path[PATH_BUF];
+		if (chmod(stage_path(a, e->target, path, sizeof path), 0755) < 0)
+			r = -errno;
+	}
+	return r < 0 ? fail(e, err, len, r, "%s", strerror(-r)) : 0;
+}
+
+int nsb_apply_entry(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	switch (e->op) {
+	case NSB_OP_MOUNT:
+		return apply_mount(a, e, err, errlen);
+	case NSB_OP_ATTACH:
+		return apply_attach(a, e, err, errlen);
+	case NSB_OP_SYMLINK:
+		return apply_symlink(a, e, err, errlen);
+	case NSB_OP_FILE:
+		return apply_file(a, e, err, errlen);
+	case NSB_OP_MKDIR: {
+		int r = nsb_mkpath_in_root(e->dst_at == NSB_AT_STAGE ? a->stage_fd : a->root_fd,
+					   e->target, false);
+		return r < 0 ? fail(e, err, errlen, r, "mkdir: %s", strerror(-r)) : 0;
+	}
+	}
+	return fail(e, err, errlen, -EINVAL, "unknown entry");
+}
+
+int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_setup_error *err)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct nsb_entry *e = &p->e[i];
+		char msg[sizeof err->message];
+		int r = nsb_apply_entry(a, e, msg, sizeof msg);
+		if (r == 1) {
+			if (e->flags & NSB_F_MASK)
+				log_debug("drop-services: %s not in the tree: skipped", e->target);
+			else
+				log_debug("skipped %s (absent)", e->target);
+			continue;
+		}
+		if (r == 0)
+			continue;
+		if (e->flags & NSB_F_OPTIONAL) {
+			log_debug("optional mount skipped: %s", msg);
+			continue;
+		}
+		snprintf(err->phase, sizeof err->phase, "%s",
+			 e->flags & NSB_F_MASK ? "mask" : e->origin ? "fstab" : "mount");
+		snprintf(err->message, sizeof err->message, "%s", msg);
+		return r;
+	}
+	return 0;
+}

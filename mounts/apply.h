@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Carrying out the mount plan's entries (the only code that drives libmount mounts). */
+#ifndef NSB_APPLY_H
+#define NSB_APPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "plan.h"
+#include "setup.h"
+
+struct nsb_apply_ctx {
+	const char *stage;     /* prefix of NSB_AT_STAGE paths: "" once the staging tmpfs is "/" */
+	int stage_fd;          /* that directory */
+	int host_fd;           /* the caller's root, for NSB_AT_HOST paths */
+	const char *fd_prefix; /* a path to our own fds ("/oldroot/proc/self/fd") */
+	int tree_fd;           /* the detached tree for NSB_OP_ATTACH, or -1 */
+	int root_fd;           /* the new root once its entry ran (O_PATH), else -1 */
+	bool fake;             /* libmount fake mode: nothing is mounted (unit tests) */
+};
+
+/* Fills A; STAGE is opened (close with nsb_apply_done). Returns 0 or a negative errno. */
+int nsb_apply_init(struct nsb_apply_ctx *a, const char *stage, int host_fd,
+		   const char *fd_prefix, int tree_fd, bool fake);
+/* Closes the fds A opened. */
+void nsb_apply_done(struct nsb_apply_ctx *a);
+
+/* Carries out E: 0 done, 1 skipped (absent target or source with the matching flag, or an
+ * optional entry that failed), or a negative errno with "DESCRIPTION: REASON" in ERR. */
+int nsb_apply_entry(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t errlen);
+
+/* Carries out every entry of P in order; stops at the first fatal failure and fills ERR
+ * (phase "mount", "fstab" or "mask"). */
+int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_setup_error *err);
+
+/* Creates PATH (and missing parents) inside the root ROOTFD, resolving every component
+ * inside it; the last one as an empty file when FILE. Returns 0 or a negative errno. */
+int nsb_mkpath_in_root(int rootfd, const char *path, bool file);
+
+#endif
