@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The spawner's pure helpers: what crosses into the container (environment, the init's
+ * command line, the host name) and the fds GO carries. */
+#ifndef NSB_SPAWN_H
+#define NSB_SPAWN_H
+
+#include <stddef.h>
+#include "config.h"
+#include "proto.h"
+
+/* PATH inside the container. */
+#define NSB_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* The purified environment (DESIGN.md, "--setenv"): container=nsboot, HOME=/root,
+ * TMPDIR=/tmp, PATH, TERM when TERM is not NULL, then each --setenv (a later VAR replaces
+ * an earlier one). A NULL-terminated malloc'd array (strings point into C, static storage
+ * or one malloc'd TERM entry); NULL when out of memory. */
+char **nsb_spawn_env(const struct nsb_config *c, const char *term);
+
+/* nsboot-init's command line: "nsboot-init --setup-done --sync-fd=SYNC_FD [-q|-v...]
+ * [--kill-group] [--grace=S] [--boot=P] -- COMMAND...": only runtime options, as the root
+ * is built before the exec. A NULL-terminated malloc'd array; NULL when out of memory. */
+char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd);
+
+/* The default host name: TREE's last path component (the real path's when that is "/",
+ * "." or ".."), at most LEN-1 bytes; "nsboot" without a TREE. */
+void nsb_default_hostname(const char *tree, char *out, size_t len);
+
+/* The fd that GO carried under NAME (M->text lists the fds' names in order, comma-separated),
+ * or -1. */
+int nsb_go_fd(const struct nsb_msg *m, const char *name);
+
+#endif

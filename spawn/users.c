@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* User mapping (DESIGN.md, "User mapping"): pure parsing and range picking first, then the
+ * functions that read host files, take range locks and write the maps. */
+#include "users.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Parses a decimal number at *S (no sign, no blanks) up to MAX; advances *S. */
+static bool parse_u64(const char **s, uint64_t max, uint64_t *out)
+{
+	const char *p = *s;
+	uint64_t v = 0;
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > max)
+			return false;
+	}
+	*s = p;
+	*out = v;
+	return true;
+}
+
+int nsb_users_parse_mode(const char *mode, struct nsb_users *u, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		enum nsb_users_mode mode;
+	} names[] = { { "pick", NSB_USERS_PICK },   { "identity", NSB_USERS_IDENTITY },
+		      { "subid", NSB_USERS_SUBID }, { "single", NSB_USERS_SINGLE } };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(mode, names[i].name) == 0) {
+			u->mode = names[i].mode;
+			if (u->mode == NSB_USERS_IDENTITY) {
+				u->base = 0;
+				u->count = 65536;
+			}
+			return 0;
+		}
+	const char *p = mode;
+	uint64_t base, count = 65536;
+	if (!parse_u64(&p, UINT32_MAX - 1, &base) ||
+	    (*p == ':' && (p++, !parse_u64(&p, UINT32_MAX, &count))) || *p) {
+		snprintf(err, errlen, "--private-users=%s: want pick, identity, subid, single, "
+				      "BASE or BASE:COUNT", mode);
+		return -EINVAL;
+	}
+	if (count == 0 || base + count > UINT32_MAX) {
+		snprintf(err, errlen, "--private-users=%s: COUNT must be at least 1 and "
+				      "BASE+COUNT at most %" PRIu32, mode, UINT32_MAX);
+		return -EINVAL;
+	}
+	u->mode = NSB_USERS_RANGE;
+	u->base = (uint32_t)base;
+	u->count = (uint32_t)count;
+	return 0;
+}
+
+const char *nsb_users_mode_name(enum nsb_users_mode mode)
+{
+	switch (mode) {
+	case NSB_USERS_PICK: return "pick";
+	case NSB_USERS_IDENTITY: return "identity";
+	case NSB_USERS_RANGE: return "BASE";
+	case NSB_USERS_SUBID: return "subid";
+	case NSB_USERS_SINGLE: return "single";
+	}
+	return "?";
+}
+
+/* Parses one "name:start:count" line of LEN bytes; false when malformed. */
+static bool parse_subid_line(const char *line, size_t len, const char **name, size_t *namelen,
+			     struct nsb_idrange *r)
+{
+	char buf[512];
+	if (len == 0 || len >= sizeof buf)
+		return false;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	const char *c1 = strchr(buf, ':');
+	if (!c1 || c1 == buf)
+		return false;
+	const char *p = c1 + 1;
+	uint64_t start, count;
+	if (!parse_u64(&p, UINT32_MAX, &start) || *p++ != ':' ||
+	    !parse_u64(&p, UINT32_MAX, &count) || *p || count == 0 || start + count > UINT32_MAX)
+		return false;
+	*name = line;
+	*namelen = (size_t)(c1 - buf);
+	r->start = (uint32_t)start;
+	r->count = (uint32_t)count;
+	return true;
+}
+
+/* Calls FN on each well-formed line of TEXT until it returns true; returns that. */
+static bool each_subid(const char *text, bool (*fn)(const char *name, size_t namelen,
+						     const struct nsb_idrange *r, void *arg),
+		       void *arg)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		const char *name;
+		size_t namelen;
+		struct nsb_idrange r;
+		if (line[0] != '#' && parse_subid_line(line, len, &name, &namelen, &r) &&
+		    fn(name, namelen, &r, arg))
+			return true;
+		line += len + (nl ? 1 : 0);
+	}
+	return false;
+}
+
+struct find_arg {
+	const char *name;
+	char id[16];
+	struct nsb_idrange *out;
+};
+
+/* each_subid callback: stops at the first line of the wanted user (name or number). */
+static bool find_one(const char *name, size_t namelen, const struct nsb_idrange *r, void *arg)
+{
+	struct find_arg *a = arg;
+	bool match = (a->name && strlen(a->name) == namelen && memcmp(a->name, name, namelen) == 0) ||
+		     (strlen(a->id) == namelen && memcmp(a->id, name, namelen) == 0);
+	if (match)
+		*a->out = *r;
+	return match;
+}
+
+int nsb_subid_find(const char *text, const char *name, uint32_t id, struct nsb_idrange *out)
+{
+	struct find_arg a = { .name = name, .out = out };
+	snprintf(a.id, sizeof a.id, "%" PRIu32, id);
+	return each_subid(text, find_one, &a) ? 0 : -ENOENT;
+}
+
+struct all_arg {
+	struct nsb_idrange *out;
+	size_t max, n;
+};
+
+/* each_subid callback: collects every range. */
+static bool collect(const char *name, size_t namelen, const struct nsb_idrange *r, void *arg)
+{
+	struct all_arg *a = arg;
+	if (a->n < a->max)
+		a->out[a->n] = *r;
+	a->n++;
+	return false;
+}
+
+size_t nsb_subid_all(const char *text, struct nsb_idrange *out, size_t max)
+{
+	struct all_arg a = { .out = out, .max = max };
+	each_subid(text, collect, &a);
+	return a.n;
+}
+
+/* Rounds V up to a multiple of NSB_PICK_BLOCK. */
+static uint64_t align_block(uint64_t v)
+{
+	return (v + NSB_PICK_BLOCK - 1) / NSB_PICK_BLOCK * NSB_PICK_BLOCK;
+}
+
+int nsb_range_pick(const struct nsb_idrange *busy, size_t n, uint64_t from, uint32_t count,
+		   uint32_t *base)
+{
+	uint64_t b = align_block(from);
+	while (b + count <= NSB_PICK_END) {
+		uint64_t next = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t s = busy[i].start, e = s + busy[i].count;
+			if (busy[i].count && b < e && s < b + count && e > next)
+				next = e;
+		}
+		if (!next) {
+			*base = (uint32_t)b;
+			return 0;
+		}
+		b = align_block(next);
+	}
+	return -ENOSPC;
+}
+
+int nsb_users_map(const struct nsb_users *u, bool gid, char *buf, size_t len)
+{
+	int n;
+	uint32_t self = gid ? u->gid : u->uid;
+	const struct nsb_idrange *sub = gid ? &u->subgid : &u->subuid;
+	switch (u->mode) {
+	case NSB_USERS_PICK:
+	case NSB_USERS_IDENTITY:
+	case NSB_USERS_RANGE:
+		n = snprintf(buf, len, "0 %" PRIu32 " %" PRIu32 "\n", u->base, u->count);
+		break;
+	case NSB_USERS_SUBID:
+		n = snprintf(buf, len, "0 %" PRIu32 " 1\n1 %" PRIu32 " %" PRIu32 "\n", self,
+			     sub->start, sub->count);
+		break;
+	case NSB_USERS_SINGLE:
+		n = snprintf(buf, len, "0 %" PRIu32 " 1\n", self);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+int nsb_users_enter_cmd(const struct nsb_users *u, pid_t pid, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "nsenter -a %s-t %d",
+			 u->mode == NSB_USERS_SINGLE ? "--preserve-credentials " : "", (int)pid);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+/* ---- side effects: host files, locks, maps ---- */
+
+/* Reads a small text file into a malloc'd NUL-terminated string (*OUT); 0 or -errno. */
+static int read_text(const char *path, char **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	for (;;) {
+		if (!buf) {
+			close(fd);
+			return -ENOMEM;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = -errno;
+			free(buf);
+			close(fd);
+			return e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n + 1 == cap) {
+			char *nb = cap < (1u << 24) ? realloc(buf, cap * 2) : NULL;
+			if (!nb)
+				free(buf);
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* True when PROG is an executable file in one of PATH's directories. */
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/bin:/bin";
+	char full[4096];
+	for (const char *p = path; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+		if (len > 0 && (size_t)snprintf(full, sizeof full, "%.*s/%s", (int)len, p, prog) <
+				       sizeof full && access(full, X_OK) == 0)
+			return true;
+		p += len + (colon ? 1 : 0);
+	}
+	return false;
+}
+
+/* Finds the caller's range in the subordinate id file PATH; 0, -ENOENT, or -errno. */
+static int caller_range(const char *path, const char *name, uint32_t id, struct nsb_idrange *r)
+{
+	char *text;
+	int e = read_text(path, &text);
+	if (e < 0)
+		return e;
+	e = nsb_subid_find(text, name, id, r);
+	free(text);
+	return e;
+}
+
+/* Settles SUBID for the caller; 0 or a negative errno with ERR set. */
+static int resolve_subid(struct nsb_users *u, bool asked, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwuid(u->uid);
+	const char *name = pw ? pw->pw_name : NULL;
+	static const char *const files[2] = { "/etc/subuid", "/etc/subgid" };
+	struct nsb_idrange *ranges[2] = { &u->subuid, &u->subgid };
+	for (int i = 0; i < 2; i++) {
+		/* both files are keyed by the user's name or uid, as shadow's newgidmap does */
+		int e = caller_range(files[i], name, u->uid, ranges[i]);
+		if (e < 0) {
+			if (asked)
+				snprintf(err, errlen, "--private-users=subid: no range for user %s "
+					 "(uid %" PRIu32 ") in %s%s%s", name ? name : "?", u->uid,
+					 files[i], e == -ENOENT ? "" : ": ",
+					 e == -ENOENT ? "" : strerror(-e));
+			return e;
+		}
+	}
+	static const char *const progs[2] = { "newuidmap", "newgidmap" };
+	for (int i = 0; i < 2; i++)
+		if (!in_path(progs[i])) {
+			if (asked)
+				snprintf(err, errlen, "--private-users=subid: %s not found in PATH "
+					 "(Debian package uidmap)", progs[i]);
+			return -ENOENT;
+		}
+	return 0;
+}
+
+/* Creates DIR (and its parent) with mode 0755 unless it exists; 0 or -errno. */
+static int make_dirs(const char *dir)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", dir);
+	for (char *s = buf + 1;; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			if (!(*s = c))
+				break;
+		}
+	}
+	return 0;
+}
+
+/* Takes the lock of the block at BASE without waiting: the fd, -EWOULDBLOCK, or -errno. */
+static int lock_block(uint32_t base)
+{
+	char path[128];
+	snprintf(path, sizeof path, NSB_RANGES_DIR "/%" PRIu32 ".lock", base);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* Collects the ranges of /etc/subuid and /etc/subgid into a malloc'd array. */
+static size_t host_subids(struct nsb_idrange **out)
+{
+	static const char *const files[] = { "/etc/subuid", "/etc/subgid" };
+	size_t n = 0;
+	*out = NULL;
+	for (size_t i = 0; i < 2; i++) {
+		char *text;
+		if (read_text(files[i], &text) < 0)
+			continue;
+		size_t k = nsb_subid_all(text, NULL, 0);
+		struct nsb_idrange *grown = realloc(*out, (n + k + 1) * sizeof **out);
+		if (grown) {
+			*out = grown;
+			n += nsb_subid_all(text, *out + n, k);
+		}
+		free(text);
+	}
+	return n;
+}
+
+/* Picks a free range for PICK and locks it; 0 or a negative errno with ERR set. */
+static int resolve_pick(struct nsb_users *u, char *err, size_t errlen)
+{
+	int e = make_dirs(NSB_RANGES_DIR);
+	if (e < 0) {
+		snprintf(err, errlen, "mkdir %s: %s", NSB_RANGES_DIR, strerror(-e));
+		return e;
+	}
+	struct nsb_idrange *busy;
+	size_t n = host_subids(&busy);
+	uint64_t from = NSB_PICK_FIRST;
+	for (;;) {
+		uint32_t base;
+		if (nsb_range_pick(busy, n, from, 65536, &base) < 0) {
+			free(busy);
+			snprintf(err, errlen, "--private-users=pick: no free range of 65536 ids "
+					      "below %u", NSB_PICK_END);
+			return -ENOSPC;
+		}
+		int fd = lock_block(base);
+		if (fd >= 0) {
+			free(busy);
+			u->locks[0] = fd;
+			u->base = base;
+			u->count = 65536;
+			return 0;
+		}
+		if (fd != -EWOULDBLOCK) {
+			free(busy);
+			snprintf(err, errlen, "lock %s/%" PRIu32 ".lock: %s", NSB_RANGES_DIR, base,
+				 strerror(-fd));
+			return fd;
+		}
+		from = (uint64_t)base + NSB_PICK_BLOCK;
+	}
+}
+
+/* Locks the blocks a BASE:COUNT range overlaps where they are free, so that pick avoids
+ * them; a block already held (a container sharing the range on purpose) is left alone. */
+static void lock_range(struct nsb_users *u)
+{
+	if (make_dirs(NSB_RANGES_DIR) < 0)
+		return;
+	size_t k = 0;
+	uint64_t end = (uint64_t)u->base + u->count;
+	for (uint64_t b = u->base / NSB_PICK_BLOCK * NSB_PICK_BLOCK; b < end && k < NSB_MAX_LOCKS;
+	     b += NSB_PICK_BLOCK) {
+		int fd = lock_block((uint32_t)b);
+		if (fd >= 0)
+			u->locks[k++] = fd;
+	}
+}
+
+int nsb_users_resolve(const char *mode, struct nsb_users *u, char *err, size_t errlen)
+{
+	bool root = geteuid() == 0;
+	*u = (struct nsb_users){ .uid = geteuid(), .gid = getegid() };
+	for (size_t i = 0; i < NSB_MAX_LOCKS; i++)
+		u->locks[i] = -1;
+	if (mode) {
+		int e = nsb_users_parse_mode(mode, u, err, errlen);
+		if (e < 0)
+			return e;
+		u->asked = true;
+	} else if (root) {
+		u->mode = NSB_USERS_PICK;
+	} else {
+		u->mode = resolve_subid(u, false, err, errlen) == 0 ? NSB_USERS_SUBID
+								   : NSB_USERS_SINGLE;
+		return 0;
+	}
+	switch (u->mode) {
+	case NSB_USERS_PICK:
+	case NSB_USERS_IDENTITY:
+	case NSB_USERS_RANGE:
+		if (!root) {
+			snprintf(err, errlen, "--private-users=%s needs root (rootless: subid or "
+					      "single)", mode);
+			return -EPERM;
+		}
+		if (u->mode == NSB_USERS_PICK)
+			return resolve_pick(u, err, errlen);
+		if (u->mode == NSB_USERS_RANGE)
+			lock_range(u);
+		return 0;
+	case NSB_USERS_SUBID:
+		return resolve_subid(u, true, err, errlen);
+	case NSB_USERS_SINGLE:
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Writes TEXT to /proc/PID/NAME; 0 or a negative errno with ERR set. */
+static int write_proc(pid_t pid, const char *name, const char *text, char *err, size_t errlen)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(text);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		int e = -errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errlen, "write %s (%.*s): %s", path,
+			 (int)strcspn(text, "\n"), text, strerror(-e));
+		return e;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Runs PROG PID MAP... (newuidmap/newgidmap) and waits; 0 or a negative errno with ERR. */
+static int run_idmap_tool(const char *prog, pid_t pid, const char *map, char *err, size_t errlen)
+{
+	char words[256], pidbuf[16];
+	char *argv[16];
+	int n = 0;
+	snprintf(words, sizeof words, "%s", map);
+	snprintf(pidbuf, sizeof pidbuf, "%d", (int)pid);
+	argv[n++] = (char *)prog;
+	argv[n++] = pidbuf;
+	for (char *save, *w = strtok_r(words, " \n", &save); w && n < 15;
+	     w = strtok_r(NULL, " \n", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+
+	posix_spawnattr_t attr;
+	sigset_t none;
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	pid_t child;
+	int e = posix_spawnp(&child, prog, NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (e) {
+		snprintf(err, errlen, "run %s: %s", prog, strerror(e));
+		return -e;
+	}
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "wait for %s: %s", prog, strerror(errno));
+			return -errno;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "%s %d %.*s failed (%s %d)", prog, (int)pid,
+			 (int)strcspn(map, "\n"), map, WIFEXITED(status) ? "exit status" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		return -EPERM;
+	}
+	return 0;
+}
+
+int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen)
+{
+	char umap[128], gmap[128];
+	if (nsb_users_map(u, false, umap, sizeof umap) < 0 ||
+	    nsb_users_map(u, true, gmap, sizeof gmap) < 0) {
+		snprintf(err, errlen, "id map: invalid mode");
+		return -EINVAL;
+	}
+	int e;
+	if (u->mode == NSB_USERS_SUBID) {
+		if ((e = run_idmap_tool("newuidmap", pid, umap, err, errlen)) < 0)
+			return e;
+		return run_idmap_tool("newgidmap", pid, gmap, err, errlen);
+	}
+	if (u->mode == NSB_USERS_SINGLE && (e = write_proc(pid, "setgroups", "deny", err, errlen)) < 0)
+		return e;
+	if ((e = write_proc(pid, "uid_map", umap, err, errlen)) < 0)
+		return e;
+	return write_proc(pid, "gid_map", gmap, err, errlen);
+}
+
+void nsb_users_release(struct nsb_users *u)
+{
+	for (size_t i = 0; i < NSB_MAX_LOCKS; i++)
+		if (u->locks[i] >= 0) {
+			close(u->locks[i]);
+			u->locks[i] = -1;
+		}
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* User mapping of nsboot (DESIGN.md, "User mapping"): the modes of --private-users, the
+ * map lines, and picking a free id range. The parsing and picking functions are pure; the
+ * resolve/lock/write functions touch the host (files under /etc and /run, /proc/PID). */
+#ifndef NSB_USERS_H
+#define NSB_USERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum nsb_users_mode {
+	NSB_USERS_PICK = 1, /* root: a free 65536-id range, TREE idmapped */
+	NSB_USERS_IDENTITY, /* root, asked only: 0..65535 -> 0..65535 */
+	NSB_USERS_RANGE,    /* root: BASE[:COUNT], TREE idmapped */
+	NSB_USERS_SUBID,    /* 0 -> caller, 1..N -> the caller's /etc/subuid range (newuidmap) */
+	NSB_USERS_SINGLE    /* 0 -> caller, setgroups denied */
+};
+
+/* One id range: host ids START .. START+COUNT-1. */
+struct nsb_idrange {
+	uint32_t start, count;
+};
+
+/* Where picked ranges live: 65536-id blocks from 0x80000 up to (not including) 0x70000000,
+ * as systemd-nspawn picks them; each block has a lock file while a container uses it. */
+#define NSB_PICK_BLOCK 0x10000u
+#define NSB_PICK_FIRST 0x80000u
+#define NSB_PICK_END 0x70000000u
+#define NSB_RANGES_DIR "/run/nsboot/ranges"
+#define NSB_MAX_LOCKS 8
+
+/* The mapping of one container. */
+struct nsb_users {
+	enum nsb_users_mode mode;
+	bool asked;                       /* --private-users was given */
+	uint32_t base, count;             /* PICK, RANGE, IDENTITY: 0..count-1 -> base.. */
+	uint32_t uid, gid;                /* the caller (SUBID, SINGLE) */
+	struct nsb_idrange subuid, subgid; /* SUBID: the caller's ranges */
+	int locks[NSB_MAX_LOCKS];         /* lock fds held for the container's life, -1 unused */
+};
+
+/* Parses MODE ("pick", "identity", "subid", "single", "BASE" or "BASE:COUNT") into U->mode
+ * and, for BASE, U->base and U->count (default 65536); pure. Returns 0, or -EINVAL with
+ * one line in ERR. */
+int nsb_users_parse_mode(const char *mode, struct nsb_users *u, char *err, size_t errlen);
+
+/* The name of MODE as the user writes it ("pick", ... "BASE" for a range). */
+const char *nsb_users_mode_name(enum nsb_users_mode mode);
+
+/* Finds the first range of the user NAME (or numeric ID) in TEXT, the contents of an
+ * /etc/subuid-format file ("name:start:count" lines); pure. Returns 0 or -ENOENT. */
+int nsb_subid_find(const char *text, const char *name, uint32_t id, struct nsb_idrange *out);
+
+/* Collects every well-formed range of TEXT (same format) into OUT (at most MAX); pure.
+ * Returns how many were found (possibly more than MAX: only MAX are stored). */
+size_t nsb_subid_all(const char *text, struct nsb_idrange *out, size_t max);
+
+/* The lowest block-aligned base at or above FROM where COUNT ids fit below NSB_PICK_END
+ * without overlapping any of the N BUSY ranges; pure. Returns 0 with *BASE, or -ENOSPC. */
+int nsb_range_pick(const struct nsb_idrange *busy, size_t n, uint64_t from, uint32_t count,
+		   uint32_t *base);
+
+/* The text written to uid_map (GID false) or gid_map (GID true) for U, one
+ * "INSIDE OUTSIDE COUNT\n" line per range; pure. Returns its length, or -ENOSPC. */
+int nsb_users_map(const struct nsb_users *u, bool gid, char *buf, size_t len);
+
+/* The command that enters a container of U running as host PID PID. */
+int nsb_users_enter_cmd(const struct nsb_users *u, pid_t pid, char *buf, size_t len);
+
+/* Settles the mode for the caller (root or not): the asked MODE (NULL for the default),
+ * reading /etc/subuid and /etc/subgid, looking for newuidmap/newgidmap in PATH, and for
+ * pick choosing a free range and locking it (fds kept in U->locks, close-on-exec).
+ * Returns 0, or a negative errno with one line saying why in ERR. */
+int nsb_users_resolve(const char *mode, struct nsb_users *u, char *err, size_t errlen);
+
+/* Writes the id maps of U for the process PID (direct writes, or newuidmap/newgidmap for
+ * SUBID). Returns 0, or a negative errno with one line in ERR. */
+int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen);
+
+/* Closes U's lock fds. */
+void nsb_users_release(struct nsb_users *u);
+
+#endif
