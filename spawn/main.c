@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* nsboot, the spawner (DESIGN.md, "The picture"): reads every host input, clones a child
+ * into new user, mount, pid, ipc, uts, cgroup, time (and net) namespaces, writes its id
+ * maps, idmaps TREE, sends GO; the child builds the root (nsb_setup_root) and execs
+ * nsboot-init. The spawner then reports readiness, relays signals and returns the
+ * container's exit status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "paths.h"
+#include "proto.h"
+#include "../mounts/setup.h"
+#include "spawn.h"
+#include "users.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#ifndef NSB_LIBEXECDIR
+#define NSB_LIBEXECDIR "/usr/local/libexec/nsboot"
+#endif
+
+/* The signals nsboot passes on to the container's PID 1 (DESIGN.md, "Signals"). */
+static const int relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+			       SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+
+/* clone3's argument, version 0 (64 bytes); defined here to keep <linux/sched.h> out. */
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* Everything the spawner prepared before the clone, and what it learnt since. */
+struct spawner {
+	struct nsb_config c;       /* with the hostname filled in, for nsb_setup_root */
+	struct nsb_users users;
+	char hostname[65];
+	int init_fd;               /* O_PATH fd of nsboot-init: its host path is gone after the pivot */
+	char **init_argv;
+	char **envp;
+	int chan[2];               /* [0] the spawner's end, [1] the child's (--sync-fd) */
+	sigset_t old_mask;
+	pid_t pid;
+	struct timespec t0;
+	bool ready;                /* READY (or BOOTED) was received */
+	bool announced;            /* readiness was reported on the outputs */
+	bool got_error;            /* an ERROR record was printed */
+	bool pid_file_written;
+};
+
+/* Prints "nsboot: REASON" and the usage line, exits 125. */
+static noreturn void usage_error(const char *reason)
+{
+	log_error("%s", reason);
+	fprintf(stderr, "%s\n", nsb_usage_line(NSB_PROG_SPAWN));
+	exit(NSB_EXIT_FAILURE);
+}
+
+/* Milliseconds since T0 on the monotonic clock. */
+static long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Checks the host inputs that can be checked before any namespace exists; exits 125. */
+static void check_inputs(const struct nsb_config *c)
+{
+	struct stat st;
+	if (c->tree) {
+		if (stat(c->tree, &st) < 0)
+			nsb_die(NSB_EXIT_FAILURE, "-D %s: %s", c->tree, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			nsb_die(NSB_EXIT_FAILURE, "-D %s: %s", c->tree, strerror(ENOTDIR));
+	}
+	if (c->ready_fd >= 0 && fcntl(c->ready_fd, F_GETFD) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "--ready-fd=%d: %s", c->ready_fd, strerror(errno));
+	if (c->pid_file) {
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s", c->pid_file);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if (access(slash ? dir : ".", W_OK) < 0)
+			nsb_die(NSB_EXIT_FAILURE, "--pid-file=%s: %s: %s", c->pid_file,
+				slash ? dir : ".", strerror(errno));
+	}
+}
+
+/* Child: reports a failure on the channel (the spawner prints it) and exits 125. */
+static noreturn void child_fail(int fd, const char *phase, const char *what, int err)
+{
+	nsb_send_error(fd, phase, "%s: %s", what, strerror(err));
+	_exit(NSB_EXIT_FAILURE);
+}
+
+/* Child: brings the loopback interface of the new net namespace up. */
+static int loopback_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	int r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (r == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	int e = r < 0 ? -errno : 0;
+	close(fd);
+	return e;
+}
+
+/* Child (PID 1 of the new namespaces, still spawner code): waits for GO, becomes root of
+ * the user namespace, builds the root and execs nsboot-init. Never returns. */
+static noreturn void child_main(struct spawner *s)
+{
+	int fd = s->chan[1];
+	struct nsb_msg m;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close(s->chan[0]);
+
+	/* Work that needs no id map runs while the spawner writes the maps: the child holds
+	 * every capability in its new user namespace from the start. A failure is reported
+	 * after GO, when the spawner reads the channel. */
+	bool own_net = s->c.network != NSB_NET_HOST;
+	const char *fail_phase = NULL, *fail_what = NULL;
+	int fail_errno = 0, e;
+	if (own_net && unshare(CLONE_NEWNET) < 0)
+		fail_phase = "network", fail_what = "unshare the net namespace", fail_errno = errno;
+	else if (own_net && (e = loopback_up()) < 0)
+		fail_phase = "network", fail_what = "bring lo up", fail_errno = -e;
+	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+		fail_phase = "hostname", fail_what = s->hostname, fail_errno = errno;
+
+	if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
+		_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */
+	int tree_fd = nsb_go_fd(&m, "tree");
+	for (size_t i = 0; i < m.n_fds; i++)
+		if (m.fds[i] != tree_fd)
+			close(m.fds[i]);
+	if (fail_phase)
+		child_fail(fd, fail_phase, fail_what, fail_errno);
+
+	if (setresgid(0, 0, 0) < 0)
+		child_fail(fd, "userns", "setresgid 0", errno);
+	if (setresuid(0, 0, 0) < 0)
+		child_fail(fd, "userns", "setresuid 0", errno);
+	if (s->users.mode != NSB_USERS_SINGLE && setgroups(0, NULL) < 0 && errno != EPERM)
+		child_fail(fd, "userns", "setgroups", errno);
+
+	struct nsb_setup_env env = { .tree_fd = tree_fd, .own_netns = own_net, .own_ipcns = 1 };
+	struct nsb_setup_error err = { .phase = "setup" };
+	if (nsb_setup_root(&s->c, &env, &err) < 0) {
+		nsb_send_error(fd, err.phase[0] ? err.phase : "setup", "%s", err.message);
+		_exit(NSB_EXIT_FAILURE);
+	}
+	if (tree_fd >= 0)
+		close(tree_fd);
+
+	/* Only 0, 1, 2 and the channel cross the exec. */
+	if (fd > 3)
+		syscall(SYS_close_range, 3U, (unsigned)fd - 1, CLOSE_RANGE_CLOEXEC);
+	syscall(SYS_close_range, (unsigned)fd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (fcntl(fd, F_SETFD, 0) < 0)
+		child_fail(fd, "exec", "clear close-on-exec of the channel", errno);
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	syscall(SYS_execveat, s->init_fd, "", s->init_argv, s->envp, AT_EMPTY_PATH);
+	child_fail(fd, "exec", "execute nsboot-init", errno);
+}
+
+/* Clones the child into the new namespaces; returns its pid (in the parent) or -errno. */
+static pid_t spawn_child(struct spawner *s)
+{
+	/* The net namespace (the costliest, about 0.5 ms) is made by the child itself,
+	 * while the spawner writes the maps. */
+	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+			 CLONE_NEWCGROUP | CLONE_NEWTIME;
+	/* No CLONE_VM: the child gets a copy of the address space, as with fork(); it only
+	 * runs our own code and libmount, then execs, and never returns from this frame. */
+	struct clone_args_v0 args = { .flags = flags, .exit_signal = SIGCHLD };
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		child_main(s);
+	return (pid_t)pid;
+}
+
+/* Makes the idmapped clone of TREE for the child's user namespace; the fd or -errno. */
+static int idmap_tree(const char *tree, pid_t pid, char *err, size_t errlen)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+	int userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0) {
+		int e = -errno;
+		snprintf(err, errlen, "open %s: %s", path, strerror(-e));
+		return e;
+	}
+	int fd = open_tree(AT_FDCWD, tree, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0) {
+		int e = -errno;
+		snprintf(err, errlen, "open_tree %s: %s", tree, strerror(-e));
+		close(userns);
+		return e;
+	}
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+		int e = -errno;
+		snprintf(err, errlen, "idmapped mount of %s: %s (its file system refuses idmapping; "
+			 "--private-users=identity does without)", tree, strerror(-e));
+		close(fd);
+		close(userns);
+		return e;
+	}
+	close(userns);
+	return fd;
+}
+
+/* Writes "PID\n" to FILE atomically (a temporary file in the same folder, then rename). */
+static int write_pid_file(const char *file, pid_t pid)
+{
+	char tmp[4096], line[32];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", file) >= sizeof tmp)
+		return -ENAMETOOLONG;
+	int n = snprintf(line, sizeof line, "%d\n", (int)pid);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int e = 0;
+	if (fchmod(fd, 0644) < 0 || write(fd, line, (size_t)n) != n)
+		e = -errno;
+	if (close(fd) < 0 && !e)
+		e = -errno;
+	if (!e && rename(tmp, file) < 0)
+		e = -errno;
+	if (e)
+		unlink(tmp);
+	return e;
+}
+
+/* Removes FILE if it still holds PID. */
+static void remove_pid_file(const char *file, pid_t pid)
+{
+	char buf[32], want[32];
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	snprintf(want, sizeof want, "%d\n", (int)pid);
+	if (n > 0 && (buf[n] = '\0', strcmp(buf, want) == 0))
+		unlink(file);
+}
+
+/* Reports readiness once: the nsenter hint, --pid-file, --ready-fd. */
+static void announce(struct spawner *s)
+{
+	char cmd[128];
+	int e;
+	if (s->announced)
+		return;
+	s->announced = true;
+	nsb_users_enter_cmd(&s->users, s->pid, cmd, sizeof cmd);
+	log_info("container running as PID %d; enter it with: %s", (int)s->pid, cmd);
+	if (s->c.pid_file) {
+		if ((e = write_pid_file(s->c.pid_file, s->pid)) < 0)
+			log_errno(e, "warning: --pid-file=%s", s->c.pid_file);
+		else
+			s->pid_file_written = true;
+	}
+	if (s->c.ready_fd >= 0) {
+		char line[32];
+		int n = snprintf(line, sizeof line, "%d\n", (int)s->pid);
+		if (write(s->c.ready_fd, line, (size_t)n) != n)
+			log_errno(-errno, "warning: --ready-fd=%d", s->c.ready_fd);
+		close(s->c.ready_fd);
+		s->c.ready_fd = -1;
+	}
+}
+
+/* Handles the records waiting on the channel; returns false once it hung up. */
+static bool read_channel(struct spawner *s)
+{
+	for (;;) {
+		struct nsb_msg m;
+		int r = nsb_msg_recv(s->chan[0], &m);
+		for (size_t i = 0; i < m.n_fds; i++) /* fds are never expected here */
+			close(m.fds[i]);
+		if (r == -EAGAIN)
+			return true;
+		if (r == -EPIPE)
+			return false;
+		if (r < 0) {
+			log_warn("the init channel: %s", r == -EBADMSG ? "malformed record" : strerror(-r));
+			if (r != -EBADMSG)
+				return false;
+			continue;
+		}
+		switch (m.type) {
+		case NSB_MSG_READY:
+			s->ready = true;
+			if (!s->c.wait_booted)
+				announce(s);
+			break;
+		case NSB_MSG_BOOTED:
+			s->ready = true;
+			log_info("booted in %ld ms", elapsed_ms(&s->t0));
+			announce(s);
+			break;
+		case NSB_MSG_ERROR:
+			s->got_error = true;
+			log_error("%s: %s", m.phase, m.text);
+			break;
+		default:
+			log_warn("the init channel: unexpected record '%c'", (char)m.type);
+			break;
+		}
+	}
+}
+
+/* Relays signals and reads the channel until PID 1 exits; returns nsboot's exit status. */
+static int supervise(struct spawner *s, const sigset_t *mask)
+{
+	int sfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		log_errno(-errno, "warning: signalfd");
+	fcntl(s->chan[0], F_SETFL, O_NONBLOCK);
+	bool chan_open = true;
+	int status;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = chan_open ? s->chan[0] : -1, .events = POLLIN } };
+		/* without a signalfd, fall back to polling the child every 100 ms */
+		if (poll(p, 2, sfd < 0 ? 100 : -1) < 0 && errno != EINTR)
+			log_errno(-errno, "warning: poll");
+		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			chan_open = read_channel(s);
+		struct signalfd_siginfo si;
+		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
+			if (si.ssi_signo != SIGCHLD && kill(s->pid, (int)si.ssi_signo) < 0)
+				log_errno(-errno, "warning: forward signal %d", (int)si.ssi_signo);
+		pid_t w = waitpid(s->pid, &status, WNOHANG);
+		if (w == s->pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return log_errno(-errno, "waitpid %d", (int)s->pid), NSB_EXIT_FAILURE;
+	}
+	if (chan_open)
+		read_channel(s); /* READY or ERROR may be queued behind the exit */
+	if (sfd >= 0)
+		close(sfd);
+	if (!s->ready) {
+		if (s->got_error)
+			return NSB_EXIT_FAILURE;
+		if (WIFSIGNALED(status))
+			log_error("the container's init was killed by signal %d before READY",
+				  WTERMSIG(status));
+		else
+			log_error("the container's init exited with status %d before READY",
+				  WEXITSTATUS(status));
+		return NSB_EXIT_FAILURE;
+	}
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+/* The spawner gives up before GO: the child sees EOF and exits 125 untouched. */
+static noreturn void abandon(struct spawner *s, const char *why)
+{
+	log_error("%s", why);
+	close(s->chan[0]);
+	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	exit(NSB_EXIT_FAILURE);
+}
+
+int main(int argc, char **argv)
+{
+	static struct spawner s;
+	char err[1024];
+	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+	nsb_prog = "nsboot";
+
+	switch (nsb_parse_args(&s.c, argc, argv, NSB_PROG_SPAWN, err, sizeof err)) {
+	case NSB_PARSE_OK:
+		break;
+	case NSB_PARSE_HELP:
+		fputs(nsb_help_text(NSB_PROG_SPAWN), stdout);
+		return 0;
+	case NSB_PARSE_VERSION:
+		printf("nsboot %s\n", NSB_VERSION);
+		return 0;
+	case NSB_PARSE_ERROR:
+		usage_error(err);
+	}
+	nsb_verbosity = s.c.verbosity;
+	check_inputs(&s.c);
+
+	if (s.c.hostname)
+		snprintf(s.hostname, sizeof s.hostname, "%s", s.c.hostname);
+	else
+		nsb_default_hostname(s.c.tree, s.hostname, sizeof s.hostname);
+	s.c.hostname = s.hostname;
+
+	char init_path[4096];
+	if (nsb_find_program("nsboot-init", init_path, sizeof init_path) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "nsboot-init: not found next to nsboot nor in %s",
+			NSB_LIBEXECDIR);
+	if ((s.init_fd = open(init_path, O_PATH | O_CLOEXEC)) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "open %s: %s", init_path, strerror(errno));
+
+	if (nsb_users_resolve(s.c.private_users, &s.users, err, sizeof err) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "%s", err);
+	log_debug("user mapping: %s", nsb_users_mode_name(s.users.mode));
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "socketpair: %s", strerror(errno));
+	s.envp = nsb_spawn_env(&s.c, getenv("TERM"));
+	s.init_argv = nsb_spawn_init_argv(&s.c, s.chan[1]);
+	if (!s.envp || !s.init_argv)
+		nsb_die(NSB_EXIT_FAILURE, "out of memory");
+
+	/* Block what is relayed (and SIGCHLD) before the clone, so nothing is lost: the
+	 * child restores the old mask right before its exec. */
+	sigset_t mask;
+	sigemptyset(&mask);
+	for (size_t i = 0; i < sizeof relayed / sizeof relayed[0]; i++)
+		sigaddset(&mask, relayed[i]);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &s.old_mask);
+
+	pid_t pid = spawn_child(&s);
+	if (pid < 0)
+		nsb_die(NSB_EXIT_FAILURE, "clone3 (user, mount, pid, ipc, uts, cgroup, time "
+			"namespaces): %s", strerror(-pid));
+	s.pid = pid;
+	close(s.chan[1]);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (nsb_users_write_maps(&s.users, pid, err, sizeof err) < 0)
+		abandon(&s, err);
+	struct nsb_msg go = { .type = NSB_MSG_GO };
+	bool idmapped = s.users.mode == NSB_USERS_PICK || s.users.mode == NSB_USERS_RANGE;
+	if (idmapped && s.c.tree) {
+		int fd = idmap_tree(s.c.tree, pid, err, sizeof err);
+		if (fd < 0)
+			abandon(&s, err);
+		snprintf(go.text, sizeof go.text, "tree");
+		go.fds[0] = fd;
+		go.n_fds = 1;
+	}
+	int e = nsb_msg_send(s.chan[0], &go);
+	if (e < 0) {
+		snprintf(err, sizeof err, "send GO: %s", strerror(-e));
+		abandon(&s, err);
+	}
+	if (go.n_fds)
+		close(go.fds[0]);
+
+	int status = supervise(&s, &mask);
+	if (s.pid_file_written)
+		remove_pid_file(s.c.pid_file, s.pid);
+	nsb_users_release(&s.users);
+	return status;
+}
