@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* nsboot-init: the tiny PID 1. Options, then the process model of DESIGN.md: wait for the
+ * spawner's GO, build the root (nsboot-mount) when standalone with mount options, READY,
+ * the boot command, the loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "preset.h"
+#include "proto.h"
+#include "standalone.h"
+
+/* Writes all of S to FD (help and version text). */
+static void write_all(int fd, const char *s)
+{
+	size_t len = strlen(s);
+	while (len > 0) {
+		ssize_t w = write(fd, s, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		len -= (size_t)w;
+	}
+}
+
+/* Parses the command line; returns -1 to go on, or the status to exit with. */
+static int parse(struct nsb_config *c, int argc, char **argv)
+{
+	char err[256];
+	switch (nsb_parse_args(c, argc, argv, NSB_PROG_INIT, err, sizeof err)) {
+	case NSB_PARSE_OK:
+		nsb_verbosity = c->verbosity;
+		return -1;
+	case NSB_PARSE_HELP:
+		write_all(STDOUT_FILENO, nsb_help_text(NSB_PROG_INIT));
+		return 0;
+	case NSB_PARSE_VERSION:
+		write_all(STDOUT_FILENO, "nsboot-init " NSB_VERSION "\n");
+		return 0;
+	case NSB_PARSE_ERROR:
+	default:
+		log_error("%s", err);
+		write_all(STDERR_FILENO, nsb_usage_line(NSB_PROG_INIT));
+		write_all(STDERR_FILENO, "\n");
+		return NSB_EXIT_FAILURE;
+	}
+}
+
+/* Sends ERROR for PHASE when a spawner listens (the line was logged already). */
+static void tell_spawner(const struct nsb_config *c, const char *phase, const char *msg)
+{
+	if (c->sync_fd >= 0)
+		(void)nsb_send_error(c->sync_fd, phase, "%s", msg);
+}
+
+int main(int argc, char **argv)
+{
+	/* static: the config is a few kB that the idle init should not hold on its stack. */
+	static struct nsb_config c;
+	static struct nsb_loop loop;
+	nsb_prog = "nsboot-init";
+	int st = parse(&c, argc, argv);
+	if (st >= 0)
+		return st;
+
+	/* The channel is ours: the boot command must not inherit it. */
+	if (c.sync_fd >= 0 && fcntl(c.sync_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		log_errno(-errno, "--sync-fd=%d", c.sync_fd);
+		return NSB_EXIT_FAILURE;
+	}
+	/* Signals are queued from now on and forwarded once the command runs. */
+	if (nsb_loop_init(&loop, &c) < 0)
+		return NSB_EXIT_FAILURE;
+
+	int tree_fd = -1;
+	if (c.sync_fd >= 0 && !c.setup_done) {
+		/* getppid() means nothing across a pid namespace: die with the spawner. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			log_errno(-errno, "warning: prctl(PR_SET_PDEATHSIG)");
+		if (nsb_wait_go(c.sync_fd, &tree_fd) < 0)
+			return NSB_EXIT_FAILURE;
+	}
+	if (c.mount_options && !c.setup_done && nsb_build_root(&c, argv, tree_fd) < 0)
+		return NSB_EXIT_FAILURE;
+	if (tree_fd >= 0)
+		close(tree_fd);
+
+	/* The boot command, computed before READY so that a bad preset is an ERROR. */
+	char **cmd = c.argv;
+	if (c.boot || c.argc == 0) {
+		char err[256];
+		if (nsb_preset_argv(&c, &cmd, err, sizeof err) < 0) {
+			log_error("%s", err);
+			tell_spawner(&c, "boot", err);
+			return NSB_EXIT_FAILURE;
+		}
+	}
+
+	if (c.sync_fd >= 0) {
+		int r = nsb_send_simple(c.sync_fd, NSB_MSG_READY);
+		if (r < 0) {
+			log_errno(r, "send READY");
+			return NSB_EXIT_FAILURE;
+		}
+		/* From here the spawner's death is a hang-up on the channel and an orderly
+		 * shutdown, not an instant SIGKILL. */
+		(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+		nsb_loop_watch_sync(&loop, c.sync_fd);
+	}
+
+	if (nsb_loop_spawn(&loop, cmd, nsb_child_tty_mode(STDIN_FILENO)) < 0)
+		return NSB_EXIT_FAILURE;
+	/* The child exists: from here on the init never exits early. */
+	return nsb_loop_run(&loop);
+}

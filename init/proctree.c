@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "proctree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* getdents64's record (not in musl's headers under this name). */
+struct dirent64_raw {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* Parses a decimal pid at *P (advancing it); false when there is none. */
+static bool parse_pid(const char **p, const char *end, pid_t *out)
+{
+	long v = 0;
+	const char *s = *p;
+	if (s >= end || *s < '0' || *s > '9')
+		return false;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (*s - '0');
+		if (v > INT32_MAX)
+			return false;
+	}
+	*out = (pid_t)v;
+	*p = s;
+	return true;
+}
+
+/* Parses "PID (COMM) STATE PPID" from a /proc/PID/stat line (pure). */
+int nsb_proc_parse_stat(const char *buf, size_t len, struct nsb_proc *p)
+{
+	const char *end = buf + len;
+	const char *s = buf;
+	if (!parse_pid(&s, end, &p->pid))
+		return -EINVAL;
+	/* COMM is whatever lies between the first '(' and the last ')'. */
+	const char *close = NULL;
+	for (const char *q = s; q < end; q++)
+		if (*q == ')')
+			close = q;
+	if (!close || end - close < 5 || close[1] != ' ' || close[3] != ' ')
+		return -EINVAL;
+	p->state = close[2];
+	s = close + 4;
+	if (!parse_pid(&s, end, &p->ppid))
+		return -EINVAL;
+	p->mark = false;
+	return 0;
+}
+
+/* True when NAME is all digits (a process directory of /proc). */
+static bool numeric(const char *name)
+{
+	if (!*name)
+		return false;
+	for (; *name; name++)
+		if (*name < '0' || *name > '9')
+			return false;
+	return true;
+}
+
+/* Reads DIRFD/NAME/stat into *P; false when the process is gone or the line is odd. */
+static bool read_stat(int dirfd, const char *name, struct nsb_proc *p)
+{
+	char path[32];
+	char buf[256];
+	if ((size_t)snprintf(path, sizeof path, "%s/stat", name) >= sizeof path)
+		return false;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	ssize_t n;
+	do
+		n = read(fd, buf, sizeof buf);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	/* The fields we need come first; a longer COMM than fits is not a real stat line. */
+	return n > 0 && nsb_proc_parse_stat(buf, (size_t)n, p) == 0;
+}
+
+/* Reads every numeric entry's stat file of DIRFD into T (at most MAX). */
+ssize_t nsb_proc_read(int dirfd, struct nsb_proc *t, size_t max)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	size_t n = 0;
+	if (lseek(dirfd, 0, SEEK_SET) < 0)
+		return -errno;
+	for (;;) {
+		long got = syscall(SYS_getdents64, dirfd, buf, sizeof buf);
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			return (ssize_t)n;
+		for (long off = 0; off < got;) {
+			struct dirent64_raw *d = (struct dirent64_raw *)(buf + off);
+			off += d->reclen;
+			if (!numeric(d->name))
+				continue;
+			if (n == max)
+				return (ssize_t)n;
+			if (read_stat(dirfd, d->name, &t[n]))
+				n++;
+		}
+	}
+}
+
+/* Orders entries by pid for bsearch. */
+static int by_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct nsb_proc *)a)->pid, y = ((const struct nsb_proc *)b)->pid;
+	return (x > y) - (x < y);
+}
+
+/* Keeps the live descendants of ROOT at the front of T; returns how many. */
+size_t nsb_proc_descendants(struct nsb_proc *t, size_t n, pid_t root)
+{
+	qsort(t, n, sizeof *t, by_pid);
+	for (size_t i = 0; i < n; i++)
+		t[i].mark = false;
+	/* A parent may sort after its child (pids wrap): repeat until nothing changes; each
+	 * round reaches one more generation at least. */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			if (t[i].mark || t[i].pid == root)
+				continue;
+			bool is = t[i].ppid == root;
+			if (!is) {
+				struct nsb_proc key = { .pid = t[i].ppid };
+				const struct nsb_proc *parent = bsearch(&key, t, n, sizeof *t, by_pid);
+				is = parent && parent->mark;
+			}
+			if (is) {
+				t[i].mark = true;
+				changed = true;
+			}
+		}
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].mark && t[i].state != 'Z' && t[i].state != 'X') {
+			struct nsb_proc tmp = t[k];
+			t[k++] = t[i];
+			t[i] = tmp;
+		}
+	}
+	return k;
+}

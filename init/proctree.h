@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The process tree read from /proc, for signalling only the init's own descendants when it
+ * is a subreaper rather than PID 1 (kill(-1) there would reach the whole machine).
+ * No malloc: the caller owns the table. */
+#ifndef NSB_INIT_PROCTREE_H
+#define NSB_INIT_PROCTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct nsb_proc {
+	pid_t pid;
+	pid_t ppid;
+	char state; /* /proc/PID/stat's third field: 'R', 'S', 'Z', ... */
+	bool mark;  /* scratch for nsb_proc_descendants() */
+};
+
+/* Parses the start of a /proc/PID/stat line ("PID (COMM) STATE PPID ...", COMM may hold
+ * spaces and parentheses) of LEN bytes into P. Returns 0 or -EINVAL (pure). */
+int nsb_proc_parse_stat(const char *buf, size_t len, struct nsb_proc *p);
+
+/* Reads DIRFD/N/stat for every numeric entry N of the directory DIRFD (a /proc, or a fake
+ * one in tests) into T, at most MAX entries; processes that vanish meanwhile are skipped.
+ * Returns the number of entries (MAX when the table was too small) or a negative errno. */
+ssize_t nsb_proc_read(int dirfd, struct nsb_proc *t, size_t max);
+
+/* Keeps in T only the descendants of ROOT (children, grandchildren, ... following ppid
+ * links) that are not zombies, moved to the front; returns how many. T is reordered. */
+size_t nsb_proc_descendants(struct nsb_proc *t, size_t n, pid_t root);
+
+#endif
