@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The interactive console (spawn/console.h). */
+#include "console.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+/* The console whose terminal the atexit and fatal-signal handlers restore. */
+static struct nsb_pty *active;
+
+void nsb_console_init(struct nsb_pty *con)
+{
+	memset(con, 0, sizeof *con);
+	con->master = con->slave = -1;
+	con->in_fd = STDIN_FILENO;
+	con->out_fd = STDOUT_FILENO;
+}
+
+bool nsb_console_wanted(const struct nsb_config *c)
+{
+	if (c->console == NSB_CONSOLE_INTERACTIVE)
+		return true;
+	if (c->console == NSB_CONSOLE_PIPE)
+		return false;
+	/* a background job must not take the terminal away from the shell in front */
+	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+int nsb_console_open(struct nsb_pty *con, char *err, size_t errlen)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0) {
+		int e = errno;
+		snprintf(err, errlen, "console: open /dev/ptmx: %s", strerror(e));
+		return -e;
+	}
+	if (grantpt(m) < 0 || unlockpt(m) < 0 ||
+	    ptsname_r(m, con->slave_name, sizeof con->slave_name) != 0) {
+		int e = errno;
+		snprintf(err, errlen, "console: unlock the pty: %s", strerror(e));
+		close(m);
+		return -e;
+	}
+	/* the peer of this master, not whatever the name leads to */
+	int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0)
+		s = open(con->slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0) {
+		int e = errno;
+		snprintf(err, errlen, "console: open %s: %s", con->slave_name, strerror(e));
+		close(m);
+		return -e;
+	}
+	/* the container starts with the user's line settings and window size */
+	struct termios t;
+	if (tcgetattr(con->in_fd, &t) == 0)
+		(void)tcsetattr(s, TCSANOW, &t);
+	struct winsize ws;
+	if (ioctl(con->in_fd, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(s, TIOCSWINSZ, &ws);
+	con->master = m;
+	con->slave = s;
+	return 0;
+}
+
+int nsb_console_child(struct nsb_pty *con)
+{
+	if (con->slave < 0)
+		return 0;
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(con->slave, fd) < 0)
+			return -errno;
+	if (con->slave > 2)
+		close(con->slave);
+	close(con->master);
+	con->slave = con->master = -1;
+	return 0;
+}
+
+/* atexit: the terminal goes back to how the user had it. */
+static void restore_at_exit(void)
+{
+	if (active)
+		nsb_console_restore(active);
+}
+
+/* A fatal signal: restore the terminal, then die of the signal as we would have. */
+static void restore_on_signal(int sig)
+{
+	if (active)
+		nsb_console_restore(active);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void nsb_console_restore(struct nsb_pty *con)
+{
+	if (!con->raw)
+		return;
+	con->raw = false;
+	/* TCSADRAIN: what we wrote is shown before the modes change back */
+	(void)tcsetattr(con->in_fd, TCSADRAIN, &con->saved);
+}
+
+int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
+{
+	if (con->master < 0)
+		return 0;
+	int ret = 0;
+	if (con->slave >= 0) {
+		/* /dev/console opened by path inside needs an owner the container maps */
+		if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(con->slave, uid, gid) < 0)
+			ret = log_errno(-errno, "warning: console: chown %s", con->slave_name);
+		close(con->slave);
+		con->slave = -1;
+	}
+	(void)fcntl(con->master, F_SETFL, O_NONBLOCK);
+	if (!isatty(con->in_fd) || tcgetattr(con->in_fd, &con->saved) < 0)
+		return ret;
+	struct termios raw = con->saved;
+	cfmakeraw(&raw);
+	active = con;
+	static bool handlers;
+	if (!handlers) {
+		handlers = true;
+		atexit(restore_at_exit);
+		static const int fatal[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+		for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+			signal(fatal[i], restore_on_signal);
+	}
+	if (tcsetattr(con->in_fd, TCSANOW, &raw) < 0)
+		return log_errno(-errno, "warning: console: raw mode");
+	con->raw = true;
+	return ret;
+}
+
+int nsb_console_pollfds(const struct nsb_pty *con, struct pollfd *p)
+{
+	if (con->master < 0)
+		return 0;
+	int n = 0;
+	/* stdin only while there is room to keep what it gives */
+	p[n].fd = !con->in_eof && con->in_len < sizeof con->in_buf ? con->in_fd : -1;
+	p[n].events = POLLIN;
+	p[n++].revents = 0;
+	p[n].fd = con->master_hup ? -1 : con->master;
+	p[n].events = (short)(POLLIN | (con->in_len ? POLLOUT : 0));
+	p[n++].revents = 0;
+	return n;
+}
+
+/* Writes all of BUF[0..LEN) to the blocking FD (the user's terminal or pipe). */
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* the user's side is gone: drop the output */
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
+/* Copies what the container wrote to the user's stdout, at most ROUNDS reads (a flood must
+ * not starve the spawner's loop); false once the pty hung up. */
+static bool pump_master(struct nsb_pty *con, int rounds)
+{
+	while (rounds-- > 0) {
+		char buf[NSB_CONSOLE_BUF];
+		ssize_t n = read(con->master, buf, sizeof buf);
+		if (n > 0) {
+			write_all(con->out_fd, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		/* EIO: no slave fd is open any more */
+		con->master_hup = true;
+		return false;
+	}
+	return true;
+}
+
+/* Writes what the user typed into the pty as far as it takes it now. */
+static void flush_input(struct nsb_pty *con)
+{
+	while (con->in_len > 0 && !con->master_hup) {
+		ssize_t w = write(con->master, con->in_buf, con->in_len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* EAGAIN: the container is not reading; later */
+		memmove(con->in_buf, con->in_buf + w, con->in_len - (size_t)w);
+		con->in_len -= (size_t)w;
+	}
+}
+
+void nsb_console_relay(struct nsb_pty *con, const struct pollfd *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (p[i].fd < 0 || !p[i].revents)
+			continue;
+		if (p[i].fd == con->master) {
+			if (p[i].revents & (POLLIN | POLLHUP | POLLERR))
+				pump_master(con, 16);
+			if (p[i].revents & POLLOUT)
+				flush_input(con);
+		} else if (p[i].fd == con->in_fd) {
+			ssize_t r = read(con->in_fd, con->in_buf + con->in_len,
+					 sizeof con->in_buf - con->in_len);
+			if (r > 0) {
+				con->in_len += (size_t)r;
+				flush_input(con);
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				con->in_eof = true;
+			}
+		}
+	}
+}
+
+void nsb_console_winch(struct nsb_pty *con)
+{
+	struct winsize ws;
+	if (con->master >= 0 && ioctl(con->in_fd, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(con->master, TIOCSWINSZ, &ws);
+}
+
+void nsb_console_finish(struct nsb_pty *con)
+{
+	if (con->slave >= 0)
+		close(con->slave);
+	con->slave = -1;
+	if (con->master >= 0 && !con->master_hup) {
+		/* what is buffered now; a leftover process holding the slave does not block us */
+		(void)fcntl(con->master, F_SETFL, O_NONBLOCK);
+		pump_master(con, 1 << 20);
+	}
+	nsb_console_restore(con);
+	if (active == con)
+		active = NULL;
+	if (con->master >= 0)
+		close(con->master);
+	con->master = -1;
+}
