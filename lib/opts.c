@@ -360,7 +360,9 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	if (c->root == NSB_ROOT_NONE && (wants_root || kind == NSB_PROG_SPAWN))
 		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
 	c->mount_options = c->root != NSB_ROOT_NONE;
-	if (kind == NSB_PROG_INIT && c->argc == 0 && !c->boot && c->root == NSB_ROOT_NONE)
+	/* with --setup-done the spawner built the root: no COMMAND means "detect from it" */
+	if (kind == NSB_PROG_INIT && c->argc == 0 && !c->boot && c->root == NSB_ROOT_NONE &&
+	    !c->setup_done)
 		return fail(err, errlen, "missing COMMAND");
 	if (kind == NSB_PROG_SPAWN && c->argc == 0 && c->root == NSB_ROOT_TMPFS && !c->boot)
 		return fail(err, errlen, "--tmpfs-root needs COMMAND or --boot");
