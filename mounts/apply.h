@@ -36,4 +36,9 @@ int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb
  * inside it; the last one as an empty file when FILE. Returns 0 or a negative errno. */
 int nsb_mkpath_in_root(int rootfd, const char *path, bool file);
 
+/* Pivots into the new root ROOTFD: pivot_root(".", ".") then the old root detached
+ * (umount2 MNT_DETACH) and chdir("/"). Returns 0 or a negative errno with ERR filled
+ * (phase "pivot"). */
+int nsb_pivot(int rootfd, struct nsb_setup_error *err);
+
 #endif

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Applying plan entries (mounts/apply.c) with libmount's fake mode and faked syscalls,
+ * targets in a temporary directory: mount points are created inside the new root only,
+ * hostile symlinks never lead out, read-only binds are never left writable. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../mounts/apply.h"
+#include "../../mounts/ops.h"
+
+/* ---- faked system calls: every call is logged; results are set per test ---- */
+static char calls[64][512];
+static size_t n_calls;
+static int setattr_result, umount_result, move_result;
+static unsigned setattr_flags;
+
+static void logcall(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logcall(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (n_calls < 64)
+		vsnprintf(calls[n_calls++], sizeof calls[0], fmt, ap);
+	va_end(ap);
+}
+
+static int fake_mount(const char *s, const char *t, const char *ty, unsigned long f, const void *d)
+{
+	logcall("mount %s %s", s ? s : "-", t);
+	return 0;
+}
+static int fake_umount2(const char *t, int flags)
+{
+	logcall("umount2 %s %d", t, flags);
+	return umount_result;
+}
+static int fake_pivot(const char *n, const char *o)
+{
+	logcall("pivot_root %s %s", n, o);
+	return 0;
+}
+static int fake_setattr(int dfd, const char *p, unsigned flags, const struct nsb_mount_attr *a)
+{
+	logcall("mount_setattr %llu", (unsigned long long)a->attr_set);
+	setattr_flags = flags;
+	return setattr_result;
+}
+static int fake_move(int fd, const char *f, int tfd, const char *t, unsigned flags)
+{
+	logcall("move_mount %d %s %u", fd, t, flags);
+	return move_result;
+}
+static int real_mkdirat(int dfd, const char *p, mode_t m)
+{
+	return nsb_sys_real.mkdirat(dfd, p, m);
+}
+static int fake_chdir(const char *p)
+{
+	logcall("chdir %s", p);
+	return 0;
+}
+static int fake_fchdir(int fd)
+{
+	logcall("fchdir");
+	return 0;
+}
+static const struct nsb_sys_ops fake_ops = {
+	.mount = fake_mount, .umount2 = fake_umount2, .pivot_root = fake_pivot,
+	.mount_setattr = fake_setattr, .move_mount = fake_move, .mkdirat = real_mkdirat,
+	.chdir = fake_chdir, .fchdir = fake_fchdir,
+};
+
+/* ---- a staging dir with a new root in it ---- */
+static char stage[64], root[128], hostdir[64];
+static struct nsb_apply_ctx ctx;
+static char err[1024];
+
+/* The path of REL under the new root. */
+static const char *in_root(const char *rel)
+{
+	static char buf[PATH_MAX + 256];
+	snprintf(buf, sizeof buf, "%s%s", root, rel);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	n_calls = 0;
+	setattr_result = umount_result = move_result = 0;
+	nsb_sys = &fake_ops;
+	snprintf(stage, sizeof stage, "/tmp/nsb-apply-XXXXXX");
+	snprintf(hostdir, sizeof hostdir, "/tmp/nsb-host-XXXXXX");
+	assert_non_null(mkdtemp(stage));
+	assert_non_null(mkdtemp(hostdir));
+	snprintf(root, sizeof root, "%s" NSB_STAGE_ROOT, stage);
+	int host = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_int_equal(nsb_apply_init(&ctx, stage, host, "/proc/self/fd", -1, true), 0);
+	/* the new root: a (fake) tmpfs at the staging root dir */
+	struct nsb_entry e = { .op = NSB_OP_MOUNT, .src_at = NSB_AT_NONE, .dst_at = NSB_AT_STAGE,
+			       .source = "tmpfs", .target = NSB_STAGE_ROOT, .type = "tmpfs",
+			       .options = "mode=755", .flags = NSB_F_MKDIR | NSB_F_NEWROOT };
+	if (nsb_apply_entry(&ctx, &e, err, sizeof err) != 0)
+		fail_msg("root: %s", err);
+	assert_true(ctx.root_fd >= 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	close(ctx.host_fd);
+	nsb_apply_done(&ctx);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", stage, hostdir);
+	assert_int_equal(system(cmd), 0);
+	nsb_sys = &nsb_sys_real;
+	return 0;
+}
+
+/* Applies E, returning its result (ERR holds the message). */
+static int apply(struct nsb_entry e)
+{
+	return nsb_apply_entry(&ctx, &e, err, sizeof err);
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static void test_mkdir_inside_root(void **state)
+{
+	(void)state;
+	assert_true(is_dir(root));
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .target = "/run/a/b", .type = "tmpfs", .flags = NSB_F_MKDIR }), 0);
+	assert_true(is_dir(in_root("/run/a/b")));
+}
+
+static void test_missing_target_without_mkdir(void **state)
+{
+	(void)state;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .target = "/nope", .type = "tmpfs" }), -ENOENT);
+	assert_string_equal(err, "tmpfs -> /nope: mount point /nope: No such file or directory");
+	assert_false(exists(in_root("/nope")));
+}
+
+static void test_hostile_symlinks_stay_inside(void **state)
+{
+	(void)state;
+	/* /opt -> / and a relative climb: both resolve to the new root, never the host's / */
+	assert_int_equal(symlink("/", in_root("/opt")), 0);
+	assert_int_equal(symlink("../../../../../../..", in_root("/up")), 0);
+	char hostname[64];
+	snprintf(hostname, sizeof hostname, "nsb-escape-%d", (int)getpid());
+	char target[128], host_path[128];
+	snprintf(target, sizeof target, "/opt/%s/x", hostname);
+	snprintf(host_path, sizeof host_path, "/%s", hostname);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .target = target, .type = "tmpfs", .flags = NSB_F_MKDIR }), 0);
+	char inside[192];
+	snprintf(inside, sizeof inside, "/%s/x", hostname);
+	assert_true(is_dir(in_root(inside)));
+	assert_false(exists(host_path));
+
+	snprintf(target, sizeof target, "/up/%s-2", hostname);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .target = target, .type = "tmpfs", .flags = NSB_F_MKDIR }), 0);
+	snprintf(inside, sizeof inside, "/%s-2", hostname);
+	assert_true(is_dir(in_root(inside)));
+	snprintf(host_path, sizeof host_path, "/%s-2", hostname);
+	assert_false(exists(host_path));
+}
+
+static void test_var_run_link(void **state)
+{
+	(void)state;
+	assert_int_equal(mkdir(in_root("/run"), 0755), 0);
+	assert_int_equal(mkdir(in_root("/var"), 0755), 0);
+	assert_int_equal(symlink("/run", in_root("/var/run")), 0);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .target = "/var/run/lock", .type = "tmpfs", .flags = NSB_F_MKDIR }), 0);
+	assert_true(is_dir(in_root("/run/lock")));
+}
+
+static void test_dangling_symlink_file_target(void **state)
+{
+	(void)state;
+	char outside[128];
+	snprintf(outside, sizeof outside, "%s/created", hostdir);
+	assert_int_equal(mkdir(in_root("/etc"), 0755), 0);
+	assert_int_equal(symlink(outside, in_root("/etc/hostname")), 0);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "/dev/null", .target = "/etc/hostname",
+		.options = "bind", .flags = NSB_F_MKFILE }), -EEXIST);
+	assert_false(exists(outside));
+	assert_non_null(strstr(err, "bind /dev/null -> /etc/hostname: mount point /etc/hostname"));
+}
+
+static void test_bind_missing_source(void **state)
+{
+	(void)state;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "/nonexistent", .target = "/mnt",
+		.options = "rbind", .flags = NSB_F_MKPOINT }), -ENOENT);
+	assert_string_equal(err, "bind /nonexistent -> /mnt: No such file or directory");
+	assert_false(exists(in_root("/mnt")));
+}
+
+static void test_mkpoint_follows_source_kind(void **state)
+{
+	(void)state;
+	char file[128];
+	snprintf(file, sizeof file, "%s/afile", hostdir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = file, .target = "/etc/f", .options = "bind",
+		.flags = NSB_F_MKPOINT }), 0);
+	struct stat st;
+	assert_int_equal(lstat(in_root("/etc/f"), &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_true(is_dir(in_root("/etc")));
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = hostdir, .target = "/srv/d", .options = "rbind",
+		.flags = NSB_F_MKPOINT }), 0);
+	assert_true(is_dir(in_root("/srv/d")));
+}
+
+static void test_if_exists(void **state)
+{
+	(void)state;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "/dev/null", .target = "/proc/kcore",
+		.options = "bind", .flags = NSB_F_RDONLY | NSB_F_IF_EXISTS }), 1);
+	assert_false(exists(in_root("/proc")));
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_ROOT,
+		.dst_at = NSB_AT_ROOT, .source = "/proc/irq", .target = "/proc/irq",
+		.options = "bind", .flags = NSB_F_RDONLY | NSB_F_IF_EXISTS }), 1);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "/dev/nonexistent-fuse", .target = "/dev/fuse",
+		.options = "bind", .flags = NSB_F_MKFILE | NSB_F_IF_SRC_EXISTS }), 1);
+	assert_false(exists(in_root("/dev/fuse")));
+	assert_int_equal(n_calls, 0);
+}
+
+static void test_rdonly(void **state)
+{
+	(void)state;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = hostdir, .target = "/ro", .options = "rbind",
+		.flags = NSB_F_MKPOINT | NSB_F_RDONLY | NSB_F_RECURSIVE }), 0);
+	assert_int_equal(n_calls, 1);
+	assert_string_equal(calls[0], "mount_setattr 1");
+	assert_int_equal(setattr_flags, AT_EMPTY_PATH | AT_RECURSIVE);
+
+	n_calls = 0;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = hostdir, .target = "/ro1", .options = "bind",
+		.flags = NSB_F_MKPOINT | NSB_F_RDONLY }), 0);
+	assert_int_equal(setattr_flags, AT_EMPTY_PATH);
+}
+
+static void test_rdonly_failure_unmounts(void **state)
+{
+	(void)state;
+	setattr_result = -EPERM;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = hostdir, .target = "/ro", .options = "bind",
+		.flags = NSB_F_MKPOINT | NSB_F_RDONLY }), -EPERM);
+	assert_int_equal(n_calls, 2);
+	assert_string_equal(calls[0], "mount_setattr 1");
+	assert_true(strncmp(calls[1], "umount2 /proc/self/fd/", 22) == 0);
+	char want[32];
+	snprintf(want, sizeof want, " %d", MNT_DETACH);
+	assert_non_null(strstr(calls[1], want));
+	char msg[256];
+	snprintf(msg, sizeof msg, "bind %s -> /ro: read-only: Operation not permitted (unmounted)", hostdir);
+	assert_string_equal(err, msg);
+
+	umount_result = -EBUSY;
+	n_calls = 0;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = hostdir, .target = "/ro", .options = "bind",
+		.flags = NSB_F_MKPOINT | NSB_F_RDONLY }), -EPERM);
+	assert_non_null(strstr(err, "unmounting it failed too: Device or resource busy"));
+}
+
+static void test_symlink_and_file(void **state)
+{
+	(void)state;
+	assert_int_equal(mkdir(in_root("/dev"), 0755), 0);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_SYMLINK, .dst_at = NSB_AT_ROOT,
+		.source = "pts/ptmx", .target = "/dev/ptmx" }), 0);
+	char buf[64] = "";
+	assert_int_equal(readlink(in_root("/dev/ptmx"), buf, sizeof buf - 1), 8);
+	assert_string_equal(buf, "pts/ptmx");
+	/* an existing one is kept */
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_SYMLINK, .dst_at = NSB_AT_ROOT,
+		.source = "other", .target = "/dev/ptmx" }), 1);
+
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_FILE, .dst_at = NSB_AT_STAGE,
+		.source = "#!/bin/sh\nexit 0\n", .target = "/stub", .flags = NSB_F_EXEC }), 0);
+	char path[128];
+	snprintf(path, sizeof path, "%s/stub", stage);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(st.st_size, 17);
+}
+
+static void test_attach(void **state)
+{
+	(void)state;
+	ctx.tree_fd = 42;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_ATTACH, .dst_at = NSB_AT_STAGE,
+		.target = NSB_STAGE_LOWER, .flags = NSB_F_MKDIR }), 0);
+	char want[256];
+	snprintf(want, sizeof want, "move_mount 42 %s" NSB_STAGE_LOWER " %u", stage,
+		 MOVE_MOUNT_F_EMPTY_PATH);
+	assert_string_equal(calls[0], want);
+
+	move_result = -EINVAL;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_ATTACH, .dst_at = NSB_AT_STAGE,
+		.target = NSB_STAGE_ROOT, .flags = NSB_F_MKDIR | NSB_F_NEWROOT }), -EINVAL);
+	assert_string_equal(err, "tree fd -> new root: move_mount: Invalid argument");
+	ctx.tree_fd = -1;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_ATTACH, .dst_at = NSB_AT_STAGE,
+		.target = NSB_STAGE_LOWER }), -EBADF);
+}
+
+static void test_overlay_dirs(void **state)
+{
+	(void)state;
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "overlay", .type = "overlay", .lower = hostdir,
+		.upper = "/overlay0", .target = "/ov", .flags = NSB_F_MKDIR }), 0);
+	char p[128];
+	snprintf(p, sizeof p, "%s/overlay0/upper", stage);
+	assert_true(is_dir(p));
+	snprintf(p, sizeof p, "%s/overlay0/work", stage);
+	assert_true(is_dir(p));
+	assert_true(is_dir(in_root("/ov")));
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "overlay", .type = "overlay", .lower = "/nonexistent",
+		.upper = "/overlay1", .target = "/ov2", .flags = NSB_F_MKDIR }), -ENOENT);
+	assert_string_equal(err, "overlay /nonexistent -> /ov2: /nonexistent: No such file or directory");
+}
+
+static void test_library_error(void **state)
+{
+	(void)state;
+	/* a libmount error (not a mount(2) errno) is told apart and worded by libmount */
+	int r = apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "LABEL=nsb-no-such-label", .target = "/lib-err", .type = "ext4",
+		.flags = NSB_F_MKDIR });
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(err, "ext4 LABEL=nsb-no-such-label -> /lib-err: libmount: can't find LABEL=nsb-no-such-label");
+}
+
+static void test_plan_phases(void **state)
+{
+	(void)state;
+	struct nsb_plan *p = calloc(1, sizeof *p);
+	struct nsb_setup_error e = { "", "" };
+	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "/nonexistent", .target = "/opt1",
+		.options = "bind", .flags = NSB_F_OPTIONAL };
+	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_STAGE,
+		.dst_at = NSB_AT_ROOT, .source = "/stub", .target = "/etc/init.d/absent",
+		.options = "bind", .flags = NSB_F_RDONLY | NSB_F_IF_EXISTS | NSB_F_MASK };
+	assert_int_equal(nsb_apply_plan(&ctx, p, &e), 0);
+	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "/nonexistent", .target = "/data",
+		.options = "bind", .origin = "my.fstab:7" };
+	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .type = "tmpfs", .target = "/never", .flags = NSB_F_MKDIR };
+	assert_int_equal(nsb_apply_plan(&ctx, p, &e), -ENOENT);
+	assert_string_equal(e.phase, "fstab");
+	assert_string_equal(e.message, "my.fstab:7: bind /nonexistent -> /data: No such file or directory");
+	assert_false(exists(in_root("/never")));
+
+	setattr_result = -EPERM;
+	assert_int_equal(mkdir(in_root("/etc/init.d"), 0755) == 0 || mkdir(in_root("/etc"), 0755) == 0, 1);
+	mkdir(in_root("/etc/init.d"), 0755);
+	FILE *f = fopen(in_root("/etc/init.d/procps"), "w");
+	assert_non_null(f);
+	fclose(f);
+	p->n = 0;
+	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_FILE, .dst_at = NSB_AT_STAGE,
+		.source = "exit 0\n", .target = "/stub" };
+	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_STAGE,
+		.dst_at = NSB_AT_ROOT, .source = "/stub", .target = "/etc/init.d/procps",
+		.options = "bind", .flags = NSB_F_RDONLY | NSB_F_IF_EXISTS | NSB_F_MASK };
+	assert_int_equal(nsb_apply_plan(&ctx, p, &e), -EPERM);
+	assert_string_equal(e.phase, "mask");
+	free(p);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_mkdir_inside_root),
+		T(test_missing_target_without_mkdir),
+		T(test_hostile_symlinks_stay_inside),
+		T(test_var_run_link),
+		T(test_dangling_symlink_file_target),
+		T(test_bind_missing_source),
+		T(test_mkpoint_follows_source_kind),
+		T(test_if_exists),
+		T(test_rdonly),
+		T(test_rdonly_failure_unmounts),
+		T(test_symlink_and_file),
+		T(test_attach),
+		T(test_overlay_dirs),
+		T(test_library_error),
+		T(test_plan_phases),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
