@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -218,6 +219,13 @@ static void run_script(enum nsb_boot_kind kind, int sig, const char *want)
 	snprintf(with, sizeof with, "%s %s", rec, kind == NSB_BOOT_SYSV ? "rc " : "openrc ");
 	s = replace(t, kind == NSB_BOOT_SYSV ? "/etc/init.d/rc " : "openrc ", with);
 	free(t);
+	/* what the script makes in /run goes to DIR/run (never the host's /run) */
+	char run[300];
+	snprintf(run, sizeof run, " %s/run/", dir);
+	t = replace(s, " /run/", run);
+	free(s);
+	s = t;
+	assert_null(strstr(s, " /run/"));
 
 	int rfd = open(fifo, O_RDWR | O_CLOEXEC);
 	assert_true(rfd >= 0);
@@ -254,6 +262,15 @@ static void run_script(enum nsb_boot_kind kind, int sig, const char *want)
 	free(s);
 }
 
+/* Whether PATH (under the test dir) is a directory with mode MODE. */
+static bool dir_mode(const char *rel, mode_t mode)
+{
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == mode;
+}
+
 static void sysv_script_runs(void **state)
 {
 	const char *want = "rc S RUNLEVEL=S PREVLEVEL=N\n"
@@ -261,6 +278,9 @@ static void sysv_script_runs(void **state)
 			   "rc 0 RUNLEVEL=0 PREVLEVEL=2\n";
 	run_script(NSB_BOOT_SYSV, SIGTERM, want);
 	run_script(NSB_BOOT_SYSV, SIGINT, want);
+	/* what the masked mountkernfs.sh would have made */
+	assert_true(dir_mode("run/lock", 01777));
+	assert_true(dir_mode("run/sendsigs.omit.d", 0755));
 }
 
 static void openrc_script_runs(void **state)
