@@ -116,6 +116,10 @@ static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
 	return NSB_PARSE_ERROR;
 }
 
+/* Copies of the mount specs, split in place (reset by each nsb_parse_args). */
+static char spec_pool[32768];
+static size_t spec_pool_used;
+
 /* Splits a mount spec of KIND into C->mounts; false with ERR set when malformed. */
 static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
 		      char *arg, char *err, size_t len)
@@ -126,6 +130,15 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 	}
 	struct nsb_mount_spec *m = &c->mounts[c->n_mounts];
 	*m = (struct nsb_mount_spec){ .kind = kind };
+	/* split a copy: argv itself is passed on unchanged (nsboot-init hands its option
+	 * words to nsboot-mount, the spawner to nsboot-init) */
+	size_t n = strlen(arg) + 1;
+	if (n > sizeof spec_pool - spec_pool_used) {
+		fail(err, len, "--%s: the mount options are too long", name);
+		return false;
+	}
+	arg = memcpy(spec_pool + spec_pool_used, arg, n);
+	spec_pool_used += n;
 	char *colon;
 	switch (kind) {
 	case NSB_MNT_BIND:
@@ -208,6 +221,7 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	longopts[n] = (struct option){ 0 };
 
 	nsb_config_init(c);
+	spec_pool_used = 0;
 	opterr = 0;
 	optind = 0; /* full reset: the parser may run more than once (unit tests) */
 	int o;
