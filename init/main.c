@@ -4,6 +4,7 @@
  * the boot command, the loop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "preset.h"
 #include "proto.h"
 #include "standalone.h"
@@ -62,6 +64,12 @@ static void tell_spawner(const struct nsb_config *c, const char *phase, const ch
 		(void)nsb_send_error(c->sync_fd, phase, "%s", msg);
 }
 
+/* The readiness socket or FIFO has data: BOOTED goes out from there. */
+static void on_notify(struct nsb_loop *l, int fd, short revents, void *data)
+{
+	(void)nsb_notify_handle(fd);
+}
+
 int main(int argc, char **argv)
 {
 	/* static: the config is a few kB that the idle init should not hold on its stack. */
@@ -96,13 +104,22 @@ int main(int argc, char **argv)
 
 	/* The boot command, computed before READY so that a bad preset is an ERROR. */
 	char **cmd = c.argv;
+	enum nsb_boot_kind kind = NSB_BOOT_COMMAND;
 	if (c.boot || c.argc == 0) {
 		char err[256];
-		if (nsb_preset_argv(&c, &cmd, err, sizeof err) < 0) {
+		if (nsb_preset_argv_kind(&c, &cmd, &kind, err, sizeof err) < 0) {
 			log_error("%s", err);
 			tell_spawner(&c, "boot", err);
 			return NSB_EXIT_FAILURE;
 		}
+	}
+
+	/* In-container readiness, only in a root we built (never in the host's /run). A
+	 * failure was logged; the boot goes on without it. */
+	bool readiness = (c.mount_options || c.setup_done) && nsb_notify_setup(c.sync_fd) == 0;
+	if (readiness) {
+		nsb_loop_watch(&loop, nsb_notify_socket_fd(), POLLIN, on_notify, NULL);
+		nsb_loop_watch(&loop, nsb_notify_fifo_fd(), POLLIN, on_notify, NULL);
 	}
 
 	if (c.sync_fd >= 0) {
@@ -117,8 +134,11 @@ int main(int argc, char **argv)
 		nsb_loop_watch_sync(&loop, c.sync_fd);
 	}
 
-	if (nsb_loop_spawn(&loop, cmd, nsb_child_tty_mode(STDIN_FILENO)) < 0)
+	pid_t pid = nsb_loop_spawn(&loop, cmd, nsb_child_tty_mode(STDIN_FILENO));
+	if (pid < 0)
 		return NSB_EXIT_FAILURE;
+	if (readiness)
+		nsb_notify_started(pid, kind);
 	/* The child exists: from here on the init never exits early. */
 	return nsb_loop_run(&loop);
 }
