@@ -48,9 +48,25 @@ static int open_in(int dfd, const char *path, bool trusted)
 			   RESOLVE_IN_ROOT | (trusted ? 0 : RESOLVE_NO_MAGICLINKS));
 }
 
-int nsb_mkpath_in_root(int rootfd, const char *path, bool file)
+/* Creates NAME in the directory PARENT: an empty file or a directory. */
+static int create_in(int parent, const char *name, bool file)
+{
+	if (!file)
+		return nsb_sys->mkdirat(parent, name, 0755);
+	/* O_NOFOLLOW|O_EXCL: a dangling symlink is never followed by the kernel */
+	int fd = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* nsb_mkpath_in_root() with DEPTH dangling symlinks followed so far. */
+static int mkpath(int rootfd, const char *path, bool file, int depth)
 {
 	char buf[PATH_BUF];
+	if (depth > 16)
+		return -ELOOP;
 	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
 		return -ENAMETOOLONG;
 	size_t len = strlen(buf);
@@ -69,46 +85,51 @@ int nsb_mkpath_in_root(int rootfd, const char *path, bool file)
 		int fd = open_in(rootfd, buf, false);
 		if (fd >= 0) {
 			close(fd);
-		} else if (fd == -ENOENT) {
-			char *slash = strrchr(buf, '/');
-			const char *name = slash ? slash + 1 : buf;
-			int parent;
-			if (slash && slash != buf) {
-				*slash = '\0';
-				parent = open_in(rootfd, buf, false);
-				*slash = '/';
-			} else {
-				parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0) < 0 ? -errno : 0;
-				parent = parent < 0 ? parent : open_in(rootfd, "/", false);
-			}
-			if (parent < 0) {
-				*end = saved;
-				return parent;
-			}
-			int r;
-			if (last && file) {
-				/* O_NOFOLLOW: a dangling symlink is an error, never followed */
-				int nfd = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY |
-						 O_CLOEXEC, 0644);
-				r = nfd < 0 ? -errno : 0;
-				if (nfd >= 0)
-					close(nfd);
-			} else {
-				r = nsb_sys->mkdirat(parent, name, 0755);
-			}
-			close(parent);
-			if (r < 0) {
-				*end = saved;
-				return r;
-			}
-		} else {
 			*end = saved;
-			return fd;
+			p = end;
+			continue;
 		}
+		if (fd != -ENOENT)
+			return fd;
+		/* the parent exists (the previous round saw to it): create P in it */
+		if (p > buf)
+			p[-1] = '\0';
+		int parent = open_in(rootfd, p > buf ? buf : "/", false);
+		if (p > buf)
+			p[-1] = '/';
+		if (parent < 0)
+			return parent;
+		int r = create_in(parent, p, last && file);
+		if (r == -EEXIST) {
+			/* a dangling symlink (Debian's /etc/resolv.conf -> /run/...): create what it
+			 * names, resolved inside the root like everything else */
+			char link[PATH_BUF], next[PATH_BUF * 2];
+			ssize_t n = readlinkat(parent, p, link, sizeof link - 1);
+			close(parent);
+			if (n < 0)
+				return r;
+			link[n] = '\0';
+			if (p > buf)
+				p[-1] = '\0';
+			int w = snprintf(next, sizeof next, "%s%s%s%s%s", link[0] == '/' ? "" : buf,
+					 link[0] == '/' ? "" : "/", link, saved ? "/" : "",
+					 saved ? end + 1 : "");
+			if (w < 0 || (size_t)w >= sizeof next)
+				return -ENAMETOOLONG;
+			return mkpath(rootfd, next, file, depth + 1);
+		}
+		close(parent);
+		if (r < 0)
+			return r;
 		*end = saved;
 		p = end;
 	}
 	return 0;
+}
+
+int nsb_mkpath_in_root(int rootfd, const char *path, bool file)
+{
+	return mkpath(rootfd, path, file, 0);
 }
 
 /* The description of E for messages: "TYPE SOURCE -> TARGET". */

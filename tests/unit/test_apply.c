@@ -207,15 +207,39 @@ static void test_var_run_link(void **state)
 static void test_dangling_symlink_file_target(void **state)
 {
 	(void)state;
+	/* an absolute dangling link naming a host path: created inside the root, never outside */
 	char outside[128];
 	snprintf(outside, sizeof outside, "%s/created", hostdir);
 	assert_int_equal(mkdir(in_root("/etc"), 0755), 0);
 	assert_int_equal(symlink(outside, in_root("/etc/hostname")), 0);
 	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
 		.dst_at = NSB_AT_ROOT, .source = "/dev/null", .target = "/etc/hostname",
-		.options = "bind", .flags = NSB_F_MKFILE }), -EEXIST);
+		.options = "bind", .flags = NSB_F_MKFILE }), 0);
 	assert_false(exists(outside));
-	assert_non_null(strstr(err, "bind /dev/null -> /etc/hostname: mount point /etc/hostname"));
+	struct stat st;
+	assert_int_equal(lstat(in_root(outside), &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+
+	/* Debian's relative /etc/resolv.conf -> ../run/... */
+	assert_int_equal(symlink("../run/resolvconf/resolv.conf", in_root("/etc/resolv.conf")), 0);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
+		.dst_at = NSB_AT_ROOT, .source = "/dev/null", .target = "/etc/resolv.conf",
+		.options = "bind", .flags = NSB_F_MKFILE }), 0);
+	assert_int_equal(lstat(in_root("/run/resolvconf/resolv.conf"), &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+
+	/* a dangling link in the middle of a directory path, climbing above the root */
+	assert_int_equal(symlink("../../../../nsb-dangling-dir", in_root("/dd")), 0);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .type = "tmpfs", .target = "/dd/sub", .flags = NSB_F_MKDIR }), 0);
+	assert_true(is_dir(in_root("/nsb-dangling-dir/sub")));
+	assert_false(exists("/nsb-dangling-dir"));
+
+	/* a loop is an error */
+	assert_int_equal(symlink("/loop", in_root("/loop")), 0);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .type = "tmpfs", .target = "/loop/x", .flags = NSB_F_MKDIR }), -ELOOP);
+	assert_non_null(strstr(err, "tmpfs -> /loop/x: mount point /loop/x: "));
 }
 
 static void test_bind_missing_source(void **state)
