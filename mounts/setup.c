@@ -221,6 +221,7 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 	mode_t mask = umask(022);
 	struct nsb_apply_ctx a = { .stage_fd = -1, .root_fd = -1 };
 	int hostfd = -1;
+	bool staged = false;
 	char msg[sizeof err->message];
 
 	int r = read_inputs(c, env, in, err);
@@ -243,6 +244,7 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		r = fail(err, -errno, "pivot", OLDROOT ": %s", strerror(errno));
 		goto out;
 	}
+	staged = true;
 	if (access(OLDROOT "/proc/self/fd", F_OK) < 0) {
 		r = fail(err, -errno, "mount", "/proc/self/fd: %s (is /proc mounted?)", strerror(errno));
 		goto out;
@@ -258,10 +260,15 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		r = fail(err, -EINVAL, "mount", "the plan made no root");
 		goto out;
 	}
-	close(hostfd);
-	hostfd = -1;
 	r = nsb_pivot(a.root_fd, err);
 out:
+	if (r < 0 && staged) {
+		/* back to the caller's root, the staging tmpfs and all it holds detached: the
+		 * caller (and a PID 1 whose root moved with ours) exits from where it started */
+		struct nsb_setup_error ignored;
+		if (nsb_pivot(hostfd, &ignored) < 0)
+			log_debug("leaving the staging root: %s", ignored.message);
+	}
 	nsb_apply_done(&a);
 	if (hostfd >= 0)
 		close(hostfd);

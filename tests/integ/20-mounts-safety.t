@@ -94,4 +94,12 @@ is "bad tmpfs option: message names the mount and errno" "$OUT" "nsboot-init: mo
 run -D "$TREE" --drop-services=/nonexistent.list -- /bin/true
 is "missing drop list: 125" "$RC" 125
 like "missing drop list: message" "$OUT" '^nsboot-init: drop-services: /nonexistent.list: No such file or directory$'
+
+# a failure after the staging pivot puts the caller back on its own root (a standalone
+# init's root moves with the helper's)
+OUT=$(cd / && timeout "$GUARD" unshare -m sh -c '"$0" -D "$1" --bind=/nonexistent:/mnt -- /bin/true; echo "rc=$?"; test -e "$2" && echo BACK; grep -c " /oldroot" /proc/self/mountinfo' \
+	"$NSB_BUILD/nsboot-mount" "$TREE" "$NSB_SRC/Makefile" 2>&1)
+like "nsboot-mount failure: 125" "$OUT" 'rc=125'
+like "nsboot-mount failure: the caller is back on its own root" "$OUT" 'BACK'
+like "nsboot-mount failure: the staging root is detached" "$OUT" $'\n0$'
 done_testing
