@@ -1,0 +1,71 @@
+#!/bin/bash
+# --drop-services: errors name the file and the line (exit 125, before anything starts);
+# a name the tree lacks is skipped; a named service is masked inside the container only by
+# a read-only stub, the tree on disk untouched; the presets bring their default list.
+source "$NSB_SRC/tests/integ/lib.sh"
+source "$NSB_SRC/tests/integ/boot-lib.sh"
+NSBOOT=$NSB_BUILD/nsboot
+run() { timeout "$GUARD" "$@"; }
+TREE=$BOOT_TMP/tree
+cp -a "$("$NSB_SRC/scripts/mkrootfs" busybox)" "$TREE"
+printf '#!/bin/sh\necho REAL-FOO\n' >"$TREE/etc/init.d/foo"
+printf '#!/bin/sh\necho REAL-HWCLOCK\n' >"$TREE/etc/init.d/hwclock.sh"
+chmod 755 "$TREE/etc/init.d/foo" "$TREE/etc/init.d/hwclock.sh"
+sum() { find "$TREE" -printf '%P %s %m %T@\n' | sort | md5sum; cat "$TREE/etc/init.d/foo"; }
+before=$(sum)
+
+out=$(run "$NSBOOT" -q -D "$TREE" --drop-services="$BOOT_TMP/missing.list" -- /bin/echo started 2>&1)
+is "a missing drop list: exit 125" "$?" 125
+like "a missing drop list: the error names the file and errno" "$out" "$BOOT_TMP/missing.list: No such file or directory"
+unlike "a missing drop list: nothing started" "$out" started
+
+printf 'foo\n# a comment\nbad name\n' >"$BOOT_TMP/bad.list"
+out=$(run "$NSBOOT" -q -D "$TREE" --drop-services="$BOOT_TMP/bad.list" -- /bin/echo started 2>&1)
+is "a malformed line: exit 125" "$?" 125
+like "a malformed line: the error names file:line" "$out" "$BOOT_TMP/bad.list:3: "
+unlike "a malformed line: nothing started" "$out" started
+is "a malformed line: one error line" "$(printf '%s\n' "$out" | wc -l)" 1
+
+printf '../../bin/sh\n' >"$BOOT_TMP/escape.list"
+out=$(run "$NSBOOT" -q -D "$TREE" --drop-services="$BOOT_TMP/escape.list" -- /bin/echo started 2>&1)
+is "a name with a slash: exit 125" "$?" 125
+like "a name with a slash: file:line" "$out" "$BOOT_TMP/escape.list:1: "
+
+printf '# bare metal\nfoo   # masked\nnot-in-this-tree\n' >"$BOOT_TMP/ok.list"
+out=$(run "$NSBOOT" -v -D "$TREE" --drop-services="$BOOT_TMP/ok.list" -- /bin/sh -c '
+	echo "run: $(/etc/init.d/foo start; echo status $?)"
+	head -n 2 /etc/init.d/foo | tail -n 1
+	echo x 2>/dev/null >/etc/init.d/foo && echo writable || echo read-only
+	/etc/init.d/hwclock.sh' 2>&1)
+is "a name the tree lacks boots: exit 0" "$?" 0
+like "a name the tree lacks is noted with -v" "$out" 'not-in-this-tree.*(not in the tree|skipped)'
+like "the masked service does nothing and succeeds" "$out" '^run: status 0$'
+like "the stub says it is nsboot's" "$out" 'Masked by nsboot'
+like "the stub is read-only" "$out" '^read-only$'
+like "with COMMAND and a list of our own, the default list does not apply" "$out" '^REAL-HWCLOCK$'
+is "the tree on disk is untouched" "$(sum)" "$before"
+
+# the sysv preset (detected: the tree has /etc/init.d/rc) brings the default sysv list
+boot_start "$BOOT_TMP/preset.out" "$NSBOOT" -D "$TREE" --console=pipe
+if boot_wait_line "$BOOT_TMP/preset.out" '^nsboot: booted in'; then ok "the sysv preset boots the busybox tree"; else not_ok "the sysv preset boots the busybox tree"; diag "$(cat "$BOOT_TMP/preset.out")"; fi
+hint=$(boot_hint "$BOOT_TMP/preset.out")
+# shellcheck disable=SC2086
+out=$(run $hint /bin/sh -c '/etc/init.d/hwclock.sh; echo status $?; /etc/init.d/foo' 2>&1)
+like "the default list masks hwclock.sh" "$out" '^status 0$'
+unlike "the default list masks hwclock.sh (not run)" "$out" REAL-HWCLOCK
+like "a service not in the default list runs" "$out" '^REAL-FOO$'
+boot_stop TERM
+is "the preset stops on SIGTERM with exit 0" "$BOOT_STATUS" 0
+
+# an OpenRC tree gets the openrc-run stub
+rm -f "$TREE/sbin/openrc"
+printf '#!/bin/sh\nexit 0\n' >"$TREE/sbin/openrc"
+chmod 755 "$TREE/sbin/openrc"
+boot_start "$BOOT_TMP/openrc.out" "$NSBOOT" -D "$TREE" --console=pipe --drop-services="$BOOT_TMP/ok.list"
+boot_wait_line "$BOOT_TMP/openrc.out" 'enter it with'
+hint=$(boot_hint "$BOOT_TMP/openrc.out")
+# shellcheck disable=SC2086
+out=$(run $hint /bin/sh -c "head -n 1 /etc/init.d/foo" 2>&1)
+is "the openrc preset masks with an openrc-run script" "$out" '#!/sbin/openrc-run'
+boot_stop TERM
+done_testing
