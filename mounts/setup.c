@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apply.h"
@@ -215,6 +216,8 @@ int nsb_pivot(int rootfd, struct nsb_setup_error *err)
 int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		   struct nsb_setup_error *err)
 {
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct inputs *in = calloc(1, sizeof *in);
 	if (!in)
 		return fail(err, -ENOMEM, "mount", "out of memory");
@@ -261,6 +264,11 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		goto out;
 	}
 	r = nsb_pivot(a.root_fd, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r == 0)
+		log_debug("root set up in %ld us (%zu plan entries)",
+			  (long)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000),
+			  in->plan.n);
 out:
 	if (r < 0 && staged) {
 		/* back to the caller's root, the staging tmpfs and all it holds detached: the
