@@ -1,5 +1,6 @@
-# The helpers `make bench` measures with (tests/helpers/bench-pid1.c, bench-floor.c): they must measure what they claim, and fail (exit
-# non-zero, one line) rather than report a number when a run goes wrong.
+# The helpers `make bench` measures with (tests/helpers/bench-pid1.c, bench-floor.c): they
+# must measure what they claim, and fail (exit non-zero, one line) rather than report a
+# number when a run goes wrong.
 source "$NSB_SRC/tests/integ/lib.sh"
 H=$NSB_BUILD/tests/helpers
 G="timeout $GUARD"
