@@ -174,6 +174,13 @@ static noreturn void child_main(struct spawner *s)
 		child_fail(fd, "userns", "setresuid 0", errno);
 	if (s->users.mode != NSB_USERS_SINGLE && setgroups(0, NULL) < 0 && errno != EPERM)
 		child_fail(fd, "userns", "setgroups", errno);
+	/* The kernel clears the parent-death signal when the effective uid changes, and
+	 * setresuid(0) does change it (host uid 0 -> the mapped root): set it again, then
+	 * make sure the spawner did not die in between (its end of the channel hangs up). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	struct pollfd hup = { .fd = fd, .events = POLLRDHUP };
+	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP)))
+		_exit(NSB_EXIT_FAILURE);
 
 	struct nsb_setup_env env = { .tree_fd = tree_fd, .own_netns = own_net, .own_ipcns = 1 };
 	struct nsb_setup_error err = { .phase = "setup" };
@@ -190,6 +197,11 @@ static noreturn void child_main(struct spawner *s)
 	syscall(SYS_close_range, (unsigned)fd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (fcntl(fd, F_SETFD, 0) < 0)
 		child_fail(fd, "exec", "clear close-on-exec of the channel", errno);
+	/* nsboot-init starts with default dispositions for what it relays (a caller's
+	 * SIG_IGN, e.g. SIGINT in a background job, would otherwise stick) and the mask
+	 * nsboot was started with. */
+	for (size_t i = 0; i < sizeof relayed / sizeof relayed[0]; i++)
+		signal(relayed[i], SIG_DFL);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	syscall(SYS_execveat, s->init_fd, "", s->init_argv, s->envp, AT_EMPTY_PATH);
 	child_fail(fd, "exec", "execute nsboot-init", errno);

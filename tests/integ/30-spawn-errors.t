@@ -1,0 +1,69 @@
+#!/bin/bash
+# Bad input: each case exits 125 with one line naming the cause, and leaves the mount
+# table and the process list as they were. Each case runs in a throwaway pid and mount
+# namespace whose PID 1 is a shell that looks at both before and after.
+source "$NSB_SRC/tests/integ/lib.sh"
+TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+TMP=$(mktemp -d /tmp/nsb-30err.XXXXXX)
+chmod 755 "$TMP"
+trap 'rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
+NSBOOT=$NSB_BUILD/nsboot
+nsb_pub_init
+PUB=$NSB_PUB/bin/nsboot
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+# The probe, PID 1 of the throwaway namespaces: optional setup (SETUP, e.g. test subid
+# files), the mount table, CMD, the mount table and the processes again (a glob, no fork).
+probe='eval "$SETUP"
+m0=$(cat /proc/self/mountinfo)
+"$@" >/dev/null 2>/tmp-err-$$ </dev/null; rc=$?
+m1=$(cat /proc/self/mountinfo)
+procs=(/proc/[0-9]*)
+echo "rc=$rc"
+[ "$m0" = "$m1" ] && echo mounts=same || echo mounts=changed
+echo "procs=${procs[*]#/proc/}"
+cat /tmp-err-$$; rm -f /tmp-err-$$'
+
+# bad DESC REGEX [LINES] -- CMD...: exit 125, LINES (1) lines on stderr, the first matching REGEX
+bad() {
+	local desc=$1 want=$2 lines=1
+	shift 2
+	[ "$1" != -- ] && { lines=$1; shift; }
+	shift
+	local res err
+	res=$(SETUP=${SETUP:-} timeout "$GUARD" unshare -pf --mount-proc bash -c "$probe" probe "$@" 2>&1)
+	err=$(printf '%s\n' "$res" | sed '1,3d')
+	is "$desc: exit status 125" "$(printf '%s\n' "$res" | sed -n 's/^rc=//p')" 125
+	is "$desc: $lines line(s) on stderr" "$(printf '%s\n' "$err" | grep -c .)" "$lines"
+	like "$desc: the line names the cause" "$(printf '%s\n' "$err" | head -1)" "^nsboot: .*$want"
+	is "$desc: mount table unchanged" "$(printf '%s\n' "$res" | sed -n 's/^mounts=//p')" same
+	is "$desc: no process left" "$(printf '%s\n' "$res" | sed -n 's/^procs=//p')" 1
+}
+
+bad "missing TREE" "/nonexistent-tree: No such file or directory" -- "$NSBOOT" -D /nonexistent-tree -- /bin/true
+bad "TREE a file" "/etc/passwd: Not a directory" -- "$NSBOOT" -D /etc/passwd -- /bin/true
+bad "bad bind source" "/nonexistent-src.*No such file or directory" -- \
+	"$NSBOOT" --bind=/nonexistent-src:/mnt -D "$TREE" -- /bin/true
+bad "unknown option (then the usage line)" "unknown option '--no-such-option'" 2 -- \
+	"$NSBOOT" --no-such-option -D "$TREE" -- /bin/true
+bad "unknown --private-users mode" "--private-users=sometimes: want pick, identity" -- \
+	"$NSBOOT" --private-users=sometimes -D "$TREE" -- /bin/true
+bad "a closed --ready-fd" "--ready-fd=77: Bad file descriptor" -- \
+	"$NSBOOT" --ready-fd=77 -D "$TREE" -- /bin/true
+bad "nobody asking for pick" "--private-users=pick needs root" -- \
+	$NOBODY "$PUB" --private-users=pick -D "$TREE" -- /bin/true
+bad "nobody asking for identity" "--private-users=identity needs root" -- \
+	$NOBODY "$PUB" --private-users=identity -D "$TREE" -- /bin/true
+bad "nobody asking for subid without a range" "no range for user nobody \(uid 65534\) in /etc/subuid" -- \
+	$NOBODY "$PUB" --private-users=subid -D "$TREE" -- /bin/true
+if [ -e /etc/subuid ] && [ -e /etc/subgid ]; then
+	echo 'nobody:200000:65536' >"$TMP/subuid"
+	cp "$TMP/subuid" "$TMP/subgid"
+	chmod 644 "$TMP/subuid" "$TMP/subgid"
+	SETUP="mount --bind $TMP/subuid /etc/subuid && mount --bind $TMP/subgid /etc/subgid" \
+		bad "subid with newuidmap missing from PATH" "newuidmap not found in PATH" -- \
+		$NOBODY env PATH=/nonexistent "$PUB" --private-users=subid -D "$TREE" -- /bin/true
+else
+	for _ in 1 2 3 4 5; do skip "no /etc/subuid or /etc/subgid to bind test copies over"; done
+fi
+done_testing

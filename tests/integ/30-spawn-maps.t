@@ -1,0 +1,108 @@
+#!/bin/bash
+# nsboot's user mapping (DESIGN.md, "User mapping"): pick (the root default), identity,
+# BASE:COUNT, and as nobody single and subid (test ranges bind-mounted over /etc/subuid and
+# /etc/subgid in a private mount namespace; the host's files are never edited).
+source "$NSB_SRC/tests/integ/lib.sh"
+TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+TMP=$(mktemp -d /tmp/nsb-30maps.XXXXXX)
+chmod 755 "$TMP"
+trap 'rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
+NSBOOT=$NSB_BUILD/nsboot
+run() { timeout "$GUARD" "$@"; }
+# the first map line's fields, squeezed: "INSIDE OUTSIDE COUNT"
+# the first two lines (id -u, id -g) joined
+ids() { printf '%s\n' "$1" | sed -n 1,2p | tr '\n' ' ' | sed 's/ $//'; }
+first_map() { printf '%s\n' "$1" | grep -m1 -E '^ *[0-9]+ +[0-9]+ +[0-9]+ *$' | awk '{print $1, $2, $3}'; }
+
+probe='id -u; id -g; stat -c "owner %u:%g" /bin/busybox; cat /proc/self/uid_map; echo gid; cat /proc/self/gid_map; echo "setgroups $(cat /proc/self/setgroups)"'
+
+# --- pick, the default as root ---
+out=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
+is "pick: exit status 0" "$?" 0
+is "pick: id is 0:0 inside" "$(ids "$out")" "0 0"
+like "pick: the root-owned tree appears owned by 0:0 (idmapped)" "$out" 'owner 0:0'
+umap=$(first_map "$out")
+base=${umap#0 }; base=${base% 65536}
+like "pick: uid_map maps 0 to a 65536-id range" "$umap" '^0 [0-9]+ 65536$'
+check "pick: the range is not host root's ($base) and above 0x80000" [ "${base:-0}" -ge 524288 ]
+gmap=$(printf '%s\n' "$out" | sed -n '/^gid$/,$p' | sed 1d)
+is "pick: gid_map is the same range" "$(first_map "$gmap")" "$umap"
+
+# two containers at once get different ranges (a lock per range)
+run "$NSBOOT" -q --pid-file="$TMP/first.pid" -D "$TREE" -- /bin/sleep 30 &
+first=$!
+for _ in $(seq 100); do [ -s "$TMP/first.pid" ] && break; sleep 0.1; done
+p1=$(cat "$TMP/first.pid" 2>/dev/null)
+m1=$(first_map "$(cat "/proc/$p1/uid_map" 2>/dev/null)")
+m2=$(first_map "$(run "$NSBOOT" -q -D "$TREE" -- /bin/cat /proc/self/uid_map 2>&1)")
+like "pick: a running container has a range" "$m1" '^0 [0-9]+ 65536$'
+check "pick: a second container picks another range ($m1 / $m2)" [ -n "$m2" -a "$m1" != "$m2" ]
+kill -TERM "$first" 2>/dev/null
+wait "$first" 2>/dev/null
+
+# a host kernel parameter stays out of reach, even once /proc/sys is unmounted
+cur=$(cat /proc/sys/vm/swappiness)
+out=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c "umount /proc/sys && echo umounted; echo $cur >/proc/sys/vm/swappiness && echo WROTE" 2>&1)
+like "pick: the container's root can unmount its read-only /proc/sys" "$out" umounted
+unlike "pick: ...but cannot write /proc/sys/vm/swappiness" "$out" WROTE
+# the control: with identity the same write (of the current value) succeeds: the trust
+# --help and the man page warn about
+out=$(run "$NSBOOT" -q --private-users=identity -D "$TREE" -- /bin/sh -c "umount /proc/sys && echo $cur >/proc/sys/vm/swappiness && echo WROTE" 2>&1)
+like "identity: the container's root can write host sysctls (documented trust)" "$out" WROTE
+
+# files created in a --writable tree land with the owner the idmapped mount gives them
+mkdir "$TMP/w" && cp -a "$TREE" "$TMP/w/tree"
+out=$(run "$NSBOOT" -q --writable -D "$TMP/w/tree" -- /bin/sh -c 'echo hi >/created && mkdir /home1000 && chown 1000:1001 /home1000 && echo done' 2>&1)
+like "pick --writable: creating files works" "$out" done
+is "pick --writable: a file made by the container's root is owned by 0:0 on the host" \
+	"$(stat -c %u:%g "$TMP/w/tree/created" 2>&1)" 0:0
+is "pick --writable: a directory chowned to 1000:1001 inside is 1000:1001 on the host" \
+	"$(stat -c %u:%g "$TMP/w/tree/home1000" 2>&1)" 1000:1001
+
+# --- identity and BASE:COUNT ---
+out=$(run "$NSBOOT" -q --private-users=identity -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
+is "identity: uid_map is 0 0 65536" "$(first_map "$out")" "0 0 65536"
+is "identity: id is 0:0" "$(ids "$out")" "0 0"
+out=$(run "$NSBOOT" -q --private-users=3000000:65536 -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
+is "BASE:COUNT: uid_map is 0 3000000 65536" "$(first_map "$out")" "0 3000000 65536"
+like "BASE:COUNT: the tree is idmapped (owned by 0:0 inside)" "$out" 'owner 0:0'
+
+# --- as nobody ---
+nsb_pub_init
+PUB=$NSB_PUB/bin/nsboot
+out=$(run setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q --private-users=single -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
+is "single (nobody): exit status 0" "$?" 0
+is "single (nobody): id is 0:0" "$(ids "$out")" "0 0"
+is "single (nobody): uid_map is 0 65534 1" "$(first_map "$out")" "0 65534 1"
+gmap=$(printf '%s\n' "$out" | sed -n '/^gid$/,$p' | sed 1d)
+is "single (nobody): gid_map is 0 65534 1" "$(first_map "$gmap")" "0 65534 1"
+like "single (nobody): setgroups is denied" "$out" 'setgroups deny'
+
+# subid: a test range for nobody, and a tree shifted into it (0 -> nobody, 1000 -> 200999)
+if [ -e /etc/subuid ] && [ -e /etc/subgid ] && command -v newuidmap >/dev/null; then
+	echo 'nobody:200000:65536' >"$TMP/subuid"
+	echo 'nobody:300000:65536' >"$TMP/subgid"
+	chmod 644 "$TMP/subuid" "$TMP/subgid"
+	mkdir "$TMP/s" && cp -a "$TREE" "$TMP/s/tree"
+	chown -R -h 65534:65534 "$TMP/s/tree"
+	echo marker >"$TMP/s/tree/etc/u1000" && chown 200999:300999 "$TMP/s/tree/etc/u1000"
+	chmod 755 "$TMP/s"
+	with_subids() {
+		timeout "$GUARD" unshare -m sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && shift 2 && exec "$@"' \
+			sh "$TMP/subuid" "$TMP/subgid" "$@"
+	}
+	out=$(with_subids setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q -D "$TMP/s/tree" -- \
+		/bin/sh -c "$probe; stat -c 'u1000 %u:%g' /etc/u1000" 2>&1)
+	is "subid (nobody, the rootless default): exit status 0" "$?" 0
+	is "subid: id is 0:0" "$(ids "$out")" "0 0"
+	like "subid: uid_map maps 0 to the caller" "$out" '^ *0 +65534 +1 *$'
+	like "subid: uid_map maps 1.. to the range" "$out" '^ *1 +200000 +65536 *$'
+	like "subid: gid_map maps 1.. to the gid range" "$out" '^ *1 +300000 +65536 *$'
+	like "subid: a file of host 200999:300999 is 1000:1000 inside" "$out" 'u1000 1000:1000'
+	like "subid: setgroups is allowed" "$out" 'setgroups allow'
+	out=$(with_subids setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q --private-users=subid -D "$TMP/s/tree" -- /bin/true 2>&1)
+	is "subid asked: exit status 0" "$?" 0
+else
+	for _ in 1 2 3 4 5 6 7 8; do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
+fi
+done_testing
