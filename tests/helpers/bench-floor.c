@@ -17,7 +17,11 @@
  *   pivot_root(".", ".") and a lazy unmount of the old root. As PID 1 it forks CMD
  *   (default /bin/true) with a clean environment, waits for it, and exits with its status.
  *
- *   bench-floor [-t] TREE [CMD [ARG]...]
+ *   bench-floor [-t] [-n] TREE [CMD [ARG]...]
+ *
+ * -n: the setup of --network=host instead: no network namespace, the host's /sys bound
+ * read-only throughout (mount_setattr AT_RECURSIVE), its /etc/resolv.conf and /etc/hosts
+ * bound read-only.
  *
  * Timed from outside (hyperfine), a run is the floor plus the two execs no design avoids
  * (this program's and CMD's). With -t, the setup alone (from before clone3 to after the
@@ -62,6 +66,7 @@ struct floor_clone_args {
 
 static double t_start;
 static int timing;
+static int host_net; /* -n: --network=host's setup (no network namespace) */
 
 /* Prints "bench-floor: WHAT: strerror(errno)" and exits 125. */
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
@@ -224,7 +229,8 @@ static void child_setup(int sock, const char *tree, const char *hostname)
 		die("setresuid 0");
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		die("sethostname");
-	lo_up();
+	if (!host_net)
+		lo_up();
 
 	xmount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
 	/* the staging tmpfs may hide TREE's path: keep TREE open, name it through /proc */
@@ -264,7 +270,25 @@ static void child_setup(int sock, const char *tree, const char *hostname)
 	for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++)
 		if (access(masked[i], F_OK) == 0)
 			xmount("/dev/null", masked[i], NULL, MS_BIND, NULL);
-	xmount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+	if (!host_net) {
+		xmount("sysfs", "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+	} else {
+		/* the host's /sys, read-only throughout; its resolv.conf and hosts */
+		xmount("/sys", "sys", NULL, MS_BIND | MS_REC, NULL);
+		struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+		if (mount_setattr(AT_FDCWD, "sys", AT_RECURSIVE, &ro, sizeof ro) < 0)
+			die("mount_setattr(MOUNT_ATTR_RDONLY) sys");
+		static const char *const etc[] = { "resolv.conf", "hosts" };
+		for (size_t i = 0; i < 2; i++) {
+			char src[32], dst[32];
+			snprintf(src, sizeof src, "/etc/%s", etc[i]);
+			snprintf(dst, sizeof dst, "etc/%s", etc[i]);
+			if (access(src, F_OK) < 0)
+				continue;
+			bind_file(src, dst);
+			xmount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+		}
+	}
 
 	xmount("tmpfs", "dev", "tmpfs", MS_NOSUID, "mode=755");
 	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty",
@@ -339,12 +363,16 @@ __attribute__((noreturn)) static void run_command(char **cmd)
 int main(int argc, char **argv)
 {
 	int i = 1;
-	if (i < argc && strcmp(argv[i], "-t") == 0) {
-		timing = 1;
-		i++;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] && !argv[i][2]; i++) {
+		if (argv[i][1] == 't')
+			timing = 1;
+		else if (argv[i][1] == 'n')
+			host_net = 1;
+		else
+			break;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: bench-floor [-t] TREE [CMD [ARG]...]\n");
+		fprintf(stderr, "usage: bench-floor [-t] [-n] TREE [CMD [ARG]...]\n");
 		return 125;
 	}
 	const char *tree = argv[i++];
@@ -360,9 +388,11 @@ int main(int argc, char **argv)
 		die("socketpair");
 	struct floor_clone_args ca = {
 		.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-			 CLONE_NEWCGROUP | CLONE_NEWTIME | CLONE_NEWNET,
+			 CLONE_NEWCGROUP | CLONE_NEWTIME,
 		.exit_signal = SIGCHLD,
 	};
+	if (!host_net)
+		ca.flags |= CLONE_NEWNET;
 	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
 	if (pid < 0)
 		die("clone3");

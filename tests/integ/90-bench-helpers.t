@@ -63,6 +63,11 @@ $G "$H/bench-floor" "$tree" /bin/sh -c 'exit 7'; st=$?
 is "floor: exits with the command's status" "$st" 7
 out=$($G "$H/bench-floor" -t "$tree" /bin/true 2>&1 >/dev/null)
 like "floor -t: prints the setup time" "$out" '^bench-floor: setup [0-9.]+ us$'
+out=$($G "$H/bench-floor" -n "$tree" /bin/sh -c 'wc -l </proc/net/dev; touch /sys/x 2>/dev/null || echo sys-ro'); st=$?
+is "floor -n: exit 0" "$st" 0
+is "floor -n: the host's network, a read-only /sys" "$(echo $out)" "$(wc -l </proc/net/dev) sys-ro"
+out=$($G "$H/bench-floor" "$tree" /bin/sh -c 'wc -l </proc/net/dev')
+is "floor: its own network (lo only)" "$out" 3
 out=$($G "$H/bench-floor" /nonexistent/tree 2>&1); st=$?
 is "floor: a missing tree is exit 125" "$st" 125
 like "... naming it" "$out" '/nonexistent/tree'
