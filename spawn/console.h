@@ -19,7 +19,10 @@
  *           on SIGWINCH: nsb_console_winch(&con)    // (and do not relay SIGWINCH to PID 1:
  *                                                    // the pty signals the foreground group)
  *   end:    nsb_console_finish(&con)                // drains output, restores the terminal
- * The terminal is also restored by an atexit handler and on fatal signals. */
+ * The terminal is also restored by an atexit handler and on fatal signals.
+ * On the init's side, the boot command started in a session of its own (NSB_CHILD_SESSION)
+ * takes a terminal on its stdin as its controlling terminal (setsid, then TIOCSCTTY), so
+ * that the pty's Ctrl-C and window-size signals reach the container's foreground group. */
 #ifndef NSB_CONSOLE_H
 #define NSB_CONSOLE_H
 

@@ -1,0 +1,40 @@
+#!/bin/bash
+# The interactive console, driven through a pty (tests/helpers/boot-pty plays the user's
+# terminal): the shell preset answers on /dev/console, window sizes pass on, one Ctrl-C is
+# one SIGINT in the container, the exit status comes back, and the terminal's modes are
+# restored afterwards, also when nsboot fails.
+source "$NSB_SRC/tests/integ/lib.sh"
+source "$NSB_SRC/tests/integ/boot-lib.sh"
+NSBOOT=$NSB_BUILD/nsboot
+PTY=$NSB_BUILD/tests/helpers/boot-pty
+TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+pty() { timeout "$GUARD" "$PTY" -t 20 "$@" 2>&1; }
+
+out=$(pty -e '# ' -s 'echo hello-$((6*7)); tty\n' -e 'hello-42' -e '/dev/console' -s 'exit 5\n' \
+	-- "$NSBOOT" --boot=shell -D "$TREE")
+is "shell preset on a terminal: the driver saw every step" "$?" 0
+like "the console is interactive by default on a terminal: the shell answers" "$out" 'hello-42'
+like "the shell's terminal is /dev/console" "$out" '^/dev/console'
+like "the shell's exit status is nsboot's" "$out" '^status 5$'
+like "the terminal's modes are restored" "$out" '^modes restored$'
+
+out=$(pty -e '# ' -w 40x100 -p 300 -s 'stty size\n' -e '40 100' -s 'exit\n' -- "$NSBOOT" --boot=shell -D "$TREE")
+like "a window size change reaches the container" "$out" '^40 100'
+
+# one Ctrl-C: one SIGINT in the container's foreground group (the boot command's)
+out=$(pty -e 'armed' -s '\x03' -e 'got-INT-1' -p 500 -s '\x03' -e 'done-2' -- "$NSBOOT" -D "$TREE" -- \
+	/bin/sh -c 'n=0; trap "n=\$((n+1)); echo got-INT-\$n" INT; echo armed; while [ $n -lt 2 ]; do sleep 0.1; done; echo done-$n')
+is "Ctrl-C: the driver saw every step" "$?" 0
+is "one Ctrl-C is one SIGINT" "$(printf '%s\n' "$out" | grep -c 'got-INT-1')" 1
+unlike "no third SIGINT" "$out" 'got-INT-3'
+like "Ctrl-C: exit 0" "$out" '^status 0$'
+like "Ctrl-C: modes restored" "$out" '^modes restored$'
+
+out=$(pty -- "$NSBOOT" -D "$TREE" --drop-services=/nonexistent/list -- /bin/true)
+like "a setup failure on the console: exit 125" "$out" '^status 125$'
+like "a setup failure on the console: modes restored" "$out" '^modes restored$'
+
+out=$(pty -e 'piped' -- "$NSBOOT" -D "$TREE" --console=pipe -- /bin/sh -c 'echo piped; exit 4')
+like "--console=pipe on a terminal: the command writes to the caller's terminal" "$out" '^piped'
+like "--console=pipe: its exit status" "$out" '^status 4$'
+done_testing
