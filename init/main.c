@@ -123,14 +123,15 @@ int main(int argc, char **argv)
 	}
 
 	if (c.sync_fd >= 0) {
+		/* From READY on the spawner's death is a hang-up on the channel and an orderly
+		 * shutdown, not an instant SIGKILL; dropped first, as the spawner may exit as
+		 * soon as it has READY. */
+		(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 		int r = nsb_send_simple(c.sync_fd, NSB_MSG_READY);
 		if (r < 0) {
 			log_errno(r, "send READY");
 			return NSB_EXIT_FAILURE;
 		}
-		/* From here the spawner's death is a hang-up on the channel and an orderly
-		 * shutdown, not an instant SIGKILL. */
-		(void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 		nsb_loop_watch_sync(&loop, c.sync_fd);
 	}
 
