@@ -31,6 +31,8 @@
 #include "paths.h"
 #include "proto.h"
 #include "../mounts/setup.h"
+#include "booted.h"
+#include "console.h"
 #include "spawn.h"
 #include "users.h"
 
@@ -58,6 +60,7 @@ struct clone_args_v0 {
 struct spawner {
 	struct nsb_config c;       /* with the hostname filled in, for nsb_setup_root */
 	struct nsb_users users;
+	struct nsb_pty con;        /* --console=interactive: the pty (master -1 without) */
 	char hostname[65];
 	int init_fd;               /* O_PATH fd of nsboot-init: its host path is gone after the pivot */
 	char **init_argv;
@@ -151,7 +154,7 @@ static noreturn void child_main(struct spawner *s)
 	 * after GO, when the spawner reads the channel. */
 	bool own_net = s->c.network != NSB_NET_HOST;
 	const char *fail_phase = NULL, *fail_what = NULL;
-	int fail_errno = 0, e;
+	int fail_errno = 0, e = 0;
 	if (own_net && unshare(CLONE_NEWNET) < 0)
 		fail_phase = "network", fail_what = "unshare the net namespace", fail_errno = errno;
 	else if (own_net && (e = loopback_up()) < 0)
@@ -167,6 +170,9 @@ static noreturn void child_main(struct spawner *s)
 			close(m.fds[i]);
 	if (fail_phase)
 		child_fail(fd, fail_phase, fail_what, fail_errno);
+	/* the pty's slave becomes 0, 1, 2, and so the container's /dev/console */
+	if ((e = nsb_console_child(&s->con)) < 0)
+		child_fail(fd, "console", "make the pty the standard fds", -e);
 
 	if (setresgid(0, 0, 0) < 0)
 		child_fail(fd, "userns", "setresgid 0", errno);
@@ -308,6 +314,8 @@ static void announce(struct spawner *s)
 		else
 			s->pid_file_written = true;
 	}
+	if ((e = nsb_sd_notify("READY=1")) < 0)
+		log_errno(e, "warning: sd_notify to $NOTIFY_SOCKET");
 	if (s->c.ready_fd >= 0) {
 		char line[32];
 		int n = snprintf(line, sizeof line, "%d\n", (int)s->pid);
@@ -368,17 +376,33 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 	bool chan_open = true;
 	int status;
 	for (;;) {
-		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
-				       { .fd = chan_open ? s->chan[0] : -1, .events = POLLIN } };
+		struct pollfd p[2 + NSB_CONSOLE_NFDS] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = chan_open ? s->chan[0] : -1, .events = POLLIN }
+		};
+		int n = 2 + nsb_console_pollfds(&s->con, p + 2);
 		/* without a signalfd, fall back to polling the child every 100 ms */
-		if (poll(p, 2, sfd < 0 ? 100 : -1) < 0 && errno != EINTR)
-			log_errno(-errno, "warning: poll");
+		if (poll(p, (nfds_t)n, sfd < 0 ? 100 : -1) < 0) {
+			if (errno != EINTR)
+				log_errno(-errno, "warning: poll");
+			continue;
+		}
 		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			chan_open = read_channel(s);
+		nsb_console_relay(&s->con, p + 2, n - 2);
 		struct signalfd_siginfo si;
-		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
-			if (si.ssi_signo != SIGCHLD && kill(s->pid, (int)si.ssi_signo) < 0)
-				log_errno(-errno, "warning: forward signal %d", (int)si.ssi_signo);
+		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si) {
+			int sig = (int)si.ssi_signo;
+			if (sig == SIGCHLD)
+				continue;
+			/* with a console, the pty itself signals the container's foreground */
+			if (sig == SIGWINCH && s->con.master >= 0) {
+				nsb_console_winch(&s->con);
+				continue;
+			}
+			if (kill(s->pid, sig) < 0)
+				log_errno(-errno, "warning: forward signal %d", sig);
+		}
 		pid_t w = waitpid(s->pid, &status, WNOHANG);
 		if (w == s->pid)
 			break;
@@ -389,6 +413,7 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 		read_channel(s); /* READY or ERROR may be queued behind the exit */
 	if (sfd >= 0)
 		close(sfd);
+	nsb_console_finish(&s->con);
 	if (!s->ready) {
 		if (s->got_error)
 			return NSB_EXIT_FAILURE;
@@ -407,6 +432,7 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 static noreturn void abandon(struct spawner *s, const char *why)
 {
 	log_error("%s", why);
+	nsb_console_finish(&s->con);
 	close(s->chan[0]);
 	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
 		;
@@ -419,6 +445,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 	nsb_prog = "nsboot";
+	nsb_console_init(&s.con);
 
 	switch (nsb_parse_args(&s.c, argc, argv, NSB_PROG_SPAWN, err, sizeof err)) {
 	case NSB_PARSE_OK:
@@ -452,6 +479,8 @@ int main(int argc, char **argv)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
 	log_debug("user mapping: %s", nsb_users_mode_name(s.users.mode));
 
+	if (nsb_console_wanted(&s.c) && nsb_console_open(&s.con, err, sizeof err) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "%s", err);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "socketpair: %s", strerror(errno));
 	s.envp = nsb_spawn_env(&s.c, getenv("TERM"));
@@ -478,9 +507,12 @@ int main(int argc, char **argv)
 
 	if (nsb_users_write_maps(&s.users, pid, err, sizeof err) < 0)
 		abandon(&s, err);
+	/* the console's slave belongs to the container's root (as the host sees it) */
+	bool shifted = s.users.mode == NSB_USERS_PICK || s.users.mode == NSB_USERS_RANGE;
+	nsb_console_parent(&s.con, shifted ? s.users.base : (uid_t)-1,
+			   shifted ? s.users.base : (gid_t)-1);
 	struct nsb_msg go = { .type = NSB_MSG_GO };
-	bool idmapped = s.users.mode == NSB_USERS_PICK || s.users.mode == NSB_USERS_RANGE;
-	if (idmapped && s.c.tree) {
+	if (shifted && s.c.tree) {
 		int fd = idmap_tree(s.c.tree, pid, err, sizeof err);
 		if (fd < 0)
 			abandon(&s, err);
