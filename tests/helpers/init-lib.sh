@@ -46,11 +46,12 @@ wait_for() {
 	return 1
 }
 
-# find_init ROOT: prints the host pid of the nsboot-init process below process ROOT.
+# find_init ROOT: prints the host pid of the nsboot-init process below process ROOT (the
+# topmost one: a child between fork and exec bears the same name).
 find_init() {
 	ps -eo pid=,ppid=,comm= | awk -v root="$1" '
 		{ parent[$1] = $2; comm[$1] = $3 }
-		END { for (p in comm) if (comm[p] == "nsboot-init") {
+		END { for (p in comm) if (comm[p] == "nsboot-init" && comm[parent[p]] != "nsboot-init") {
 			q = p; while ((q in parent) && q != root && q > 1) q = parent[q]
 			if (q == root) { print p; exit }
 		} }'
