@@ -299,10 +299,12 @@ const char *nsb_droplist_default(enum nsb_boot_kind kind)
 
 const char *nsb_service_stub(enum nsb_boot_kind kind)
 {
+	/* -shutdown: "openrc shutdown" need not run a no-op stop (each costs an openrc-run) */
 	if (kind == NSB_BOOT_OPENRC)
 		return "#!/sbin/openrc-run\n"
 		       "# Masked by nsboot: a bare-metal service, not run in a container.\n"
 		       "description=\"masked by nsboot\"\n"
+		       "depend() { keyword -shutdown; }\n"
 		       "start() { return 0; }\n"
 		       "stop() { return 0; }\n";
 	return "#!/bin/sh\n"

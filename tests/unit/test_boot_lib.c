@@ -382,6 +382,8 @@ static void stubs(void **state)
 	assert_int_equal(strncmp(o, "#!/sbin/openrc-run\n", 19), 0);
 	assert_non_null(strstr(o, "start() { return 0; }"));
 	assert_non_null(strstr(o, "stop() { return 0; }"));
+	/* not stopped at shutdown: a no-op stop would cost an openrc-run each */
+	assert_non_null(strstr(o, "depend() { keyword -shutdown; }"));
 }
 
 /* The stubs really run: sysv's with /bin/sh exits 0; OpenRC's parses as sh and defines
