@@ -97,4 +97,15 @@ for mode in root userns nobody; do
 	is "$mode: TREE byte-identical" "$(tree_sum)" "$sum_before"
 	is "$mode: host mount table unchanged" "$(host_mounts)" "$mounts_before"
 done
+# /dev/console is the terminal on stdin (a pty from script(1) here)
+if command -v script >/dev/null; then
+	OUT=$(cd / && timeout "$GUARD" script -qec "unshare -mpfniu --mount-proc '$NSB_BUILD/nsboot-init' -D '$TREE' -- /bin/sh -c 'stat -c \"console %F %t:%T\" /dev/console'; stat -c 'host %F %t:%T' \$(tty)" /dev/null 2>&1 | tr -d '\r')
+	con=$(printf '%s\n' "$OUT" | sed -n 's/^console //p')
+	like "/dev/console is a character device" "$con" '^character special file'
+	is "/dev/console is the terminal on stdin" "$con" "$(printf '%s\n' "$OUT" | sed -n 's/^host //p')"
+	OUT=$(cd / && timeout "$GUARD" unshare -mpfniu --mount-proc "$NSB_BUILD/nsboot-init" -D "$TREE" -- /bin/sh -c 'test -e /dev/console && echo CONSOLE' </dev/null 2>&1)
+	unlike "no /dev/console without a terminal on stdin" "$OUT" CONSOLE
+else
+	skip "no script(1)"; skip "no script(1)"; skip "no script(1)"
+fi
 done_testing
