@@ -176,5 +176,25 @@ else
 fi
 like "network=host: /etc/hosts bound read-only" "$(mntline /etc/hosts)" ' ro'
 
+# as nobody sharing the host's network namespace: no sysfs of our own can be mounted, so
+# the host's /sys is bound, read-only throughout (every submount too); the tree is a copy
+# nobody owns, so the host's resolv.conf and hosts get mount points in it
+NCOPY=$W/nobody-copy
+cp -a "$TREE" "$NCOPY"
+chown -R 65534:65534 "$NCOPY"
+OUT=$(cd / && as_nobody timeout "$GUARD" unshare -Urmpfiu --mount-proc "$NSB_PUB/bin/nsboot-init" -D "$NCOPY" --network=host -- /bin/sh -c "
+	$MI; for f in \$(awk '\$5 ~ \"^/sys/\" { print \$5 }' /proc/self/mountinfo); do touch \$f/nsb-x 2>/dev/null && echo SUBWRITE \$f; done; cat /etc/hosts" 2>&1)
+RC=$?
+is "nobody, network=host: exit status" "$RC" 0
+[ "$RC" = 0 ] || diag "$OUT"
+like "nobody, network=host: /sys is the host's, read-only" "$(mntline /sys)" '^sysfs ro'
+subs=$(printf '%s\n' "$OUT" | awk '$5 ~ "^/sys/" { print $6 }')
+if [ -n "$subs" ]; then
+	unlike "nobody, network=host: every /sys submount is read-only" "$subs" '^rw'
+else
+	skip "the host has no mounts below /sys"
+fi
+unlike "nobody, network=host: ... and refuses writes" "$OUT" SUBWRITE
+like "nobody, network=host: /etc/hosts is the host's" "$(mntline /etc/hosts)" ' ro'
 is "host mount table unchanged by every run" "$(cat /proc/self/mountinfo)" "$MOUNTS_BEFORE"
 done_testing
