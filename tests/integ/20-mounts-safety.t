@@ -102,4 +102,11 @@ OUT=$(cd / && timeout "$GUARD" unshare -m sh -c '"$0" -D "$1" --bind=/nonexisten
 like "nsboot-mount failure: 125" "$OUT" 'rc=125'
 like "nsboot-mount failure: the caller is back on its own root" "$OUT" 'BACK'
 like "nsboot-mount failure: the staging root is detached" "$OUT" $'\n0$'
+
+# with a spawner's channel, nsboot-mount also reports the failure as an ERROR record
+OUT=$(cd / && timeout "$GUARD" unshare -m "$NSB_BUILD/tests/helpers/mnt-sync" "$NSB_BUILD/nsboot-mount" SYNCFD -D "$TREE" --bind=/nonexistent:/mnt 2>/dev/null)
+like "nsboot-mount --sync-fd: 125" "$OUT" '^rc=125$'
+like "nsboot-mount --sync-fd: an ERROR record with phase and message" "$OUT" '^E mount: bind /nonexistent -> /mnt: No such file or directory$'
+OUT=$(cd / && timeout "$GUARD" unshare -m "$NSB_BUILD/tests/helpers/mnt-sync" "$NSB_BUILD/nsboot-mount" SYNCFD -D "$TREE" 2>/dev/null)
+is "nsboot-mount --sync-fd: nothing on the channel on success" "$OUT" "rc=0"
 done_testing
