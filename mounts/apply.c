@@ -290,11 +290,10 @@ static int make_rdonly(struct nsb_apply_ctx *a, const struct nsb_entry *e, char 
 	return 0;
 }
 
-/* Creates the missing target of E as its flags say; 1 to skip E, 0, or a negative errno. */
+/* Creates the missing target of E inside the new root as its flags say; 1 to skip E, 0,
+ * or a negative errno. */
 static int make_target(struct nsb_apply_ctx *a, const struct nsb_entry *e, int srcfd)
 {
-	if (e->dst_at == NSB_AT_STAGE)
-		return nsb_mkpath_in_root(a->stage_fd, e->target, false);
 	if (e->flags & NSB_F_IF_EXISTS)
 		return 1;
 	bool file = e->flags & NSB_F_MKFILE;
@@ -491,11 +490,6 @@ int nsb_apply_entry(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *er
 		return apply_symlink(a, e, err, errlen);
 	case NSB_OP_FILE:
 		return apply_file(a, e, err, errlen);
-	case NSB_OP_MKDIR: {
-		int r = nsb_mkpath_in_root(e->dst_at == NSB_AT_STAGE ? a->stage_fd : a->root_fd,
-					   e->target, false);
-		return r < 0 ? fail(e, err, errlen, r, "mkdir: %s", strerror(-r)) : 0;
-	}
 	}
 	return fail(e, err, errlen, -EINVAL, "unknown entry");
 }

@@ -15,8 +15,7 @@ enum nsb_op {
 	NSB_OP_MOUNT = 1, /* a mount through libmount (then maybe read-only via mount_setattr) */
 	NSB_OP_ATTACH,    /* move_mount() the tree fd to TARGET */
 	NSB_OP_SYMLINK,   /* symlink TARGET -> SOURCE */
-	NSB_OP_FILE,      /* write SOURCE (the text) into the staging file TARGET */
-	NSB_OP_MKDIR      /* create the directory TARGET */
+	NSB_OP_FILE       /* write SOURCE (the text) into the staging file TARGET */
 };
 
 /* Where a path is resolved. */
