@@ -345,6 +345,52 @@ static int overlay_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char
 	return 0;
 }
 
+/* Rewrites the absolute paths in the lowerdir=, upperdir= and workdir= options of E (an
+ * fstab overlay line, written with host paths) to the fds they resolve to on the host. */
+static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *opts, size_t len,
+		     int *fds, size_t *nfds, char *err, size_t errlen)
+{
+	size_t o = 0;
+	opts[0] = '\0';
+	for (const char *s = e->options ? e->options : ""; *s;) {
+		size_t n = strcspn(s, ",");
+		const char *eq = memchr(s, '=', n);
+		size_t klen = eq ? (size_t)(eq - s) : n;
+		bool paths = eq && ((klen == 8 && strncmp(s, "lowerdir", 8) == 0) ||
+				    (klen == 8 && strncmp(s, "upperdir", 8) == 0) ||
+				    (klen == 7 && strncmp(s, "workdir", 7) == 0));
+		o += (size_t)snprintf(opts + o, len - o, "%s%.*s", o ? "," : "",
+				      (int)(paths ? klen + 1 : n), s);
+		for (const char *v = paths ? eq + 1 : s + n; v < s + n;) {
+			size_t m = strcspn(v, ":,");
+			char one[PATH_BUF], path[PATH_BUF];
+			snprintf(one, sizeof one, "%.*s", (int)m, v);
+			if (one[0] == '/') {
+				int fd;
+				int r = *nfds >= MAX_LOWER ? -E2BIG :
+					resolve(a, NSB_AT_HOST, one, path, sizeof path, &fd);
+				if (r < 0)
+					return fail(e, err, errlen, r, "%s: %s", one, strerror(-r));
+				fds[(*nfds)++] = fd;
+			} else {
+				snprintf(path, sizeof path, "%s", one);
+			}
+			o += (size_t)snprintf(opts + o, len - o, "%s%s", v == eq + 1 ? "" : ":", path);
+			v += m;
+			if (*v == ':')
+				v++;
+			if (o >= len)
+				break;
+		}
+		if (o >= len)
+			return fail(e, err, errlen, -E2BIG, "options too long");
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
 /* NSB_OP_MOUNT. */
 static int apply_mount(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t len)
 {
@@ -354,9 +400,10 @@ static int apply_mount(struct nsb_apply_ctx *a, const struct nsb_entry *e, char 
 	const char *options = e->options;
 	int r = 0;
 
-	if (e->lower) {
+	if (e->lower || (e->flags & NSB_F_HOST_OPTS)) {
 		snprintf(src, sizeof src, "%s", e->source);
-		r = overlay_opts(a, e, opts, sizeof opts, lower, &nlower, err, len);
+		r = e->lower ? overlay_opts(a, e, opts, sizeof opts, lower, &nlower, err, len)
+			     : host_opts(a, e, opts, sizeof opts, lower, &nlower, err, len);
 		if (r < 0)
 			goto out;
 		options = opts;

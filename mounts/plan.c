@@ -318,6 +318,8 @@ static int add_fstab(struct nsb_plan *p, const struct nsb_plan_facts *f)
 			.flags = bind ? NSB_F_MKPOINT : NSB_F_MKDIR };
 		if (l->ro_bind)
 			e.flags |= NSB_F_RDONLY | (l->rbind ? NSB_F_RECURSIVE : 0);
+		if (l->type && strcmp(l->type, "overlay") == 0)
+			e.flags |= NSB_F_HOST_OPTS;
 		int r = add(p, e);
 		if (r < 0)
 			return r;

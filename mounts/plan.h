@@ -38,7 +38,8 @@ enum {
 	NSB_F_IF_SRC_EXISTS = 1 << 7,/* skip when the source is absent (/dev/fuse) */
 	NSB_F_NEWROOT = 1 << 8,      /* this mount is the new root */
 	NSB_F_MASK = 1 << 9,         /* a service mask: a skip is logged as a verbose note */
-	NSB_F_EXEC = 1 << 10         /* FILE: mode 0755 instead of 0644 */
+	NSB_F_EXEC = 1 << 10,        /* FILE: mode 0755 instead of 0644 */
+	NSB_F_HOST_OPTS = 1 << 11    /* host paths in lowerdir=, upperdir=, workdir= (fstab) */
 };
 
 struct nsb_entry {

@@ -120,16 +120,21 @@ tmpfs      /mnt/scratch  tmpfs  size=2m,mode=711  0 0
 $W/rw      /mnt/rw       none   bind              0 0
 $W/ro      /mnt/ro       none   rbind,ro          0 0
 $W/afile   /srv/fafile   none   bind,ro           0 0
+overlay    /srv/fov      overlay lowerdir=$W/l1:$W/l2,upperdir=$W/fup,workdir=$W/fwork 0 0
 EOF2
 chmod 644 "$W/fstab"
 for mode in root nobody; do
-	rm -f "$W/rw/fout"
+	rm -rf "$W/rw/fout" "$W/fup" "$W/fwork"
+	mkdir -p "$W/fup" "$W/fwork"
+	[ $mode = nobody ] && chown 65534:65534 "$W/fup" "$W/fwork"
 	ctr $mode -D "$TREE" --fstab="$W/fstab" -- /bin/sh -c "
 		$MI
 		echo fstab-$mode > /mnt/rw/fout
 		touch /mnt/ro/x 2>/dev/null && echo ROWRITE
 		echo smode=\$(stat -c %a /mnt/scratch)
-		echo ff=\$(cat /srv/fafile)"
+		echo ff=\$(cat /srv/fafile)
+		echo fov=\$(cat /srv/fov/a /srv/fov/b | tr '\n' ,)
+		echo persisted > /srv/fov/new"
 	is "$mode: --fstab: exit status" "$RC" 0
 	[ "$RC" = 0 ] || diag "$OUT"
 	like "$mode: fstab tmpfs line" "$(mntline /mnt/scratch)" '^tmpfs rw'
@@ -139,6 +144,9 @@ for mode in root nobody; do
 	unlike "$mode: ... and refuses writes" "$OUT" ROWRITE
 	like "$mode: fstab bind,ro of a file" "$OUT" 'ff=file'
 	like "$mode: ... read-only" "$(mntline /srv/fafile)" ' ro,'
+	like "$mode: fstab overlay line with host lower dirs" "$OUT" 'fov=lower1,lower2,'
+	is "$mode: ... and a host upper dir that keeps the writes" "$(cat "$W/fup/new" 2>&1)" persisted
+	check "$mode: ... lower dirs untouched" test ! -e "$W/l1/new"
 done
 
 # --- /etc/hostname, --network=host, service masks ---

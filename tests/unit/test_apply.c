@@ -393,6 +393,23 @@ static void test_overlay_dirs(void **state)
 	assert_string_equal(err, "overlay /nonexistent -> /ov2: /nonexistent: No such file or directory");
 }
 
+static void test_fstab_overlay_host_paths(void **state)
+{
+	(void)state;
+	char opts[256];
+	snprintf(opts, sizeof opts, "lowerdir=%s:/nonexistent-lower,upperdir=%s,workdir=%s,index=off",
+		 hostdir, hostdir, hostdir);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "overlay", .type = "overlay", .options = opts, .target = "/ovf",
+		.origin = "f:1", .flags = NSB_F_MKDIR | NSB_F_HOST_OPTS }), -ENOENT);
+	assert_string_equal(err, "f:1: overlay -> /ovf: /nonexistent-lower: No such file or directory");
+	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s,index=off", hostdir, hostdir,
+		 hostdir);
+	assert_int_equal(apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "overlay", .type = "overlay", .options = opts, .target = "/ovf",
+		.origin = "f:1", .flags = NSB_F_MKDIR | NSB_F_HOST_OPTS }), 0);
+}
+
 static void test_library_error(void **state)
 {
 	(void)state;
@@ -460,6 +477,7 @@ int main(void)
 		T(test_symlink_and_file),
 		T(test_attach),
 		T(test_overlay_dirs),
+		T(test_fstab_overlay_host_paths),
 		T(test_library_error),
 		T(test_plan_phases),
 	};

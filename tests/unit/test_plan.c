@@ -311,11 +311,13 @@ static void test_bad_specs(void **state)
 static void test_fstab_then_masks_last(void **state)
 {
 	(void)state;
-	struct nsb_fstab fs = { .n = 2 };
+	struct nsb_fstab fs = { .n = 3 };
 	fs.l[0] = (struct nsb_fstab_line){ .source = "/host/data", .target = "/data",
 					   .options = "bind", .ro_bind = true, .origin = "f:3" };
 	fs.l[1] = (struct nsb_fstab_line){ .source = "tmpfs", .target = "/scratch", .type = "tmpfs",
 					   .options = "size=1m", .origin = "f:4" };
+	fs.l[2] = (struct nsb_fstab_line){ .source = "overlay", .target = "/ovl", .type = "overlay",
+					   .options = "lowerdir=/a,upperdir=/b,workdir=/c", .origin = "f:5" };
 	struct nsb_droplist drop = { .n = 2 };
 	snprintf(drop.names[0], sizeof drop.names[0], "hwclock.sh");
 	snprintf(drop.names[1], sizeof drop.names[1], "procps");
@@ -334,6 +336,11 @@ static void test_fstab_then_masks_last(void **state)
 	assert_true(plan.e[d].flags & NSB_F_MKPOINT);
 	assert_string_equal(plan.e[d].origin, "f:3");
 	assert_int_equal(plan.e[s].src_at, NSB_AT_NONE);
+	assert_false(plan.e[s].flags & NSB_F_HOST_OPTS);
+	int ovl = find("/ovl", 0);
+	assert_true(s < ovl && ovl < stub);
+	assert_true(plan.e[ovl].flags & NSB_F_HOST_OPTS);
+	assert_int_equal(plan.e[ovl].src_at, NSB_AT_NONE);
 	assert_string_equal(plan.e[stub].source, "#!/bin/sh\nexit 0\n");
 	assert_true(plan.e[stub].flags & NSB_F_EXEC);
 	assert_int_equal(plan.e[m1].src_at, NSB_AT_STAGE);
