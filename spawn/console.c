@@ -86,6 +86,11 @@ int nsb_console_child(struct nsb_pty *con)
 		close(con->slave);
 	close(con->master);
 	con->slave = con->master = -1;
+	/* the container's own session with the pty as its controlling terminal: the init
+	 * then puts the boot command in the terminal's foreground group, where the pty's
+	 * Ctrl-C (SIGINT) and window-size changes (SIGWINCH) reach it */
+	if (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+		return -errno;
 	return 0;
 }
 

@@ -20,9 +20,8 @@
  *                                                    // the pty signals the foreground group)
  *   end:    nsb_console_finish(&con)                // drains output, restores the terminal
  * The terminal is also restored by an atexit handler and on fatal signals.
- * On the init's side, the boot command started in a session of its own (NSB_CHILD_SESSION)
- * takes a terminal on its stdin as its controlling terminal (setsid, then TIOCSCTTY), so
- * that the pty's Ctrl-C and window-size signals reach the container's foreground group. */
+ * The pty's Ctrl-C and window-size signals go to the terminal's foreground group, which
+ * nsboot-init makes the boot command's (its "terminal, plain mode"). */
 #ifndef NSB_CONSOLE_H
 #define NSB_CONSOLE_H
 
@@ -61,8 +60,9 @@ bool nsb_console_wanted(const struct nsb_config *c);
  * is a terminal). Returns 0 or a negative errno with one line in ERR. */
 int nsb_console_open(struct nsb_pty *con, char *err, size_t errlen);
 
-/* In the cloned child: the slave becomes fds 0, 1 and 2 (no controlling terminal yet:
- * nsboot-init's boot command takes it in its own session). Returns 0 or a negative errno. */
+/* In the cloned child: the slave becomes fds 0, 1 and 2 and the controlling terminal of a
+ * new session (the container's: nsboot-init then makes the boot command's group its
+ * foreground group). Returns 0 or a negative errno. */
 int nsb_console_child(struct nsb_pty *con);
 
 /* In the parent once the child has the slave: hands the slave to UID:GID (the container's

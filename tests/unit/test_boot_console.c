@@ -263,9 +263,12 @@ static void child_side_gets_stdio(void **state)
 	if (pid == 0) {
 		if (nsb_console_child(&con) < 0)
 			_exit(2);
-		/* 0, 1 and 2 are the pty, which is no controlling terminal of ours yet */
-		if (!isatty(0) || !isatty(1) || !isatty(2) || tcgetpgrp(0) >= 0)
+		/* 0, 1 and 2 are the pty, the controlling terminal of a session of our own
+		 * whose foreground group is ours */
+		if (!isatty(0) || !isatty(1) || !isatty(2))
 			_exit(3);
+		if (getsid(0) != getpid() || tcgetpgrp(0) != getpgrp())
+			_exit(6);
 		if (con.master != -1 || con.slave != -1)
 			_exit(4);
 		_exit(write(1, "child\n", 6) == 6 ? 0 : 5);
