@@ -49,8 +49,13 @@ boot_stop() {
 	BOOT_PID=
 }
 
-# boot_hint OUTFILE: the nsenter command nsboot printed.
-boot_hint() { sed -n 's/.*enter it with: //p' "$1" | head -n 1; }
+# boot_hint OUTFILE: the nsenter command nsboot printed ("false" when there is none: a
+# command run through a missing hint must fail, not run on the host).
+boot_hint() {
+	local h
+	h=$(sed -n 's/.*enter it with: //p' "$1" | head -n 1)
+	echo "${h:-false}"
+}
 # boot_cpid OUTFILE: the host PID of the container's PID 1, from the hint.
 boot_cpid() { boot_hint "$1" | sed -n 's/.* -t \([0-9]*\).*/\1/p'; }
 
