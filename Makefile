@@ -31,11 +31,22 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 ifeq ($(SANITIZE),1)
 B := build/san
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# nsboot-init runs inside the booted trees, which hold no libasan (a busybox tree no libc
+# at all): with musl it stays static and checks undefined behaviour by trapping, which
+# needs no run-time library; ASan covers its code through the unit tests (libnsboot.a).
+ifneq ($(MUSL_CC),)
+INIT_CC := $(MUSL_CC)
+INIT_LDFLAGS := -static
+INIT_SAN := -fsanitize=undefined -fsanitize-undefined-trap-on-error
+else
 INIT_CC := $(CC)
 INIT_LDFLAGS :=
+INIT_SAN := $(SAN)
+endif
 else
 B := build
 SAN :=
+INIT_SAN :=
 ifneq ($(MUSL_CC),)
 INIT_CC := $(MUSL_CC)
 INIT_LDFLAGS := -static
@@ -47,6 +58,8 @@ endif
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(BASE_LDFLAGS) $(SAN) $(LDFLAGS)
+INIT_CFLAGS = $(BASE_CFLAGS) $(INIT_SAN) $(CFLAGS)
+INIT_ALL_LDFLAGS = $(BASE_LDFLAGS) $(INIT_SAN) $(LDFLAGS)
 
 # Every folder's main.c is a program's main; the rest is library code.
 LIB_SRC := $(wildcard lib/*.c)
@@ -76,14 +89,14 @@ $(B)/obj/%.o: %.c $(wildcard lib/*.h init/*.h mounts/*.h spawn/*.h)
 # objects of the PID-1 binary (musl when available)
 $(B)/iobj/%.o: %.c $(wildcard lib/*.h init/*.h)
 	@mkdir -p $(dir $@)
-	$(INIT_CC) $(ALL_CFLAGS) -c $< -o $@
+	$(INIT_CC) $(INIT_CFLAGS) -c $< -o $@
 
 $(B)/libnsboot.a: $(call GOBJ,$(CORE_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/nsboot-init: $(call IOBJ,init/main.c $(INIT_SRC) $(LIB_SRC))
-	$(INIT_CC) $(ALL_LDFLAGS) $(INIT_LDFLAGS) $^ -o $@
+	$(INIT_CC) $(INIT_ALL_LDFLAGS) $(INIT_LDFLAGS) $^ -o $@
 
 $(B)/nsboot-mount: $(call GOBJ,mounts/main.c) $(B)/libnsboot.a
 	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) -o $@
