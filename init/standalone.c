@@ -42,13 +42,14 @@ int nsb_mount_helper_argv(const char *path, char *const argv[], int n_option_arg
 		return -E2BIG;
 	size_t n = 0;
 	out[n++] = (char *)path;
-	for (int i = 1; i <= n_option_args; i++)
-		out[n++] = argv[i];
+	/* First: the option words may end with "--", after which nothing is an option. */
 	if (tree_fd >= 0) {
 		if ((size_t)snprintf(tree_arg, tree_arg_len, "--tree-fd=%d", tree_fd) >= tree_arg_len)
 			return -E2BIG;
 		out[n++] = tree_arg;
 	}
+	for (int i = 1; i <= n_option_args; i++)
+		out[n++] = argv[i];
 	out[n] = NULL;
 	return (int)n;
 }

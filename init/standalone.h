@@ -14,10 +14,10 @@
  * comma-separated), or -1 (pure). */
 int nsb_go_tree_fd(const struct nsb_msg *m);
 
-/* Fills OUT (room for OUTLEN pointers) with the nsboot-mount command line: PATH, the
- * option words ARGV[1..N_OPTION_ARGS], and "--tree-fd=TREE_FD" (formatted into TREE_ARG
- * of TREE_ARG_LEN bytes) when TREE_FD >= 0; NULL-terminated. Returns the number of words,
- * or -E2BIG (pure). */
+/* Fills OUT (room for OUTLEN pointers) with the nsboot-mount command line: PATH,
+ * "--tree-fd=TREE_FD" (formatted into TREE_ARG of TREE_ARG_LEN bytes) when TREE_FD >= 0,
+ * and the option words ARGV[1..N_OPTION_ARGS] (which may end with "--");
+ * NULL-terminated. Returns the number of words, or -E2BIG (pure). */
 int nsb_mount_helper_argv(const char *path, char *const argv[], int n_option_args,
 			  int tree_fd, char *tree_arg, size_t tree_arg_len, char **out,
 			  size_t outlen);

@@ -9,14 +9,20 @@
  *   eof        closes the channel before GO
  *   bad        sends READY instead of GO
  *   setup-done passes --setup-done, sends no GO, waits for READY, then for the init
- * Prints "channel N" (the init's fd), "ready" when READY came and "status N" for the init's exit status. */
+ *   tree=PATH  sends GO with a detached clone of PATH (open_tree) as the "tree", waits for
+ *              READY, then for the init
+ * Prints "channel N" (the init's fd), "ready" when READY came, "error PHASE: MESSAGE" for
+ * ERROR, and "status N" for the init's exit status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,13 +71,38 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "eof") == 0) {
 		close(s);
 	} else {
-		if (strcmp(mode, "bad") == 0)
+		if (strcmp(mode, "bad") == 0) {
 			send(s, "R", 1, 0);
+		} else if (strncmp(mode, "tree=", 5) == 0) {
+			/* open_tree(OPEN_TREE_CLONE | AT_RECURSIVE), as nsboot does */
+			int fd = (int)syscall(SYS_open_tree, AT_FDCWD, mode + 5, 1 | 0x8000 | O_CLOEXEC);
+			if (fd < 0)
+				return perror(mode + 5), 2;
+			union {
+				char b[CMSG_SPACE(sizeof(int))];
+				struct cmsghdr align;
+			} ctl;
+			struct iovec iov = { .iov_base = "Gtree", .iov_len = 5 };
+			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+					     .msg_controllen = sizeof ctl.b };
+			struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &fd, sizeof fd);
+			if (sendmsg(s, &mh, 0) < 0)
+				return perror("sendmsg"), 2;
+			close(fd);
+		}
 		else if (strcmp(mode, "setup-done") != 0)
 			send(s, "G", 1, 0);
 		ssize_t n = recv(s, buf, sizeof buf, 0);
 		if (n == 1 && buf[0] == 'R')
 			printf("ready\n");
+		else if (n > 1 && buf[0] == 'E')
+			printf("error %.*s: %.*s\n", (int)strnlen(buf + 1, (size_t)n - 1), buf + 1,
+			       (int)(n - 2 - (ssize_t)strnlen(buf + 1, (size_t)n - 1)),
+			       buf + 2 + strnlen(buf + 1, (size_t)n - 1));
 		else if (n > 0)
 			printf("got '%c'\n", buf[0]);
 		if (strncmp(mode, "die", 3) == 0) {

@@ -60,10 +60,12 @@ static void helper_gets_the_option_words(void **state)
 	assert_string_equal(out[5], "--grace=2");
 	assert_string_equal(out[6], "--");
 	assert_null(out[7]);
-	/* with a tree from GO */
+	/* with a tree from GO: before the words, which end with "--" */
 	n = nsb_mount_helper_argv("m", argv, c.n_option_args, 7, tree, sizeof tree, out, 32);
 	assert_int_equal(n, 8);
-	assert_string_equal(out[7], "--tree-fd=7");
+	assert_string_equal(out[1], "--tree-fd=7");
+	assert_string_equal(out[2], "-D");
+	assert_string_equal(out[7], "--");
 	assert_null(out[8]);
 	/* the command never reaches the helper */
 	assert_null(strstr(joined(out), "sh -c"));
@@ -78,6 +80,9 @@ static void helper_argv_without_options(void **state)
 	assert_int_equal(nsb_mount_helper_argv("m", argv, c.n_option_args, -1, tree, sizeof tree,
 					       out, 4), 2);
 	assert_string_equal(joined(out), "m --tmpfs-root");
+	assert_int_equal(nsb_mount_helper_argv("m", argv, c.n_option_args, 12, tree, sizeof tree,
+					       out, 4), 3);
+	assert_string_equal(joined(out), "m --tree-fd=12 --tmpfs-root");
 	/* too small an array, too small a buffer */
 	assert_int_equal(nsb_mount_helper_argv("m", argv, c.n_option_args, 3, tree, sizeof tree,
 					       out, 3), -E2BIG);
