@@ -34,6 +34,9 @@ is "--boot=shell reads commands from a pipe; its status is nsboot's" "$?" 3
 like "--boot=shell answers" "$out" '^hello-42$'
 like "--boot=shell counts as booted once it runs" "$out" '^nsboot: booted in'
 
+out=$(printf 'exit 0\n' | run "$NSBOOT" -q -D "$TREE" --boot=shell --console=pipe 2>&1)
+is "-q: no booted line (nor any other)" "$out" ""
+
 out=$(run "$NSBOOT" -D "$TREE" --boot=upstart 2>&1)
 is "--boot=upstart: exit 125" "$?" 125
 like "--boot=upstart: the error names it" "$out" 'upstart'
