@@ -2,6 +2,7 @@
 /* What the spawner hands to the container: environment, init command line, host name. */
 #include "spawn.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,40 +48,117 @@ char **nsb_spawn_env(const struct nsb_config *c, const char *term)
 	return env;
 }
 
-char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd)
+/* A NULL-terminated argv under construction: pointers and the strings in one block. */
+struct words {
+	char **argv;
+	size_t n, cap;
+	char *arena;
+	size_t used, size;
+};
+
+/* Appends WORD as it is (it outlives the argv). */
+static void add(struct words *w, const char *word)
 {
-	size_t n = 0;
-	size_t cap = 10 + (size_t)(c->verbosity > 0 ? c->verbosity : 0) + (size_t)c->argc;
-	size_t bootlen = c->boot ? strlen(c->boot) + sizeof "--boot=" : 0;
-	/* one block: the pointers, then the three formatted words */
-	size_t words = 32 + 40 + bootlen;
-	char **argv = malloc(cap * sizeof *argv + words);
-	if (!argv)
+	if (w->n + 1 < w->cap)
+		w->argv[w->n++] = (char *)word;
+}
+
+/* Appends a formatted word stored in the block's arena. */
+static void addf(struct words *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(struct words *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(w->arena + w->used, w->size - w->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= w->size - w->used)
+		return; /* cannot happen: the arena is sized for every word */
+	add(w, w->arena + w->used);
+	w->used += (size_t)n + 1;
+}
+
+/* Length of S, 0 for NULL. */
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* The mount words of C for a standalone nsboot-init (it passes them on to nsboot-mount). */
+static void add_mount_words(struct words *w, const struct nsb_config *c)
+{
+	static const char *const root[] = { [NSB_ROOT_OVERLAY] = "--volatile=overlay",
+					     [NSB_ROOT_READONLY] = "--read-only",
+					     [NSB_ROOT_WRITABLE] = "--writable",
+					     [NSB_ROOT_TMPFS] = "--tmpfs-root" };
+	if (c->tree)
+		addf(w, "--directory=%s", c->tree);
+	if (c->root > NSB_ROOT_NONE && c->root <= NSB_ROOT_TMPFS)
+		add(w, root[c->root]);
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct nsb_mount_spec *m = &c->mounts[i];
+		const char *o = m->opts ? ":" : "", *opts = m->opts ? m->opts : "";
+		switch (m->kind) {
+		case NSB_MNT_BIND:
+		case NSB_MNT_BIND_RO:
+			addf(w, "--%s=%s:%s%s%s", m->kind == NSB_MNT_BIND ? "bind" : "bind-ro",
+			     m->src, m->dst, o, opts);
+			break;
+		case NSB_MNT_TMPFS:
+			addf(w, "--tmpfs=%s%s%s", m->dst, o, opts);
+			break;
+		case NSB_MNT_OVERLAY:
+			addf(w, "--overlay=%s:%s", m->src, m->dst);
+			break;
+		}
+	}
+	for (size_t i = 0; i < c->n_fstabs; i++)
+		addf(w, "--fstab=%s", c->fstabs[i]);
+	if (c->hostname)
+		addf(w, "--hostname=%s", c->hostname);
+	if (c->network == NSB_NET_HOST)
+		add(w, "--network=host");
+	if (c->drop_services)
+		addf(w, "--drop-services=%s", c->drop_services);
+}
+
+char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd, bool standalone)
+{
+	size_t specs = standalone ? c->n_mounts + c->n_fstabs + 8 : 0;
+	size_t cap = 12 + specs + (size_t)(c->verbosity > 0 ? c->verbosity : 0) + (size_t)c->argc;
+	size_t size = 128 + slen(c->boot);
+	if (standalone) {
+		size += slen(c->tree) + slen(c->hostname) + slen(c->drop_services) + 64;
+		for (size_t i = 0; i < c->n_mounts; i++)
+			size += slen(c->mounts[i].src) + slen(c->mounts[i].dst) +
+				slen(c->mounts[i].opts) + 16;
+		for (size_t i = 0; i < c->n_fstabs; i++)
+			size += slen(c->fstabs[i]) + 10;
+	}
+	struct words w = { .cap = cap, .size = size };
+	if (!(w.argv = malloc(cap * sizeof *w.argv + size)))
 		return NULL;
-	char *sync = (char *)(argv + cap), *grace = sync + 32, *boot = grace + 40;
-	argv[n++] = "nsboot-init";
-	argv[n++] = "--setup-done";
-	snprintf(sync, 32, "--sync-fd=%d", sync_fd);
-	argv[n++] = sync;
+	w.arena = (char *)(w.argv + cap);
+	add(&w, "nsboot-init");
+	if (!standalone)
+		add(&w, "--setup-done");
+	addf(&w, "--sync-fd=%d", sync_fd);
 	if (c->verbosity < 0)
-		argv[n++] = "-q";
+		add(&w, "-q");
 	for (int v = 0; v < c->verbosity; v++)
-		argv[n++] = "-v";
+		add(&w, "-v");
 	if (c->kill_group)
-		argv[n++] = "--kill-group";
-	if (c->grace_ms != 10000) {
-		snprintf(grace, 40, "--grace=%ld.%03ld", c->grace_ms / 1000, c->grace_ms % 1000);
-		argv[n++] = grace;
-	}
-	if (c->boot) {
-		snprintf(boot, bootlen, "--boot=%s", c->boot);
-		argv[n++] = boot;
-	}
-	argv[n++] = "--";
+		add(&w, "--kill-group");
+	if (c->grace_ms != 10000)
+		addf(&w, "--grace=%ld.%03ld", c->grace_ms / 1000, c->grace_ms % 1000);
+	if (standalone)
+		add_mount_words(&w, c);
+	if (c->boot)
+		addf(&w, "--boot=%s", c->boot);
+	add(&w, "--");
 	for (int i = 0; i < c->argc; i++)
-		argv[n++] = c->argv[i];
-	argv[n] = NULL;
-	return argv;
+		add(&w, c->argv[i]);
+	w.argv[w.n] = NULL;
+	return w.argv;
 }
 
 /* Copies the last component of PATH (trailing slashes ignored) into OUT; "" when none. */

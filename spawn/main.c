@@ -4,6 +4,7 @@
  * maps, idmaps TREE, sends GO; the child builds the root (nsb_setup_root) and execs
  * nsboot-init. The spawner then reports readiness, relays signals and returns the
  * container's exit status. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -62,7 +63,9 @@ struct spawner {
 	struct nsb_users users;
 	struct nsb_pty con;        /* --console=interactive: the pty (master -1 without) */
 	char hostname[65];
-	int init_fd;               /* O_PATH fd of nsboot-init: its host path is gone after the pivot */
+	int init_fd;               /* fd of nsboot-init: its host path is gone after the pivot */
+	bool standalone;           /* the init needs its ELF interpreter: exec it before the
+				      pivot and let it build the root itself */
 	char **init_argv;
 	char **envp;
 	int chan[2];               /* [0] the spawner's end, [1] the child's (--sync-fd) */
@@ -89,6 +92,25 @@ static long elapsed_ms(const struct timespec *t0)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* True when the ELF program FD names an interpreter (is dynamically linked): it cannot
+ * be exec'd once the pivot has taken the host's /lib away. */
+static bool has_interpreter(int fd)
+{
+	Elf64_Ehdr eh;
+	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		return false;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + i * sizeof ph)) != (ssize_t)sizeof ph)
+			return false;
+		if (ph.p_type == PT_INTERP)
+			return true;
+	}
+	return false;
 }
 
 /* Checks the host inputs that can be checked before any namespace exists; exits 125. */
@@ -162,12 +184,23 @@ static noreturn void child_main(struct spawner *s)
 	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		fail_phase = "hostname", fail_what = s->hostname, fail_errno = errno;
 
-	if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
-		_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */
-	int tree_fd = nsb_go_fd(&m, "tree");
-	for (size_t i = 0; i < m.n_fds; i++)
-		if (m.fds[i] != tree_fd)
-			close(m.fds[i]);
+	int tree_fd = -1;
+	if (s->standalone) {
+		/* GO only tells that the maps exist: it stays queued for the init */
+		char type = 0;
+		ssize_t r;
+		while ((r = recv(fd, &type, 1, MSG_PEEK)) < 0 && errno == EINTR)
+			;
+		if (r != 1 || type != NSB_MSG_GO)
+			_exit(NSB_EXIT_FAILURE);
+	} else {
+		if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
+			_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */
+		tree_fd = nsb_go_fd(&m, "tree");
+		for (size_t i = 0; i < m.n_fds; i++)
+			if (m.fds[i] != tree_fd)
+				close(m.fds[i]);
+	}
 	if (fail_phase)
 		child_fail(fd, fail_phase, fail_what, fail_errno);
 	/* the pty's slave becomes 0, 1, 2, and so the container's /dev/console */
@@ -190,7 +223,7 @@ static noreturn void child_main(struct spawner *s)
 
 	struct nsb_setup_env env = { .tree_fd = tree_fd, .own_netns = own_net, .own_ipcns = 1 };
 	struct nsb_setup_error err = { .phase = "setup" };
-	if (nsb_setup_root(&s->c, &env, &err) < 0) {
+	if (!s->standalone && nsb_setup_root(&s->c, &env, &err) < 0) {
 		nsb_send_error(fd, err.phase[0] ? err.phase : "setup", "%s", err.message);
 		_exit(NSB_EXIT_FAILURE);
 	}
@@ -472,8 +505,10 @@ int main(int argc, char **argv)
 	if (nsb_find_program("nsboot-init", init_path, sizeof init_path) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "nsboot-init: not found next to nsboot nor in %s",
 			NSB_LIBEXECDIR);
-	if ((s.init_fd = open(init_path, O_PATH | O_CLOEXEC)) < 0)
+	if ((s.init_fd = open(init_path, O_RDONLY | O_CLOEXEC)) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "open %s: %s", init_path, strerror(errno));
+	if ((s.standalone = has_interpreter(s.init_fd)))
+		log_debug("%s is dynamically linked: it builds the root itself", init_path);
 
 	if (nsb_users_resolve(s.c.private_users, &s.users, err, sizeof err) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
@@ -484,7 +519,7 @@ int main(int argc, char **argv)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.chan) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "socketpair: %s", strerror(errno));
 	s.envp = nsb_spawn_env(&s.c, getenv("TERM"));
-	s.init_argv = nsb_spawn_init_argv(&s.c, s.chan[1]);
+	s.init_argv = nsb_spawn_init_argv(&s.c, s.chan[1], s.standalone);
 	if (!s.envp || !s.init_argv)
 		nsb_die(NSB_EXIT_FAILURE, "out of memory");
 
