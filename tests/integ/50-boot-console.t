@@ -4,6 +4,7 @@
 # one SIGINT in the container, the exit status comes back, and the terminal's modes are
 # restored afterwards, also when nsboot fails.
 source "$NSB_SRC/tests/integ/lib.sh"
+nsb_pub_init
 source "$NSB_SRC/tests/integ/boot-lib.sh"
 NSBOOT=$NSB_BUILD/nsboot
 PTY=$NSB_BUILD/tests/helpers/boot-pty
@@ -37,4 +38,11 @@ like "a setup failure on the console: modes restored" "$out" '^modes restored$'
 out=$(pty -e 'piped' -- "$NSBOOT" -D "$TREE" --console=pipe -- /bin/sh -c 'echo piped; exit 4')
 like "--console=pipe on a terminal: the command writes to the caller's terminal" "$out" '^piped'
 like "--console=pipe: its exit status" "$out" '^status 4$'
+# rootless: nobody's own pty is the console of a single-map container
+out=$(cd / && as_nobody timeout "$GUARD" "$NSB_PUB/bin/helpers/boot-pty" -t 20 -e '# ' -s 'id -u; tty\n' \
+	-e '/dev/console' -s 'exit 6\n' -- "$NSB_PUB/bin/nsboot" --boot=shell -D "$TREE" 2>&1)
+like "rootless console: the shell answers as root of the container" "$out" '^0'
+like "rootless console: /dev/console" "$out" '^/dev/console'
+like "rootless console: exit status" "$out" '^status 6$'
+like "rootless console: modes restored" "$out" '^modes restored$'
 done_testing
