@@ -24,7 +24,8 @@ echo "rc=$rc"
 echo "procs=${procs[*]#/proc/}"
 cat /tmp-err-$$; rm -f /tmp-err-$$'
 
-# bad DESC REGEX [LINES] -- CMD...: exit 125, LINES (1) lines on stderr, the first matching REGEX
+# bad DESC REGEX [LINES] -- CMD...: exit 125, LINES (1) lines on stderr, nsboot's one line
+# ("nsboot: ...") matching REGEX
 bad() {
 	local desc=$1 want=$2 lines=1
 	shift 2
@@ -35,7 +36,7 @@ bad() {
 	err=$(printf '%s\n' "$res" | sed '1,3d')
 	is "$desc: exit status 125" "$(printf '%s\n' "$res" | sed -n 's/^rc=//p')" 125
 	is "$desc: $lines line(s) on stderr" "$(printf '%s\n' "$err" | grep -c .)" "$lines"
-	like "$desc: the line names the cause" "$(printf '%s\n' "$err" | head -1)" "^nsboot: .*$want"
+	like "$desc: nsboot's line names the cause" "$(printf '%s\n' "$err" | grep '^nsboot: ')" "^nsboot: .*$want"
 	is "$desc: mount table unchanged" "$(printf '%s\n' "$res" | sed -n 's/^mounts=//p')" same
 	is "$desc: no process left" "$(printf '%s\n' "$res" | sed -n 's/^procs=//p')" 1
 }
@@ -56,6 +57,17 @@ bad "nobody asking for identity" "--private-users=identity needs root" -- \
 	$NOBODY "$PUB" --private-users=identity -D "$TREE" -- /bin/true
 bad "nobody asking for subid without a range" "no range for user nobody \(uid 65534\) in /etc/subuid" -- \
 	$NOBODY "$PUB" --private-users=subid -D "$TREE" -- /bin/true
+# the init dies before READY (busybox knows no applet nsboot-init), and cannot be exec'd
+mkdir -p "$TMP/dies" "$TMP/noexec"
+cp "$NSBOOT" "$TMP/dies/nsboot" && cp "$TREE/bin/busybox" "$TMP/dies/nsboot-init"
+# (busybox's own "applet not found" is the other line)
+bad "the init dies before READY" "the container's init exited with status 127 before READY" 2 -- \
+	"$TMP/dies/nsboot" -D "$TREE" -- /bin/true
+cp "$NSBOOT" "$TMP/noexec/nsboot" && printf '#!/nonexistent/interpreter\n' >"$TMP/noexec/nsboot-init"
+chmod 755 "$TMP/noexec/nsboot-init"
+bad "the init cannot be executed" "exec: execute nsboot-init: No such file or directory" -- \
+	"$TMP/noexec/nsboot" -D "$TREE" -- /bin/true
+
 if [ -e /etc/subuid ] && [ -e /etc/subgid ]; then
 	echo 'nobody:200000:65536' >"$TMP/subuid"
 	cp "$TMP/subuid" "$TMP/subgid"

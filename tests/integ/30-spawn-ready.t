@@ -51,6 +51,31 @@ kill -TERM "$(spawner_of "$pid")"
 wait "$bg"
 is "a pid file rewritten by someone else stays" "$(cat "$TMP/pid2" 2>&1)" 999999
 
+# --wait-booted: the outputs wait for BOOTED (the busybox tree's rc reports "up")
+order() { grep -n -E "$2" "$1" | head -1 | cut -d: -f1; }
+for mode in ready booted; do
+	rm -f "$TMP/r-$mode" "$TMP/e-$mode"
+	mkfifo "$TMP/r-$mode"
+	opt=; [ $mode = booted ] && opt=--wait-booted
+	timeout "$GUARD" bash -c 'exec "$@" 5>"$0"' "$TMP/r-$mode" \
+		"$NSBOOT" $opt --console=pipe --ready-fd=5 -D "$TREE" </dev/null >/dev/null 2>"$TMP/e-$mode" &
+	bg=$!
+	pid=$(timeout "$GUARD" cat "$TMP/r-$mode")
+	for _ in $(seq $((GUARD * 10))); do grep -q 'booted in' "$TMP/e-$mode" && break; sleep 0.1; done
+	r=$(order "$TMP/e-$mode" 'container running as PID')
+	b=$(order "$TMP/e-$mode" '^nsboot: booted in [0-9]+ ms$')
+	before() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
+	if [ $mode = booted ]; then
+		check "--wait-booted: 'booted in N ms' comes before the readiness line ($b < $r)" before "$b" "$r"
+	else
+		check "without --wait-booted: readiness comes first, then 'booted in N ms' ($r < $b)" before "$r" "$b"
+	fi
+	like "$mode: --ready-fd carried the PID" "$pid" '^[0-9]+$'
+	kill -TERM "$(spawner_of "$pid")"
+	wait "$bg"
+	is "$mode: the booted tree stops on SIGTERM with status 0" "$?" 0
+done
+
 # --- as nobody, single ---
 nsb_pub_init
 mkdir "$TMP/nobody" && chown 65534:65534 "$TMP/nobody"
