@@ -9,6 +9,7 @@
 
 const char *nsb_prog = "nsboot";
 int nsb_verbosity = 0;
+int nsb_log_crlf = 0;
 
 /* Formats into one buffer and writes it with one write(2), so lines never interleave. */
 static void vlog(const char *prefix, const char *fmt, va_list ap)
@@ -22,8 +23,10 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 		if (m > 0)
 			n += m;
 	}
-	if ((size_t)n >= sizeof buf - 1)
-		n = sizeof buf - 2;
+	if ((size_t)n >= sizeof buf - 2)
+		n = sizeof buf - 3;
+	if (nsb_log_crlf)
+		buf[n++] = '\r';
 	buf[n++] = '\n';
 	ssize_t w = write(STDERR_FILENO, buf, (size_t)n);
 	(void)w;

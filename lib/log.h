@@ -13,6 +13,9 @@ enum { NSB_LOG_ERROR = -1, NSB_LOG_INFO = 0, NSB_LOG_DEBUG = 1 };
 extern const char *nsb_prog;
 /* -1 quiet (errors only), 0 normal, 1 verbose. */
 extern int nsb_verbosity;
+/* Non-zero: lines end with "\r\n" (while the terminal on stderr is in raw mode, set by
+ * spawn/console.c, so that nsboot's own lines still start at the left margin). */
+extern int nsb_log_crlf;
 
 /* Writes one line at LEVEL if the verbosity allows it; errno is preserved. */
 void nsb_log(int level, const char *prefix, const char *fmt, ...)

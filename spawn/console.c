@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -110,11 +111,19 @@ static void restore_on_signal(int sig)
 	raise(sig);
 }
 
+/* 1 when FD and the user's terminal IN are the same terminal. */
+static int same_tty(int fd, int in)
+{
+	struct stat a, b;
+	return isatty(fd) && fstat(fd, &a) == 0 && fstat(in, &b) == 0 && a.st_rdev == b.st_rdev;
+}
+
 void nsb_console_restore(struct nsb_pty *con)
 {
 	if (!con->raw)
 		return;
 	con->raw = false;
+	nsb_log_crlf = 0;
 	/* TCSADRAIN: what we wrote is shown before the modes change back */
 	(void)tcsetattr(con->in_fd, TCSADRAIN, &con->saved);
 }
@@ -148,6 +157,8 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	if (tcsetattr(con->in_fd, TCSANOW, &raw) < 0)
 		return log_errno(-errno, "warning: console: raw mode");
 	con->raw = true;
+	/* a raw terminal does not return to the margin on "\n": our own lines say "\r\n" */
+	nsb_log_crlf = same_tty(STDERR_FILENO, con->in_fd);
 	return ret;
 }
 

@@ -282,6 +282,33 @@ static void child_side_gets_stdio(void **state)
 	assert_true(read_until(user_master, "child"));
 }
 
+/* In a child whose stderr is the fake user terminal: nsboot's own log lines end with
+ * "\r\n" while the terminal is raw, "\n" again once it is restored. */
+static void log_lines_while_raw(void **state)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static struct nsb_pty con;
+		dup2(user_slave, STDERR_FILENO);
+		nsb_console_init(&con);
+		con.in_fd = con.out_fd = user_slave;
+		char err[256];
+		if (nsb_console_open(&con, err, sizeof err) < 0 ||
+		    nsb_console_parent(&con, (uid_t)-1, (gid_t)-1) < 0)
+			_exit(3);
+		log_error("while-raw");
+		nsb_console_finish(&con);
+		_exit(nsb_log_crlf == 0 ? 0 : 4);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0); /* and the flag is off again after finish */
+	/* a raw terminal passes the bytes as they are: the line itself says "\r\n" */
+	assert_true(read_until(user_master, "test: while-raw\r\n"));
+}
+
 /* Receives one datagram on FD (1 s at most) into BUF. */
 static void recv_dgram(int fd, char *buf, size_t len)
 {
@@ -348,6 +375,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restored_at_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(restored_on_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(child_side_gets_stdio, setup, teardown),
+		cmocka_unit_test_setup_teardown(log_lines_while_raw, setup, teardown),
 		cmocka_unit_test(sd_notify_path_and_abstract),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
