@@ -19,8 +19,10 @@ like "the shell's terminal is /dev/console" "$out" '^/dev/console'
 like "the shell's exit status is nsboot's" "$out" '^status 5$'
 like "the terminal's modes are restored" "$out" '^modes restored$'
 
-out=$(pty -e '# ' -w 40x100 -p 300 -s 'stty size\n' -e '40 100' -s 'exit\n' -- "$NSBOOT" --boot=shell -D "$TREE")
-like "a window size change reaches the container" "$out" '^40 100'
+# (the shell polls: the new size arrives asynchronously)
+out=$(pty -e '# ' -w 40x100 -s 'until [ "$(stty size)" = "40 100" ]; do sleep 0.05; done; echo size-is-$(stty size | tr " " x)\n' \
+	-e 'size-is-40x100' -s 'exit\n' -- "$NSBOOT" --boot=shell -D "$TREE")
+like "a window size change reaches the container" "$out" '^size-is-40x100'
 
 # one Ctrl-C: one SIGINT in the container's foreground group (the boot command's)
 out=$(pty -e 'armed' -s '\x03' -e 'got-INT-1' -p 500 -s '\x03' -e 'done-2' -- "$NSBOOT" -D "$TREE" -- \
