@@ -42,6 +42,16 @@ out=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c 'ls -l /proc/1/fd' 7>"$marker" 9
 rm -f "$marker"
 unlike "PID 1 holds none of the caller's extra fds" "$out" "nsb-30run-fd|etc/passwd"
 
+# every namespace is new (net too unless --network=host)
+nslist="user mnt pid ipc uts cgroup time net"
+inside=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c "for n in $nslist; do echo \$n \$(readlink /proc/1/ns/\$n); done" 2>&1)
+for n in $nslist; do
+	in=$(printf '%s\n' "$inside" | sed -n "s/^$n //p")
+	check "the $n namespace is the container's own ($in)" [ -n "$in" -a "$in" != "$(readlink /proc/self/ns/$n)" ]
+done
+in=$(run "$NSBOOT" -q --network=host -D "$TREE" -- /bin/readlink /proc/1/ns/net 2>&1)
+is "--network=host: the host's net namespace" "$in" "$(readlink /proc/self/ns/net)"
+
 # host name: TREE's directory name, or --hostname; lo up in the private network
 is "the host name defaults to TREE's name" "$(run "$NSBOOT" -q -D "$TREE" -- /bin/hostname 2>&1)" "$(basename "$TREE")"
 out=$(run "$NSBOOT" -q --hostname=box42 -D "$TREE" -- /bin/sh -c 'hostname; cat /etc/hostname' 2>&1)
