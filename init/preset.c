@@ -17,8 +17,10 @@
 
 /* sysv-rc: the runlevels as sysvinit runs them (S, then 2 with the previous level N), and
  * the halt runlevel 0 on SIGTERM/SIGINT. A signal that arrives while a runlevel is still
- * being entered is handled once it is up. First what the masked mountkernfs.sh leaves in
- * /run for the scripts after it (a lock directory, sendsigs' omit directory). */
+ * being entered is handled once it is up; during the shutdown both are ignored, by the
+ * stop scripts too, so that a second Ctrl-C on the console does not cut it short. First
+ * what the masked mountkernfs.sh leaves in /run for the scripts after it (a lock
+ * directory, sendsigs' omit directory). */
 static const char sysv_script[] =
 	"mkdir -p /run/lock /run/sendsigs.omit.d && chmod 1777 /run/lock\n"
 	"nsb_stop() {\n"
