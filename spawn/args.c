@@ -200,3 +200,24 @@ int nsb_go_fd(const struct nsb_msg *m, const char *name)
 	}
 	return -1;
 }
+
+bool nsb_opts_take(const char *opts, const char *word, char *out, size_t len)
+{
+	bool found = false;
+	size_t n = 0, wlen = strlen(word);
+	out[0] = '\0';
+	for (const char *p = opts ? opts : ""; *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == wlen && memcmp(p, word, k) == 0)
+			found = true;
+		else if (k > 0 && n + (n > 0) + k < len) {
+			if (n > 0)
+				out[n++] = ',';
+			memcpy(out + n, p, k);
+			n += k;
+			out[n] = '\0';
+		}
+		p += k + (p[k] == ',');
+	}
+	return found;
+}

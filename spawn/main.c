@@ -66,6 +66,8 @@ struct spawner {
 	int init_fd;               /* fd of nsboot-init: its host path is gone after the pivot */
 	bool standalone;           /* the init needs its ELF interpreter: exec it before the
 				      pivot and let it build the root itself */
+	bool idmap[NSB_MAX_SPECS]; /* user binds with the idmap option (pick, BASE) */
+	char bind_opts[NSB_MAX_SPECS][256]; /* their options without "idmap" */
 	char **init_argv;
 	char **envp;
 	int chan[2];               /* [0] the spawner's end, [1] the child's (--sync-fd) */
@@ -162,6 +164,90 @@ static int loopback_up(void)
 	return e;
 }
 
+/* Adds FD to GO under NAME (the caller keeps at most NSB_PROTO_MAX_FDS). */
+static void add_go_fd(struct nsb_msg *go, const char *name, int fd)
+{
+	size_t len = strlen(go->text);
+	snprintf(go->text + len, sizeof go->text - len, "%s%s", len ? "," : "", name);
+	go->fds[go->n_fds++] = fd;
+}
+
+/* Finds the user binds that ask for "idmap", takes the word out of their options (the
+ * mount code never sees it) and checks the mode allows it; exits 125 otherwise. */
+static void take_idmap_binds(struct spawner *s)
+{
+	bool shifted = s->users.mode == NSB_USERS_PICK || s->users.mode == NSB_USERS_RANGE;
+	size_t n = s->c.tree && shifted ? 1 : 0;
+	for (size_t i = 0; i < s->c.n_mounts; i++) {
+		struct nsb_mount_spec *m = &s->c.mounts[i];
+		if ((m->kind != NSB_MNT_BIND && m->kind != NSB_MNT_BIND_RO) ||
+		    !nsb_opts_take(m->opts, "idmap", s->bind_opts[i], sizeof s->bind_opts[i]))
+			continue;
+		if (!shifted)
+			nsb_die(NSB_EXIT_FAILURE, "--bind=%s:%s:%s: idmap needs --private-users=pick "
+				"or BASE (this is %s)", m->src, m->dst, m->opts,
+				nsb_users_mode_name(s->users.mode));
+		if (++n > NSB_PROTO_MAX_FDS)
+			nsb_die(NSB_EXIT_FAILURE, "--bind=%s:%s:%s: at most %d idmapped binds",
+				m->src, m->dst, m->opts, NSB_PROTO_MAX_FDS - 1);
+		m->opts = s->bind_opts[i][0] ? s->bind_opts[i] : NULL;
+		s->idmap[i] = true;
+	}
+}
+
+/* Child: mounts each idmapped bind source GO carried over its host path, in this private
+ * mount namespace (made a recursive slave first: nothing propagates to the host), so the
+ * root's bind of that path takes the idmapped mount. */
+static void attach_idmapped_binds(struct spawner *s, int fd, const struct nsb_msg *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->c.n_mounts; i++)
+		any |= s->idmap[i];
+	if (!any)
+		return;
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		child_fail(fd, "mount", "make / a recursive slave", errno);
+	for (size_t i = 0; i < s->c.n_mounts; i++) {
+		if (!s->idmap[i])
+			continue;
+		char name[32], what[4200];
+		snprintf(name, sizeof name, "bind%zu", i);
+		snprintf(what, sizeof what, "idmapped bind of %s", s->c.mounts[i].src);
+		int b = nsb_go_fd(m, name);
+		if (b < 0)
+			child_fail(fd, "mount", what, EBADF);
+		if (move_mount(b, "", AT_FDCWD, s->c.mounts[i].src, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			child_fail(fd, "mount", what, errno);
+	}
+}
+
+/* Child, standalone init: reads GO without taking it off the channel (the init receives
+ * it); the fds it carries are installed here as copies. 0, or -1 when no GO came. */
+static int peek_go(int fd, struct nsb_msg *m)
+{
+	char buf[NSB_PROTO_MAX + 1];
+	union {
+		char b[CMSG_SPACE(sizeof(int) * NSB_PROTO_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+			     .msg_controllen = sizeof ctl.b };
+	ssize_t n;
+	while ((n = recvmsg(fd, &mh, MSG_PEEK | MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	m->n_fds = 0;
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			memcpy(m->fds, CMSG_DATA(c), (k < NSB_PROTO_MAX_FDS ? k : NSB_PROTO_MAX_FDS) * sizeof(int));
+			m->n_fds = k < NSB_PROTO_MAX_FDS ? k : NSB_PROTO_MAX_FDS;
+		}
+	if (n <= 0 || nsb_msg_decode(m, buf, (size_t)n) < 0 || m->type != NSB_MSG_GO)
+		return -1;
+	return 0;
+}
+
 /* Child (PID 1 of the new namespaces, still spawner code): waits for GO, becomes root of
  * the user namespace, builds the root and execs nsboot-init. Never returns. */
 static noreturn void child_main(struct spawner *s)
@@ -187,22 +273,19 @@ static noreturn void child_main(struct spawner *s)
 	int tree_fd = -1;
 	if (s->standalone) {
 		/* GO only tells that the maps exist: it stays queued for the init */
-		char type = 0;
-		ssize_t r;
-		while ((r = recv(fd, &type, 1, MSG_PEEK)) < 0 && errno == EINTR)
-			;
-		if (r != 1 || type != NSB_MSG_GO)
+		if (peek_go(fd, &m) < 0)
 			_exit(NSB_EXIT_FAILURE);
 	} else {
 		if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
 			_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */
 		tree_fd = nsb_go_fd(&m, "tree");
-		for (size_t i = 0; i < m.n_fds; i++)
-			if (m.fds[i] != tree_fd)
-				close(m.fds[i]);
 	}
 	if (fail_phase)
 		child_fail(fd, fail_phase, fail_what, fail_errno);
+	attach_idmapped_binds(s, fd, &m);
+	for (size_t i = 0; i < m.n_fds; i++)
+		if (m.fds[i] != tree_fd)
+			close(m.fds[i]);
 	/* the pty's slave becomes 0, 1, 2, and so the container's /dev/console */
 	if ((e = nsb_console_child(&s->con)) < 0)
 		child_fail(fd, "console", "make the pty the standard fds", -e);
@@ -264,8 +347,9 @@ static pid_t spawn_child(struct spawner *s)
 	return (pid_t)pid;
 }
 
-/* Makes the idmapped clone of TREE for the child's user namespace; the fd or -errno. */
-static int idmap_tree(const char *tree, pid_t pid, char *err, size_t errlen)
+/* Makes an idmapped clone of the host path TREE for the child's user namespace (TREE
+ * itself, or a bind source); the fd or -errno. */
+static int idmap_clone(const char *tree, pid_t pid, char *err, size_t errlen)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
@@ -513,6 +597,7 @@ int main(int argc, char **argv)
 	if (nsb_users_resolve(s.c.private_users, &s.users, err, sizeof err) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
 	log_debug("user mapping: %s", nsb_users_mode_name(s.users.mode));
+	take_idmap_binds(&s);
 
 	if (nsb_console_wanted(&s.c) && nsb_console_open(&s.con, err, sizeof err) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
@@ -548,20 +633,28 @@ int main(int argc, char **argv)
 			   shifted ? s.users.base : (gid_t)-1);
 	struct nsb_msg go = { .type = NSB_MSG_GO };
 	if (shifted && s.c.tree) {
-		int fd = idmap_tree(s.c.tree, pid, err, sizeof err);
+		int fd = idmap_clone(s.c.tree, pid, err, sizeof err);
 		if (fd < 0)
 			abandon(&s, err);
-		snprintf(go.text, sizeof go.text, "tree");
-		go.fds[0] = fd;
-		go.n_fds = 1;
+		add_go_fd(&go, "tree", fd);
+	}
+	for (size_t i = 0; i < s.c.n_mounts; i++) {
+		if (!s.idmap[i])
+			continue;
+		int fd = idmap_clone(s.c.mounts[i].src, pid, err, sizeof err);
+		if (fd < 0)
+			abandon(&s, err);
+		char name[32];
+		snprintf(name, sizeof name, "bind%zu", i);
+		add_go_fd(&go, name, fd);
 	}
 	int e = nsb_msg_send(s.chan[0], &go);
 	if (e < 0) {
 		snprintf(err, sizeof err, "send GO: %s", strerror(-e));
 		abandon(&s, err);
 	}
-	if (go.n_fds)
-		close(go.fds[0]);
+	for (size_t i = 0; i < go.n_fds; i++)
+		close(go.fds[i]);
 
 	int status = supervise(&s, &mask);
 	if (s.pid_file_written)

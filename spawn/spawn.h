@@ -35,4 +35,8 @@ void nsb_default_hostname(const char *tree, char *out, size_t len);
  * or -1. */
 int nsb_go_fd(const struct nsb_msg *m, const char *name);
 
+/* Whether the comma-separated OPTS (may be NULL) hold WORD; OUT gets OPTS without it
+ * (empty words dropped too; "" when nothing is left). */
+bool nsb_opts_take(const char *opts, const char *word, char *out, size_t len);
+
 #endif

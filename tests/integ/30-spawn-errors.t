@@ -49,6 +49,8 @@ bad "unknown option (then the usage line)" "unknown option '--no-such-option'" 2
 	"$NSBOOT" --no-such-option -D "$TREE" -- /bin/true
 bad "unknown --private-users mode" "--private-users=sometimes: want pick, identity" -- \
 	"$NSBOOT" --private-users=sometimes -D "$TREE" -- /bin/true
+bad "idmap under identity" "idmap needs --private-users=pick or BASE \(this is identity\)" -- \
+	"$NSBOOT" --private-users=identity --bind=/tmp:/mnt:idmap -D "$TREE" -- /bin/true
 bad "a closed --ready-fd" "--ready-fd=77: Bad file descriptor" -- \
 	"$NSBOOT" --ready-fd=77 -D "$TREE" -- /bin/true
 bad "nobody asking for pick" "--private-users=pick needs root" -- \

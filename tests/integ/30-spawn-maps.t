@@ -59,6 +59,21 @@ is "pick --writable: a file made by the container's root is owned by 0:0 on the 
 is "pick --writable: a directory chowned to 1000:1001 inside is 1000:1001 on the host" \
 	"$(stat -c %u:%g "$TMP/w/tree/home1000" 2>&1)" 1000:1001
 
+# a user bind with the idmap option: its host owners appear as they are, and the
+# container's root writes as host root there; without it they are unmapped (nobody)
+mkdir "$TMP/src" && echo hi >"$TMP/src/f" && chown 1000:1000 "$TMP/src/f"
+mounts_before=$(grep -c "$TMP" /proc/self/mountinfo)
+out=$(run "$NSBOOT" -q --bind="$TMP/src:/mnt:idmap" -D "$TREE" -- /bin/sh -c 'stat -c "f %u:%g" /mnt/f; echo new >/mnt/g && echo wrote' 2>&1)
+like "pick, --bind=...:idmap: a file of host 1000:1000 is 1000:1000 inside" "$out" '^f 1000:1000$'
+like "pick, --bind=...:idmap: the container's root can write there" "$out" '^wrote$'
+is "pick, --bind=...:idmap: its file lands owned by 0:0 on the host" "$(stat -c %u:%g "$TMP/src/g" 2>&1)" 0:0
+out=$(run "$NSBOOT" -q --bind-ro="$TMP/src:/mnt:idmap" -D "$TREE" -- /bin/sh -c 'stat -c "f %u:%g" /mnt/f; echo x >/mnt/h || echo refused' 2>&1)
+like "pick, --bind-ro=...:idmap: idmapped" "$out" '^f 1000:1000$'
+like "pick, --bind-ro=...:idmap: still read-only" "$out" '^refused$'
+out=$(run "$NSBOOT" -q --bind="$TMP/src:/mnt" -D "$TREE" -- /bin/stat -c "f %u:%g" /mnt/f 2>&1)
+like "pick, a plain --bind: host owners are unmapped inside" "$out" '^f 65534:65534$'
+is "the host's mount table is unchanged" "$(grep -c "$TMP" /proc/self/mountinfo)" "$mounts_before"
+
 # --- identity and BASE:COUNT ---
 out=$(run "$NSBOOT" -q --private-users=identity -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
 is "identity: uid_map is 0 0 65536" "$(first_map "$out")" "0 0 65536"

@@ -184,6 +184,23 @@ static void go_fds(void **state)
 	assert_int_equal(nsb_go_fd(&m, "tree"), -1);
 }
 
+static void option_words(void **state)
+{
+	char out[64];
+	assert_true(nsb_opts_take("idmap", "idmap", out, sizeof out));
+	assert_string_equal(out, "");
+	assert_true(nsb_opts_take("ro,idmap,norbind", "idmap", out, sizeof out));
+	assert_string_equal(out, "ro,norbind");
+	assert_true(nsb_opts_take("idmap,ro", "idmap", out, sizeof out));
+	assert_string_equal(out, "ro");
+	assert_false(nsb_opts_take("ro,idmapx,xidmap", "idmap", out, sizeof out));
+	assert_string_equal(out, "ro,idmapx,xidmap");
+	assert_false(nsb_opts_take(NULL, "idmap", out, sizeof out));
+	assert_string_equal(out, "");
+	assert_true(nsb_opts_take(",ro,,idmap,", "idmap", out, sizeof out));
+	assert_string_equal(out, "ro");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +209,7 @@ int main(void)
 		cmocka_unit_test(standalone_command_line),
 		cmocka_unit_test(host_name),
 		cmocka_unit_test(go_fds),
+		cmocka_unit_test(option_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
