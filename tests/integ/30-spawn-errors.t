@@ -49,6 +49,9 @@ bad "unknown option (then the usage line)" "unknown option '--no-such-option'" 2
 	"$NSBOOT" --no-such-option -D "$TREE" -- /bin/true
 bad "unknown --private-users mode" "--private-users=sometimes: want pick, identity" -- \
 	"$NSBOOT" --private-users=sometimes -D "$TREE" -- /bin/true
+bad "a file system refusing idmapped mounts (sysfs) under pick" \
+	"idmapped mount of /sys/kernel: Invalid argument \(its file system refuses idmapping; --private-users=identity does without\)" -- \
+	"$NSBOOT" -D /sys/kernel -- /bin/true
 bad "idmap under identity" "idmap needs --private-users=pick or BASE \(this is identity\)" -- \
 	"$NSBOOT" --private-users=identity --bind=/tmp:/mnt:idmap -D "$TREE" -- /bin/true
 bad "a closed --ready-fd" "--ready-fd=77: Bad file descriptor" -- \
