@@ -71,7 +71,6 @@ struct spawner {
 	char **init_argv;
 	char **envp;
 	int chan[2];               /* [0] the spawner's end, [1] the child's (--sync-fd) */
-	sigset_t old_mask;
 	pid_t pid;
 	struct timespec t0;
 	bool ready;                /* READY (or BOOTED) was received */
@@ -320,11 +319,15 @@ static noreturn void child_main(struct spawner *s)
 	if (fcntl(fd, F_SETFD, 0) < 0)
 		child_fail(fd, "exec", "clear close-on-exec of the channel", errno);
 	/* nsboot-init starts with default dispositions for what it relays (a caller's
-	 * SIG_IGN, e.g. SIGINT in a background job, would otherwise stick) and the mask
-	 * nsboot was started with. */
-	for (size_t i = 0; i < sizeof relayed / sizeof relayed[0]; i++)
-		signal(relayed[i], SIG_DFL);
-	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	 * SIG_IGN, e.g. SIGINT in a background job, would otherwise stick). The relayed
+	 * signals stay blocked across the exec: one relayed before the init runs stays
+	 * pending for its signalfd, where unblocking it here would drop it (PID 1 of a pid
+	 * namespace discards a signal with the default action). */
+	for (size_t i = 0; i < sizeof relayed / sizeof relayed[0]; i++) {
+		struct sigaction sa;
+		if (sigaction(relayed[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			signal(relayed[i], SIG_DFL);
+	}
 	syscall(SYS_execveat, s->init_fd, "", s->init_argv, s->envp, AT_EMPTY_PATH);
 	child_fail(fd, "exec", "execute nsboot-init", errno);
 }
@@ -609,13 +612,14 @@ int main(int argc, char **argv)
 		nsb_die(NSB_EXIT_FAILURE, "out of memory");
 
 	/* Block what is relayed (and SIGCHLD) before the clone, so nothing is lost: the
-	 * child restores the old mask right before its exec. */
+	 * child keeps them blocked through its exec, nsboot-init reads them from its
+	 * signalfd and starts its command with an empty mask. */
 	sigset_t mask;
 	sigemptyset(&mask);
 	for (size_t i = 0; i < sizeof relayed / sizeof relayed[0]; i++)
 		sigaddset(&mask, relayed[i]);
 	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, &s.old_mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 
 	pid_t pid = spawn_child(&s);
 	if (pid < 0)
