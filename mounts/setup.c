@@ -151,7 +151,16 @@ static int read_inputs(const struct nsb_config *c, const struct nsb_setup_env *e
 			goto out;
 		}
 		f->drop = &in->drop;
-		f->stub = nsb_service_stub(in->kind);
+		/* A COMMAND (or shell, guix) boot still masks with the stub the tree's own
+		 * init system runs: its kind as detected in the tree. */
+		enum nsb_boot_kind stub_kind = in->kind;
+		if (stub_kind != NSB_BOOT_SYSV && stub_kind != NSB_BOOT_OPENRC) {
+			struct nsb_config probe = *c;
+			probe.argc = 0;
+			probe.boot = NULL;
+			(void)nsb_boot_kind(&probe, treefd, &stub_kind, NULL, 0);
+		}
+		f->stub = nsb_service_stub(stub_kind);
 	}
 
 	f->own_netns = env->own_netns >= 0 ? env->own_netns : owns_ns("net");

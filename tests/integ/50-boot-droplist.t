@@ -68,4 +68,6 @@ hint=$(boot_hint "$BOOT_TMP/openrc.out")
 out=$(run $hint /bin/sh -c "head -n 1 /etc/init.d/foo" 2>&1)
 is "the openrc preset masks with an openrc-run script" "$out" '#!/sbin/openrc-run'
 boot_stop TERM
+out=$(run "$NSBOOT" -q -D "$TREE" --drop-services="$BOOT_TMP/ok.list" -- /bin/sh -c "head -n 1 /etc/init.d/foo" 2>&1)
+is "with COMMAND, an OpenRC tree still gets the openrc-run stub" "$out" '#!/sbin/openrc-run'
 done_testing
