@@ -136,6 +136,27 @@ static void exec_not_executable(void **state)
 	assert_int_equal(nsb_child_run(sh_exit7, NULL, 0), 127);
 }
 
+static void eacces_from_path_search_is_not_found(void **state)
+{
+	/* execvp reports EACCES when a $PATH directory was not searchable: the command is
+	 * "not found" unless a file of that name exists somewhere in $PATH */
+	int err = -1;
+	exec_errno = EACCES;
+	char *const nowhere[] = { "nsb-no-such-command-anywhere", NULL };
+	pid_t pid = nsb_child_start(nowhere, NSB_CHILD_SESSION, NULL, 0, &err);
+	assert_int_equal(err, ENOENT);
+	assert_int_equal(reap(pid), 127);
+	/* "sh" is in $PATH: EACCES stands */
+	pid = nsb_child_start(sh_exit7, NSB_CHILD_SESSION, NULL, 0, &err);
+	assert_int_equal(err, EACCES);
+	assert_int_equal(reap(pid), 126);
+	/* a path is not searched for */
+	char *const path[] = { "/nonexistent/x", NULL };
+	pid = nsb_child_start(path, NSB_CHILD_SESSION, NULL, 0, &err);
+	assert_int_equal(err, EACCES);
+	assert_int_equal(reap(pid), 126);
+}
+
 static void exec_for_real(void **state)
 {
 	int before = lowest_free_fd();
@@ -289,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup(pipe_failure, reset_fakes),
 		cmocka_unit_test_setup(exec_not_found, reset_fakes),
 		cmocka_unit_test_setup(exec_not_executable, reset_fakes),
+		cmocka_unit_test_setup(eacces_from_path_search_is_not_found, reset_fakes),
 		cmocka_unit_test_setup(exec_for_real, reset_fakes),
 		cmocka_unit_test_setup(waitpid_interrupted_is_retried, reset_fakes),
 		cmocka_unit_test_setup(waitpid_failure, reset_fakes),
