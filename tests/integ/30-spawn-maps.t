@@ -117,7 +117,21 @@ if [ -e /etc/subuid ] && [ -e /etc/subgid ] && command -v newuidmap >/dev/null; 
 	like "subid: setgroups is allowed" "$out" 'setgroups allow'
 	out=$(with_subids setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q --private-users=subid -D "$TMP/s/tree" -- /bin/true 2>&1)
 	is "subid asked: exit status 0" "$?" 0
+	# the printed nsenter command, run as nobody, enters the live container
+	mkdir "$TMP/s/run" && chown 65534:65534 "$TMP/s/run"
+	with_subids setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" --pid-file="$TMP/s/run/pid" \
+		-D "$TMP/s/tree" -- /bin/sleep 60 2>"$TMP/s/run/err" &
+	bg=$!
+	for _ in $(seq $((GUARD * 10))); do [ -s "$TMP/s/run/pid" ] && [ -s "$TMP/s/run/err" ] && break; sleep 0.1; done
+	pid=$(cat "$TMP/s/run/pid" 2>/dev/null)
+	cmd=$(sed -n 's/^nsboot: container running as PID [0-9]*; enter it with: //p' "$TMP/s/run/err")
+	is "subid: the hint is plain nsenter -a" "$cmd" "nsenter -a -t $pid"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups timeout "$GUARD" $cmd /bin/sh -c 'id -u; cat /etc/nsboot-marker; ps -o args' 2>&1)
+	like "subid: nsenter as nobody reads the tree's marker" "$out" '^nsboot busybox tree$'
+	like "subid: ...and sees the container's processes" "$out" '^/bin/sleep 60$'
+	[ -n "$pid" ] && kill -TERM "$(awk '{print $4}' "/proc/$pid/stat")"
+	wait "$bg"
 else
-	for _ in 1 2 3 4 5 6 7 8; do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
+	for _ in $(seq 11); do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
 fi
 done_testing
