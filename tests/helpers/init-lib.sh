@@ -2,7 +2,8 @@
 #   root       PID 1 of a new pid namespace (unshare -pf --mount-proc), as root
 #   nobody     the same as nobody, with a user namespace (unshare -Urpf --mount-proc)
 #   subreaper  not PID 1: the child of a shell that is PID 1 of a throwaway pid namespace
-# Every run is wrapped in timeout: a guard against hangs, never a measure.
+# Every run is wrapped in timeout (-k: unshare ignores SIGTERM while it waits) and
+# unshare kills its child when it dies: a guard against hangs, never a measure.
 nsb_pub_init
 INIT_MODES="root nobody subreaper"
 # A scratch folder every mode can write to, removed with $NSB_PUB.
@@ -14,12 +15,12 @@ mkdir -p "$INIT_TMP" && chmod 1777 "$INIT_TMP"
 init_mode() {
 	case $1 in
 	root) INIT=$NSB_BUILD/nsboot-init; H=$NSB_BUILD/tests/helpers
-		RUN=(unshare -pf --mount-proc) ;;
+		RUN=(unshare --kill-child -pf --mount-proc) ;;
 	nobody) INIT=$NSB_PUB/bin/nsboot-init; H=$NSB_PUB/bin/helpers
-		RUN=(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urpf --mount-proc) ;;
+		RUN=(setpriv --reuid=65534 --regid=65534 --clear-groups unshare --kill-child -Urpf --mount-proc) ;;
 	subreaper) INIT=$NSB_BUILD/nsboot-init; H=$NSB_BUILD/tests/helpers
 		# "; exit $?" keeps the shell from exec'ing the init in its place.
-		RUN=(unshare -pf --mount-proc sh -c '"$@"; exit $?' sh) ;;
+		RUN=(unshare --kill-child -pf --mount-proc sh -c '"$@"; exit $?' sh) ;;
 	*) echo "init_mode: unknown mode $1" >&2; return 1 ;;
 	esac
 }
@@ -31,10 +32,10 @@ init_dir() {
 }
 
 # run_init ARGS...: runs the init of the current mode in the foreground; its status.
-run_init() { timeout "$GUARD" "${RUN[@]}" "$INIT" "$@"; }
+run_init() { timeout -k 5 "$GUARD" "${RUN[@]}" "$INIT" "$@"; }
 
 # start_init ARGS...: the same in the background; BG is the job's pid.
-start_init() { timeout "$GUARD" "${RUN[@]}" "$INIT" "$@" & BG=$!; }
+start_init() { timeout -k 5 "$GUARD" "${RUN[@]}" "$INIT" "$@" & BG=$!; }
 
 # wait_for CMD...: retries CMD every 10 ms until it succeeds; fails after $GUARD s.
 wait_for() {

@@ -4,34 +4,34 @@ source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/helpers/init-lib.sh"
 
 init_mode root
-out=$(timeout "$GUARD" "$INIT" -h 2>&1); st=$?
+out=$(timeout -k 5 "$GUARD" "$INIT" -h 2>&1); st=$?
 is "-h exits 0" "$st" 0
 like "-h prints the usage" "$out" '^Usage: nsboot-init \[OPTIONS\]'
 like "-h names --kill-group and --grace" "$out" '--kill-group.*' 
 like "-h names --grace" "$out" '--grace=SECONDS'
-out=$(timeout "$GUARD" "$INIT" --help 2>/dev/null); st=$?
+out=$(timeout -k 5 "$GUARD" "$INIT" --help 2>/dev/null); st=$?
 is "--help exits 0 and prints to stdout" "$st:${out:0:18}" "0:Usage: nsboot-init"
-out=$(timeout "$GUARD" "$INIT" --version 2>/dev/null); st=$?
+out=$(timeout -k 5 "$GUARD" "$INIT" --version 2>/dev/null); st=$?
 is "--version exits 0" "$st" 0
 like "--version prints the version" "$out" '^nsboot-init [0-9]+\.[0-9]+\.[0-9]+$'
 
 d=$(init_dir)
-err=$(timeout "$GUARD" "$INIT" --bogus touch "$d/ran" 2>&1 >/dev/null); st=$?
+err=$(timeout -k 5 "$GUARD" "$INIT" --bogus touch "$d/ran" 2>&1 >/dev/null); st=$?
 is "unknown option: 125" "$st" 125
 is "unknown option: the reason, then the usage line" "$err" \
 	"nsboot-init: unknown option '--bogus'
 Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]..."
 check "unknown option: COMMAND did not run" test ! -e "$d/ran"
-err=$(timeout "$GUARD" "$INIT" 2>&1); st=$?
+err=$(timeout -k 5 "$GUARD" "$INIT" 2>&1); st=$?
 is "missing COMMAND: 125" "$st" 125
 like "missing COMMAND: says so" "$err" '^nsboot-init: missing COMMAND'
 like "missing COMMAND: usage line" "$err" $'\nUsage: nsboot-init '
-err=$(timeout "$GUARD" "$INIT" --grace=soon true 2>&1); st=$?
+err=$(timeout -k 5 "$GUARD" "$INIT" --grace=soon true 2>&1); st=$?
 is "bad --grace: 125" "$st" 125
 like "bad --grace: named" "$err" "^nsboot-init: --grace=soon"
-err=$(timeout "$GUARD" "$INIT" --pid-file=/x true 2>&1); st=$?
+err=$(timeout -k 5 "$GUARD" "$INIT" --pid-file=/x true 2>&1); st=$?
 is "a spawner-only option is unknown to the init: 125" "$st" 125
-err=$(timeout "$GUARD" "$INIT" --sync-fd=73 -- true 2>&1); st=$?
+err=$(timeout -k 5 "$GUARD" "$INIT" --sync-fd=73 -- true 2>&1); st=$?
 is "--sync-fd on a closed fd: 125" "$st" 125
 like "--sync-fd on a closed fd: named" "$err" '^nsboot-init: --sync-fd=73: Bad file descriptor$'
 
@@ -60,7 +60,7 @@ for mode in $INIT_MODES; do
 	bad=""
 	if [ "$mode" = subreaper ]; then
 		# one throwaway namespace, 256 inits in it
-		got=$(timeout "$GUARD" unshare -pf --mount-proc sh -c '
+		got=$(timeout -k 5 "$GUARD" unshare --kill-child -pf --mount-proc sh -c '
 			i=0; while [ $i -lt 256 ]; do
 				"$0" sh -c "exit $i"; echo "$i $?"; i=$((i + 1)); done' "$INIT")
 		while read -r want have; do

@@ -5,7 +5,7 @@
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/helpers/init-lib.sh"
 
-TREE=$(timeout 300 "$NSB_SRC/scripts/mkrootfs" busybox 2>/dev/null)
+TREE=$(timeout -k 5 300 "$NSB_SRC/scripts/mkrootfs" busybox 2>/dev/null)
 if [ -z "$TREE" ] || [ ! -x "$TREE/bin/busybox" ]; then
 	skip "no busybox tree (scripts/mkrootfs busybox)"
 	done_testing
@@ -29,7 +29,7 @@ for mode in root nobody; do
 	if [ -e /usr/local/libexec/nsboot/nsboot-mount ]; then
 		skip "$mode: nsboot-mount is installed: cannot test its absence"
 	else
-		err=$(timeout "$GUARD" "${RUN[@]}" "$d/lone/nsboot-init" -D "$TREE" -- /bin/true 2>&1); st=$?
+		err=$(timeout -k 5 "$GUARD" "${RUN[@]}" "$d/lone/nsboot-init" -D "$TREE" -- /bin/true 2>&1); st=$?
 		is "$mode: no nsboot-mount: 125" "$st" 125
 		like "$mode: no nsboot-mount: named" "$err" '^nsboot-init: nsboot-mount: No such file or directory'
 	fi
@@ -41,16 +41,16 @@ for mode in root nobody; do
 		SP=("$H/init-spawner" -p)
 	fi
 	mkdir "$d/empty" && chmod 755 "$d/empty"
-	out=$(timeout "$GUARD" "${SP[@]}" "tree=$TREE" "$INIT" -D "$d/empty" -- \
+	out=$(timeout -k 5 "$GUARD" "${SP[@]}" "tree=$TREE" "$INIT" -D "$d/empty" -- \
 		/bin/sh -c 'test -x /bin/busybox && exit 5' 2>&1)
 	like "$mode: GO's tree fd is passed on as --tree-fd and used" "$out" 'status 5'
-	out=$(timeout "$GUARD" "${SP[@]}" hangup "$INIT" -D /nonexistent/tree -- /bin/true 2>/dev/null)
+	out=$(timeout -k 5 "$GUARD" "${SP[@]}" hangup "$INIT" -D /nonexistent/tree -- /bin/true 2>/dev/null)
 	like "$mode: the helper's ERROR reaches the spawner" "$out" \
 		'^error tree: /nonexistent/tree: No such file or directory$'
 	like "$mode: ... and the init exits 125" "$out" 'status 125'
-	out=$(timeout "$GUARD" "${SP[@]}" hangup "$INIT" -D "$TREE" --boot=nonsense 2>/dev/null)
+	out=$(timeout -k 5 "$GUARD" "${SP[@]}" hangup "$INIT" -D "$TREE" --boot=nonsense 2>/dev/null)
 	like "$mode: a bad --boot is an ERROR in phase boot" "$out" '^error boot: --boot=nonsense'
-	out=$(timeout "$GUARD" "${SP[@]}" setup-done "$INIT" --setup-done --boot=nonsense 2>/dev/null)
+	out=$(timeout -k 5 "$GUARD" "${SP[@]}" setup-done "$INIT" --setup-done --boot=nonsense 2>/dev/null)
 	like "$mode: ... also when the spawner built the root (the init's own check)" "$out" \
 		'^error boot: --boot=nonsense'
 done

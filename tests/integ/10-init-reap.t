@@ -27,7 +27,7 @@ out=$(run_init -- "$H/init-orphans" reparent 2>&1); st=$?
 is "root: an orphan is reparented to the init (PID 1)" "$st" 0
 # and the helper can tell: outside an init it is not the caller's child
 init_mode subreaper
-out=$(timeout "$GUARD" unshare -pf --mount-proc sh -c \
+out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf --mount-proc sh -c \
 	'sh -c "\"\$0\" reparent; exit \$?" "$0"; exit $?' "$H/init-orphans" 2>&1); st=$?
 is "(control: under a plain shell the orphan goes to PID 1, not to the helper's parent)" "$st" 1
 done_testing

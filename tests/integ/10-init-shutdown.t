@@ -61,7 +61,7 @@ d=$(init_dir)
 start_init --grace=1 -- sh -c "while ! test -e $d/go; do sleep 0.01; done; exit 7"
 ipid=$(init_pid)
 mkdir "$d/n"
-timeout "$GUARD" nsenter -t "$ipid" -p -m "$H/init-leftover" "$d/n" stay &
+timeout -k 5 "$GUARD" nsenter -t "$ipid" -p -m "$H/init-leftover" "$d/n" stay &
 nsb=$!
 wait_for test -e "$d/n/ready"
 touch "$d/go"

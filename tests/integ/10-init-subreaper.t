@@ -10,7 +10,7 @@ d=$(init_dir)
 mkdir -p "$d/by" "$d/x" "$d/deep"
 # PID 1 of the namespace: a bystander (records any SIGTERM), then the init whose command
 # leaves a TERM-ignoring process and a deeper, double-forked one behind; then the report.
-out=$(timeout "$GUARD" unshare -pf --mount-proc bash -c '
+out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf --mount-proc bash -c '
 	init=$1 h=$2 d=$3
 	"$h/init-leftover" "$d/by" stay &
 	by=$!
@@ -36,7 +36,7 @@ unlike "subreaper: no zombie left" "$out" zombie
 # With grace 0 the same, by SIGKILL.
 d=$(init_dir)
 mkdir -p "$d/by" "$d/x"
-out=$(timeout "$GUARD" unshare -pf --mount-proc bash -c '
+out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf --mount-proc bash -c '
 	init=$1 h=$2 d=$3
 	"$h/init-leftover" "$d/by" stay &
 	by=$!
@@ -52,7 +52,7 @@ unlike "subreaper, --grace=0: the leftover is gone when the init exits" "$out" '
 like "subreaper, --grace=0: the bystander is alive" "$out" 'bystander alive'
 
 # The init says so when it is not PID 1 and cannot trust /proc (another namespace's).
-out=$(timeout "$GUARD" unshare -pf bash -c '"$1" -- sh -c "sleep 1 & exit 0"; echo "status $?"' \
+out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf bash -c '"$1" -- sh -c "sleep 1 & exit 0"; echo "status $?"' \
 	bash "$INIT" 2>&1)
 like "subreaper without its own /proc: still exits with the status" "$out" 'status 0'
 like "subreaper without its own /proc: refuses to signal strangers, says why" "$out" \

@@ -15,7 +15,7 @@ SHOW='ps -o pid=,pgid=,sid=,tpgid= -p $$'
 
 for mode in root nobody; do
 	init_mode "$mode"
-	cmd=$(printf '%q ' timeout "$GUARD" "${RUN[@]}" "$INIT" -- sh -c "$SHOW")
+	cmd=$(printf '%q ' timeout -k 5 "$GUARD" "${RUN[@]}" "$INIT" -- sh -c "$SHOW")
 	read -r pid pgid sid tpgid < <(script -qec "$cmd" /dev/null | tr -d '\r')
 	is "$mode, foreground: the command leads its own process group" "$pgid" "$pid"
 	is "$mode, foreground: ... which is the terminal's foreground group" "$tpgid" "$pid"
