@@ -96,17 +96,24 @@ static long elapsed_ms(const struct timespec *t0)
 }
 
 /* True when the ELF program FD names an interpreter (is dynamically linked): it cannot
- * be exec'd once the pivot has taken the host's /lib away. */
+ * be exec'd once the pivot has taken the host's /lib away. Reads the headers at once. */
 static bool has_interpreter(int fd)
 {
-	Elf64_Ehdr eh;
-	if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr))
+	union {
+		Elf64_Ehdr eh;
+		unsigned char b[4096];
+	} u;
+	ssize_t n = pread(fd, u.b, sizeof u.b, 0);
+	const Elf64_Ehdr *eh = &u.eh;
+	if (n < (ssize_t)sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phentsize != sizeof(Elf64_Phdr))
 		return false;
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		uint64_t off = eh->e_phoff + (uint64_t)i * sizeof(Elf64_Phdr);
 		Elf64_Phdr ph;
-		if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + i * sizeof ph)) != (ssize_t)sizeof ph)
+		if (off + sizeof ph <= (uint64_t)n)
+			memcpy(&ph, u.b + off, sizeof ph);
+		else if (pread(fd, &ph, sizeof ph, (off_t)off) != (ssize_t)sizeof ph)
 			return false;
 		if (ph.p_type == PT_INTERP)
 			return true;
@@ -137,6 +144,10 @@ static void check_inputs(const struct nsb_config *c)
 				slash ? dir : ".", strerror(errno));
 	}
 }
+
+/* The phases of the child's own steps (before nsboot-init runs) in ERROR records. */
+static const char *const child_phases[] = { "network", "hostname", "console", "userns",
+					    "idmap", "exec" };
 
 /* Child: reports a failure on the channel (the spawner prints it) and exits 125. */
 static noreturn void child_fail(int fd, const char *phase, const char *what, int err)
@@ -205,7 +216,7 @@ static void attach_idmapped_binds(struct spawner *s, int fd, const struct nsb_ms
 	if (!any)
 		return;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		child_fail(fd, "mount", "make / a recursive slave", errno);
+		child_fail(fd, "idmap", "make / a recursive slave", errno);
 	for (size_t i = 0; i < s->c.n_mounts; i++) {
 		if (!s->idmap[i])
 			continue;
@@ -214,9 +225,9 @@ static void attach_idmapped_binds(struct spawner *s, int fd, const struct nsb_ms
 		snprintf(what, sizeof what, "idmapped bind of %s", s->c.mounts[i].src);
 		int b = nsb_go_fd(m, name);
 		if (b < 0)
-			child_fail(fd, "mount", what, EBADF);
+			child_fail(fd, "idmap", what, EBADF);
 		if (move_mount(b, "", AT_FDCWD, s->c.mounts[i].src, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			child_fail(fd, "mount", what, errno);
+			child_fail(fd, "idmap", what, errno);
 	}
 }
 
@@ -446,6 +457,15 @@ static void announce(struct spawner *s)
 	}
 }
 
+/* True when PHASE names one of the child's own steps (not the init's). */
+static bool is_child_phase(const char *phase)
+{
+	for (size_t i = 0; i < sizeof child_phases / sizeof child_phases[0]; i++)
+		if (strcmp(phase, child_phases[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Handles the records waiting on the channel; returns false once it hung up. */
 static bool read_channel(struct spawner *s)
 {
@@ -477,7 +497,9 @@ static bool read_channel(struct spawner *s)
 			break;
 		case NSB_MSG_ERROR:
 			s->got_error = true;
-			log_error("%s: %s", m.phase, m.text);
+			/* a standalone init printed its own setup errors already */
+			if (!s->standalone || is_child_phase(m.phase))
+				log_error("%s: %s", m.phase, m.text);
 			break;
 		default:
 			log_warn("the init channel: unexpected record '%c'", (char)m.type);
@@ -594,8 +616,10 @@ int main(int argc, char **argv)
 			NSB_LIBEXECDIR);
 	if ((s.init_fd = open(init_path, O_RDONLY | O_CLOEXEC)) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "open %s: %s", init_path, strerror(errno));
-	if ((s.standalone = has_interpreter(s.init_fd)))
-		log_debug("%s is dynamically linked: it builds the root itself", init_path);
+	/* NSBOOT_SETUP_IN_INIT=1 takes that path with any init (tests, debugging) */
+	const char *in_init = getenv("NSBOOT_SETUP_IN_INIT");
+	if ((s.standalone = has_interpreter(s.init_fd) || (in_init && strcmp(in_init, "1") == 0)))
+		log_debug("%s builds the root itself (exec'd before the pivot)", init_path);
 
 	if (nsb_users_resolve(s.c.private_users, &s.users, err, sizeof err) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
