@@ -6,9 +6,9 @@ source "$NSB_SRC/tests/integ/lib.sh"
 TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
 TMP=$(mktemp -d /tmp/nsb-30err.XXXXXX)
 chmod 755 "$TMP"
+nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
 trap 'rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
 NSBOOT=$NSB_BUILD/nsboot
-nsb_pub_init
 PUB=$NSB_PUB/bin/nsboot
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 

@@ -6,6 +6,7 @@ source "$NSB_SRC/tests/integ/lib.sh"
 TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
 TMP=$(mktemp -d /tmp/nsb-30maps.XXXXXX)
 chmod 755 "$TMP"
+nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
 trap 'rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
 NSBOOT=$NSB_BUILD/nsboot
 run() { timeout "$GUARD" "$@"; }
@@ -83,7 +84,6 @@ is "BASE:COUNT: uid_map is 0 3000000 65536" "$(first_map "$out")" "0 3000000 655
 like "BASE:COUNT: the tree is idmapped (owned by 0:0 inside)" "$out" 'owner 0:0'
 
 # --- as nobody ---
-nsb_pub_init
 PUB=$NSB_PUB/bin/nsboot
 out=$(run setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q --private-users=single -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
 is "single (nobody): exit status 0" "$?" 0

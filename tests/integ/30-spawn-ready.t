@@ -7,6 +7,7 @@ source "$NSB_SRC/tests/integ/lib.sh"
 TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
 TMP=$(mktemp -d /tmp/nsb-30ready.XXXXXX)
 chmod 755 "$TMP"
+nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
 trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
 NSBOOT=$NSB_BUILD/nsboot
 run() { timeout "$GUARD" "$@"; }
@@ -77,7 +78,6 @@ for mode in ready booted; do
 done
 
 # --- as nobody, single ---
-nsb_pub_init
 mkdir "$TMP/nobody" && chown 65534:65534 "$TMP/nobody"
 as_nobody timeout "$GUARD" "$NSB_PUB/bin/nsboot" --private-users=single --pid-file="$TMP/nobody/pid" \
 	-D "$TREE" -- /bin/sleep 60 2>"$TMP/nobody/err" &
