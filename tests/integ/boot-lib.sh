@@ -4,7 +4,7 @@
 BOOT_TMP=$(mktemp -d /tmp/nsb-boot.XXXXXX)
 chmod 755 "$BOOT_TMP"
 BOOT_PID=
-trap 'boot_cleanup' EXIT
+nsb_at_exit boot_cleanup
 boot_cleanup() {
 	if [ -n "$BOOT_PID" ] && kill -0 "$BOOT_PID" 2>/dev/null; then
 		kill -KILL "$BOOT_PID" 2>/dev/null

@@ -31,7 +31,16 @@ nsb_pub_init() {
 	if [ -d "$NSB_SRC/data" ]; then cp -a "$NSB_SRC/data" "$NSB_PUB/data"; fi
 	chmod -R a+rX "$NSB_PUB"
 	chmod 755 "$NSB_PUB"
-	trap 'rm -rf "$NSB_PUB"' EXIT
+	nsb_at_exit "rm -rf '$NSB_PUB'"
+}
+# nsb_at_exit CMD: runs CMD at exit after whatever EXIT trap the test set before.
+nsb_at_exit() {
+	local cur
+	cur=$(trap -p EXIT)
+	cur=${cur#trap -- }
+	cur=${cur% EXIT}
+	if [ -n "$cur" ]; then eval "cur=$cur"; fi
+	trap "${cur:+$cur; }$1" EXIT
 }
 # Runs CMD as nobody (uid/gid 65534, no supplementary groups).
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
