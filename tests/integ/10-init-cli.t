@@ -56,6 +56,11 @@ for mode in $INIT_MODES; do
 	out=$(run_init -- sh -c 'echo "$0 $1"' a b 2>&1); st=$?
 	is "$mode: COMMAND's arguments and output pass through" "$st:$out" "0:a b"
 
+	# started with SIGCHLD ignored (the kernel would reap for it): the status still passes
+	st=$(timeout -k 5 "$GUARD" "${RUN[@]}" perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' \
+		"$INIT" -- sh -c 'exit 42'; echo $?)
+	is "$mode: started with SIGCHLD ignored: the status still passes" "$st" 42
+
 	# all 256 exit codes
 	bad=""
 	if [ "$mode" = subreaper ]; then
