@@ -16,9 +16,10 @@ for mode in $INIT_MODES; do
 
 	# a leftover that ignores SIGTERM gets it, then SIGKILL after the grace
 	d=$(init_dir)
-	run_init --grace=0.3 -- "$H/init-leftover" "$d" ignore 4; st=$?
+	err=$(run_init --grace=0.3 -- "$H/init-leftover" "$d" ignore 4 2>&1); st=$?
 	is "$mode: SIGTERM, grace, SIGKILL: the init exits with the command's status" "$st" 4
 	check "$mode: the leftover got SIGTERM first" test -e "$d/term"
+	is "$mode: the leftover died of the SIGKILL (no complaint)" "$err" ""
 
 	# --grace=0: SIGKILL at once, no SIGTERM
 	d=$(init_dir)
@@ -61,7 +62,8 @@ d=$(init_dir)
 start_init --grace=1 -- sh -c "while ! test -e $d/go; do sleep 0.01; done; exit 7"
 ipid=$(init_pid)
 mkdir "$d/n"
-timeout -k 5 "$GUARD" nsenter -t "$ipid" -p -m "$H/init-leftover" "$d/n" stay &
+{ timeout -k 5 "$GUARD" nsenter -t "$ipid" -p -m "$H/init-leftover" "$d/n" stay
+  echo $? > "$d/nsenter-status"; } 2>/dev/null &
 nsb=$!
 wait_for test -e "$d/n/ready"
 touch "$d/go"
@@ -71,6 +73,6 @@ sleep 0.3
 check "root: the init waits for it during the grace" kill -0 "$ipid"
 wait "$BG"; st=$?
 is "root: then kills it and exits with the command's status" "$st" 7
-wait "$nsb" 2>/dev/null; st=$?
-is "root: the entered process died of SIGKILL" "$st" 137
+wait "$nsb"
+is "root: the entered process died of SIGKILL" "$(cat "$d/nsenter-status")" 137
 done_testing

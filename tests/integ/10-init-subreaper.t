@@ -33,23 +33,27 @@ check "subreaper: the leftover descendant got SIGTERM" test -e "$d/x/term"
 check "subreaper: the double-forked descendant got SIGTERM" test -e "$d/deep/term"
 unlike "subreaper: no zombie left" "$out" zombie
 
-# With grace 0 the same, by SIGKILL.
-d=$(init_dir)
-mkdir -p "$d/by" "$d/x"
-out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf --mount-proc bash -c '
-	init=$1 h=$2 d=$3
-	"$h/init-leftover" "$d/by" stay &
-	by=$!
-	while ! test -e "$d/by/ready"; do sleep 0.01; done
-	"$init" --grace=0 -- "$h/init-leftover" "$d/x" ignore 4
-	echo "status $?"
-	pgrep -f "init-leftover $d/x" >/dev/null && echo "leftover alive"
-	kill -0 "$by" && echo "bystander alive"
-	kill -KILL "$by"
-	exit 0' bash "$INIT" "$H" "$d" 2>&1)
-like "subreaper, --grace=0: status" "$out" '(^|\n)status 4'
-unlike "subreaper, --grace=0: the leftover is gone when the init exits" "$out" 'leftover alive'
-like "subreaper, --grace=0: the bystander is alive" "$out" 'bystander alive'
+# A leftover ignoring SIGTERM gets SIGKILL when the grace is over (or at once with 0).
+for grace in 0.3 0; do
+	d=$(init_dir)
+	mkdir -p "$d/by" "$d/x"
+	out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf --mount-proc bash -c '
+		init=$1 h=$2 d=$3 grace=$4
+		"$h/init-leftover" "$d/by" stay &
+		by=$!
+		while ! test -e "$d/by/ready"; do sleep 0.01; done
+		"$init" --grace=$grace -- "$h/init-leftover" "$d/x" ignore 4
+		echo "status $?"
+		pgrep -f "init-leftover $d/x" >/dev/null && echo "leftover alive"
+		kill -0 "$by" && echo "bystander alive"
+		kill -KILL "$by"
+		exit 0' bash "$INIT" "$H" "$d" "$grace" 2>&1)
+	like "subreaper, --grace=$grace: status" "$out" '(^|\n)status 4'
+	unlike "subreaper, --grace=$grace: the leftover is gone when the init exits" "$out" \
+		'leftover alive'
+	like "subreaper, --grace=$grace: the bystander is alive" "$out" 'bystander alive'
+	unlike "subreaper, --grace=$grace: nothing to complain about" "$out" 'nsboot-init:'
+done
 
 # The init says so when it is not PID 1 and cannot trust /proc (another namespace's).
 out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf bash -c '"$1" -- sh -c "sleep 1 & exit 0"; echo "status $?"' \
