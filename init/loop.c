@@ -31,6 +31,10 @@
 /* How often, as PID 1, to look for processes that are not our children (entered with
  * nsenter) once ours are gone: they end without SIGCHLD telling us. */
 #define NSB_FOREIGN_POLL_MS 50
+/* With the spawner gone the container must not outlive it by more than this (ms): the
+ * boot command gets SIGTERM at once and everything SIGKILL at the end of it, whatever
+ * --grace says (a killed nsboot means the whole container dies within a second). */
+#define NSB_ORPHAN_DEADLINE_MS 500
 /* SIGKILL rounds over /proc in subreaper mode (a process may fork during one). */
 #define NSB_KILL_ROUNDS 20
 
@@ -276,6 +280,8 @@ static void child_exited(struct nsb_loop *l, int st)
 	l->status = nsb_exit_status(st);
 	log_debug("%d exited, status %d", (int)l->child, l->status);
 	l->child = 0;
+	if (l->phase == NSB_LOOP_KILLED)
+		return; /* the spawner's deadline already killed everything */
 	set_phase(l, NSB_LOOP_GRACE); /* the grace counts from the reap */
 	if (l->grace_ms == 0) {
 		kill_now(l);
@@ -383,6 +389,7 @@ static void on_sync(struct nsb_loop *l, short revents)
 	if (gone) {
 		log_info("the spawner is gone: shutting down");
 		l->sync_fd = -1;
+		l->deadline_ms = now_ms() + NSB_ORPHAN_DEADLINE_MS;
 		nsb_loop_shutdown(l);
 	}
 }
@@ -390,11 +397,19 @@ static void on_sync(struct nsb_loop *l, short revents)
 /* The poll timeout for the current phase (ms, -1 for none); may move to the next phase. */
 static int phase_timeout(struct nsb_loop *l)
 {
-	long long elapsed = now_ms() - l->phase_start_ms;
-	long long left;
+	long long now = now_ms(), elapsed = now - l->phase_start_ms;
+	long long left, deadline = LLONG_MAX;
+	if (l->deadline_ms && (l->phase == NSB_LOOP_RUNNING || l->phase == NSB_LOOP_GRACE)) {
+		deadline = l->deadline_ms - now;
+		if (deadline <= 0) {
+			log_debug("the spawner is gone and the deadline is over: killing what is left");
+			kill_now(l);
+			return 0;
+		}
+	}
 	switch (l->phase) {
 	case NSB_LOOP_RUNNING:
-		return -1;
+		return deadline == LLONG_MAX ? -1 : (int)deadline;
 	case NSB_LOOP_GRACE:
 		if (!anyone_left(l)) {
 			l->phase = NSB_LOOP_DONE;
@@ -408,6 +423,8 @@ static int phase_timeout(struct nsb_loop *l)
 		}
 		if (!l->children && left > NSB_FOREIGN_POLL_MS)
 			left = NSB_FOREIGN_POLL_MS;
+		if (left > deadline)
+			left = deadline;
 		return left > INT_MAX ? INT_MAX : (int)left;
 	case NSB_LOOP_KILLED:
 		if (!l->children) {

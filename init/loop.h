@@ -56,6 +56,7 @@ struct nsb_loop {
 	enum nsb_loop_phase phase;
 	long long phase_start_ms; /* CLOCK_MONOTONIC time the phase began */
 	bool children;     /* whether any child of ours is left (from the last reap) */
+	long long deadline_ms; /* CLOCK_MONOTONIC time by which all must be gone (spawner gone), 0 */
 	struct nsb_watch {
 		int fd;
 		short events;

@@ -42,4 +42,21 @@ kill -KILL "$(spawner_of "$pid")"
 wait "$bg" 2>/dev/null
 for _ in $(seq $((GUARD * 10))); do [ -z "$(members)" ] && break; sleep 0.1; done
 is "SIGKILL to nsboot leaves no process of the container" "$(members | tr '\n' ' ')" ""
+
+# ... even when the boot command ignores SIGTERM and the grace is long: the init's
+# deadline after the spawner's hang-up, not the grace, ends it (guard: 5 s < the 60 s grace)
+rm -f "$TMP/pid"
+timeout "$GUARD" "$NSBOOT" -q --grace=60 --pid-file="$TMP/pid" -D "$TREE" -- /bin/sh -c \
+	"trap '' TERM; sleep 300 & while :; do sleep 1; done" &
+bg=$!
+wait_for "$TMP/pid"
+pid=$(cat "$TMP/pid")
+sleep 0.2
+pidns=$(readlink "/proc/$pid/ns/pid")
+check "a TERM-ignoring container runs" [ "$(members | wc -l)" -ge 3 ]
+kill -KILL "$(spawner_of "$pid")"
+wait "$bg" 2>/dev/null
+for _ in $(seq 50); do [ -z "$(members)" ] && break; sleep 0.1; done
+is "SIGKILL to nsboot ends a container whose command ignores SIGTERM" "$(members | tr '\n' ' ')" ""
+for p in $(members); do kill -KILL "$p" 2>/dev/null; done
 done_testing
