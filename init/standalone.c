@@ -111,11 +111,21 @@ int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd)
 		return -1;
 	}
 	char tree_arg[32];
-	char *hargv[c->n_option_args + 3];
-	if (nsb_mount_helper_argv(path, argv, c->n_option_args, tree_fd, tree_arg,
-				  sizeof tree_arg, hargv, sizeof hargv / sizeof hargv[0]) < 0) {
+	char *hargv[c->n_option_args + 4 + c->argc];
+	int n = nsb_mount_helper_argv(path, argv, c->n_option_args, tree_fd, tree_arg,
+				      sizeof tree_arg, hargv, sizeof hargv / sizeof hargv[0]);
+	if (n < 0) {
 		report(c, "nsboot-mount: command line too long");
 		return -1;
+	}
+	/* The helper never runs COMMAND, but must know there is one: a preset's default
+	 * drop list applies only to a preset boot. */
+	if (c->argc > 0) {
+		if (strcmp(hargv[n - 1], "--") != 0)
+			hargv[n++] = (char *)"--";
+		for (int i = 0; i < c->argc; i++)
+			hargv[n++] = c->argv[i];
+		hargv[n] = NULL;
 	}
 	int keep[2] = { c->sync_fd, tree_fd };
 	log_debug("building the root with %s", path);

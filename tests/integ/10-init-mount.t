@@ -24,6 +24,13 @@ for mode in root nobody; do
 		"nsboot-init: tree: /nonexistent/tree: No such file or directory"
 	check "$mode: ... and COMMAND did not run" test ! -e "$d/ran"
 
+	# with COMMAND, no preset's default drop list is looked for (the busybox tree would be
+	# detected as sysv-rc): nsboot-init and nsboot-mount alone, without the data folder
+	mkdir "$d/pair" && cp "$INIT" "$NSB_BUILD/nsboot-mount" "$d/pair/" && chmod -R a+rX "$d/pair"
+	err=$(timeout -k 5 "$GUARD" "${RUN[@]}" "$d/pair/nsboot-init" -D "$TREE" -- /bin/sh -c 'exit 4' 2>&1); st=$?
+	is "$mode: COMMAND needs no drop list data: COMMAND's status" "$st" 4
+	is "$mode: COMMAND needs no drop list data: nothing said" "$err" ""
+
 	# without nsboot-mount next to it (nor installed) the init says what is missing
 	mkdir "$d/lone" && cp "$INIT" "$d/lone/" && chmod -R a+rX "$d/lone"
 	if [ -e /usr/local/libexec/nsboot/nsboot-mount ]; then
