@@ -49,7 +49,8 @@ SAN :=
 INIT_SAN :=
 ifneq ($(MUSL_CC),)
 INIT_CC := $(MUSL_CC)
-INIT_LDFLAGS := -static
+# stripped: the file is what people compare with tini's (stripped) package binary
+INIT_LDFLAGS := -static -s
 else
 INIT_CC := $(CC)
 INIT_LDFLAGS :=
