@@ -59,7 +59,10 @@ endif
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(BASE_LDFLAGS) $(SAN) $(LDFLAGS)
-INIT_CFLAGS = $(BASE_CFLAGS) $(INIT_SAN) $(CFLAGS)
+# -Os: the idle PID 1's resident memory is mostly its own file pages (the kernel maps
+# 64 kB around each fault), and its loop waits on system calls, not on code speed.
+INIT_OPT ?= -Os
+INIT_CFLAGS = $(BASE_CFLAGS) $(INIT_SAN) $(CFLAGS) $(INIT_OPT)
 INIT_ALL_LDFLAGS = $(BASE_LDFLAGS) $(INIT_SAN) $(LDFLAGS)
 
 # Every folder's main.c is a program's main; the rest is library code.
