@@ -2,6 +2,7 @@
 /* Boot presets and service drop lists (lib/boot.h). Portable: glibc and musl, no
  * <linux/...> headers (musl-gcc does not see them). */
 #include "boot.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,20 +29,6 @@ struct nsb_open_how {
 #define NSB_RESOLVE_IN_ROOT 0x10
 
 #define MAX_SYMLINKS 40
-
-/* Writes a formatted one-line message into ERR (when given) and returns RET. */
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 /* 1 when DIRFD is the same directory as ROOT (by device and inode), else 0. */
 static int same_dir(int dirfd, const struct stat *root)
@@ -183,10 +170,10 @@ int nsb_boot_kind(const struct nsb_config *c, int rootfd, enum nsb_boot_kind *ou
 		else if (strncmp(c->boot, "guix:", 5) == 0 && c->boot[5] == '/')
 			*out = NSB_BOOT_GUIX;
 		else if (strncmp(c->boot, "guix:", 5) == 0)
-			return fail(-EINVAL, err, errlen,
+			return nsb_fail(err, errlen, -EINVAL,
 				    "--boot=%s: guix:SYSTEM needs an absolute SYSTEM path", c->boot);
 		else
-			return fail(-EINVAL, err, errlen,
+			return nsb_fail(err, errlen, -EINVAL,
 				    "--boot=%s: unknown preset (sysv, openrc, guix:SYSTEM, shell)",
 				    c->boot);
 		return 0;
@@ -220,7 +207,7 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 		err[0] = '\0';
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return fail(-errno, err, errlen, "%s: %s", path, strerror(errno));
+		return nsb_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 
 	int ret = 0;
 	char *line = NULL;
@@ -231,7 +218,7 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (memchr(line, '\0', (size_t)len)) {
-			ret = fail(-EINVAL, err, errlen, "%s:%lu: NUL byte in line", path, lineno);
+			ret = nsb_fail(err, errlen, -EINVAL, "%s:%lu: NUL byte in line", path, lineno);
 			goto out;
 		}
 		char *hash = strchr(line, '#');
@@ -246,18 +233,18 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 		if (!*s)
 			continue;
 		if (strcspn(s, " \t\r\v\f") != strlen(s)) {
-			ret = fail(-EINVAL, err, errlen,
+			ret = nsb_fail(err, errlen, -EINVAL,
 				   "%s:%lu: one service name per line, got '%s'", path, lineno, s);
 			goto out;
 		}
 		if (strlen(s) >= NSB_SERVICE_NAME_MAX) {
-			ret = fail(-ENAMETOOLONG, err, errlen,
+			ret = nsb_fail(err, errlen, -ENAMETOOLONG,
 				   "%s:%lu: service name longer than %d bytes", path, lineno,
 				   NSB_SERVICE_NAME_MAX - 1);
 			goto out;
 		}
 		if (!valid_service_name(s)) {
-			ret = fail(-EINVAL, err, errlen,
+			ret = nsb_fail(err, errlen, -EINVAL,
 				   "%s:%lu: not a service name: '%s' (letters, digits, . _ - @ + :)",
 				   path, lineno, s);
 			goto out;
@@ -268,14 +255,14 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 		if (dup)
 			continue;
 		if (out->n >= NSB_MAX_DROP) {
-			ret = fail(-E2BIG, err, errlen, "%s:%lu: more than %d services", path,
+			ret = nsb_fail(err, errlen, -E2BIG, "%s:%lu: more than %d services", path,
 				   lineno, NSB_MAX_DROP);
 			goto out;
 		}
 		strcpy(out->names[out->n++], s);
 	}
 	if (ferror(f))
-		ret = fail(-(errno ? errno : EIO), err, errlen, "%s: %s", path,
+		ret = nsb_fail(err, errlen, -(errno ? errno : EIO), "%s: %s", path,
 			   strerror(errno ? errno : EIO));
 out:
 	free(line);

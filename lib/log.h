@@ -4,6 +4,7 @@
 #define NSB_LOG_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <stdnoreturn.h>
 
@@ -34,6 +35,11 @@ void nsb_log(int level, const char *prefix, const char *fmt, ...)
 			strerror(-_e));                                        \
 		_e;                                                            \
 	})
+
+/* Formats a one-line reason into ERR (LEN bytes) and returns RET: the error idiom of the
+ * pure parsers, which report to their caller instead of logging. */
+int nsb_fail(char *err, size_t len, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Logs an error and exits with STATUS; only before a child exists. */
 noreturn void nsb_die(int status, const char *fmt, ...)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --fstab files, parsed by libmount (with apply.c the only code that includes
  * libmount.h): every line becomes a plain struct the pure plan builder turns into entries. */
+#include "log.h"
 #include "plan.h"
 
 #include <errno.h>
@@ -25,18 +26,6 @@ static int on_parse_error(struct libmnt_table *tb, const char *filename, int lin
 	return -EINVAL; /* non-zero: abort instead of skipping the line */
 }
 
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* Writes the reason into ERR and returns RET. */
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 /* Duplicates S (NULL stays NULL); false when out of memory. */
 static bool dup(char **out, const char *s)
 {
@@ -56,10 +45,10 @@ static int convert(struct libmnt_fs *fs, const char *origin, struct nsb_fstab_li
 	if (mnt_fs_is_swaparea(fs) || (opts && mnt_optstr_get_option(opts, "noauto", NULL, NULL) == 0))
 		return 1;
 	if (!tgt || tgt[0] != '/')
-		return fail(err, errlen, -EINVAL, "%s: target '%s' is not an absolute path", origin,
+		return nsb_fail(err, errlen, -EINVAL, "%s: target '%s' is not an absolute path", origin,
 			    tgt ? tgt : "");
 	if (!src || !*src)
-		return fail(err, errlen, -EINVAL, "%s: empty source", origin);
+		return nsb_fail(err, errlen, -EINVAL, "%s: empty source", origin);
 
 	char *o = opts ? strdup(opts) : strdup("");
 	if (!o)
@@ -98,7 +87,7 @@ static int convert(struct libmnt_fs *fs, const char *origin, struct nsb_fstab_li
 		free(l->target);
 		free(l->options);
 		*l = (struct nsb_fstab_line){ 0 };
-		return fail(err, errlen, -EINVAL,
+		return nsb_fail(err, errlen, -EINVAL,
 			    "%s: %s: a file system type is needed (or bind)", origin, tgt);
 	}
 	return 0;
@@ -108,24 +97,24 @@ int nsb_fstab_read(const char *path, struct nsb_fstab *out, char *err, size_t er
 {
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		return nsb_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	struct libmnt_table *tb = mnt_new_table();
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct parse_state st = { 0 };
 	int r = 0;
 	if (!tb || !it) {
-		r = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		r = nsb_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
 	mnt_table_set_userdata(tb, &st);
 	mnt_table_set_parser_errcb(tb, on_parse_error);
 	r = mnt_table_parse_stream(tb, f, path);
 	if (st.bad_line) {
-		r = fail(err, errlen, -EINVAL, "%s:%d: malformed line", path, st.bad_line);
+		r = nsb_fail(err, errlen, -EINVAL, "%s:%d: malformed line", path, st.bad_line);
 		goto out;
 	}
 	if (r < 0) {
-		r = fail(err, errlen, r, "%s: %s", path, strerror(-r));
+		r = nsb_fail(err, errlen, r, "%s: %s", path, strerror(-r));
 		goto out;
 	}
 	/* libmount keeps no line numbers for good lines: count them again to name them */
@@ -142,7 +131,7 @@ int nsb_fstab_read(const char *path, struct nsb_fstab *out, char *err, size_t er
 	int i = 0;
 	while (mnt_table_next_fs(tb, it, &fs) == 0) {
 		if (out->n >= NSB_FSTAB_MAX) {
-			r = fail(err, errlen, -E2BIG, "%s: more than %d lines", path, NSB_FSTAB_MAX);
+			r = nsb_fail(err, errlen, -E2BIG, "%s: more than %d lines", path, NSB_FSTAB_MAX);
 			goto out;
 		}
 		char origin[300];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Building the mount plan (pure): the essential mounts as a const table, then the root,
  * the user mounts in command-line order, the fstab lines and the service masks. */
+#include "log.h"
 #include "plan.h"
 
 #include <errno.h>
@@ -75,18 +76,6 @@ static const struct essential essentials[] = {
 	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS, W_HOST_NET },
 };
 
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* Writes the reason into ERR and returns RET. */
-static int fail(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 static const char *save(struct nsb_plan *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Formats a string into the plan's arena; NULL when it is full. */
@@ -139,7 +128,7 @@ static int add_root(struct nsb_plan *p, const struct nsb_config *c, const struct
 			if (r < 0)
 				return r;
 		} else if (strpbrk(f->tree, ":,")) {
-			return fail(err, errlen, -EINVAL,
+			return nsb_fail(err, errlen, -EINVAL,
 				    "%s: a ':' or ',' in TREE cannot be an overlay lower layer", f->tree);
 		}
 		return add(p, (struct nsb_entry){ .op = NSB_OP_MOUNT,
@@ -157,7 +146,7 @@ static int add_root(struct nsb_plan *p, const struct nsb_config *c, const struct
 			.options = "rbind", .flags = NSB_F_MKDIR | NSB_F_NEWROOT | ro });
 	case NSB_ROOT_NONE:
 	default:
-		return fail(err, errlen, -EINVAL, "no root mode: nothing to mount");
+		return nsb_fail(err, errlen, -EINVAL, "no root mode: nothing to mount");
 	}
 }
 
@@ -219,7 +208,7 @@ static int bind_opts(const struct nsb_mount_spec *m, bool *rbind, char *err, siz
 		else if (n == 2 && strncmp(s, "rw", 2) == 0)
 			;
 		else {
-			fail(err, errlen, 0, "--%s=%s:%s:%s: unknown option '%.*s' (rbind, norbind, ro, rw)",
+			nsb_fail(err, errlen, 0, "--%s=%s:%s:%s: unknown option '%.*s' (rbind, norbind, ro, rw)",
 			     m->kind == NSB_MNT_BIND ? "bind" : "bind-ro", m->src, m->dst, m->opts,
 			     (int)n, s);
 			return -1;
@@ -239,7 +228,7 @@ static int add_user_mounts(struct nsb_plan *p, const struct nsb_config *c,
 		const struct nsb_mount_spec *m = &c->mounts[i];
 		struct nsb_entry e = { .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT, .target = m->dst };
 		if (strcmp(m->dst, "/") == 0)
-			return fail(err, errlen, -EINVAL, "%s: cannot mount over the container's /", m->dst);
+			return nsb_fail(err, errlen, -EINVAL, "%s: cannot mount over the container's /", m->dst);
 		switch (m->kind) {
 		case NSB_MNT_BIND:
 		case NSB_MNT_BIND_RO: {
@@ -274,13 +263,13 @@ static int add_user_mounts(struct nsb_plan *p, const struct nsb_config *c,
 			for (const char *s = m->src; *s;) {
 				size_t n = strcspn(s, ":");
 				if (n == 0)
-					return fail(err, errlen, -EINVAL, "--overlay=%s:%s: empty lower dir",
+					return nsb_fail(err, errlen, -EINVAL, "--overlay=%s:%s: empty lower dir",
 						    m->src, m->dst);
 				bool rel = s[0] != '/' && f->cwd;
 				int w = snprintf(buf + len, sizeof buf - len, "%s%s%s%.*s", len ? ":" : "",
 						 rel ? f->cwd : "", rel ? "/" : "", (int)n, s);
 				if (w < 0 || (size_t)w >= sizeof buf - len)
-					return fail(err, errlen, -EINVAL, "--overlay=%s:%s: lower dirs too long",
+					return nsb_fail(err, errlen, -EINVAL, "--overlay=%s:%s: lower dirs too long",
 						    m->src, m->dst);
 				len += (size_t)w;
 				s += n;
@@ -288,7 +277,7 @@ static int add_user_mounts(struct nsb_plan *p, const struct nsb_config *c,
 					s++;
 			}
 			if (strchr(buf, ','))
-				return fail(err, errlen, -EINVAL,
+				return nsb_fail(err, errlen, -EINVAL,
 					    "--overlay=%s:%s: a ',' in a lower dir is not supported", m->src, m->dst);
 			if (!(e.lower = save(p, "%s", buf)) ||
 			    !(e.upper = save(p, "/overlay%zu", i)))
@@ -352,7 +341,7 @@ int nsb_plan_build(const struct nsb_config *c, const struct nsb_plan_facts *f,
 	p->used = 0;
 	err[0] = '\0';
 	if (c->root != NSB_ROOT_TMPFS && !f->tree_fd && (!f->tree || f->tree[0] != '/'))
-		return fail(err, errlen, -EINVAL, "TREE must be an absolute path");
+		return nsb_fail(err, errlen, -EINVAL, "TREE must be an absolute path");
 	int r = add_root(p, c, f, err, errlen);
 	if (r == 0)
 		r = add_essentials(p, c, f);
@@ -363,6 +352,6 @@ int nsb_plan_build(const struct nsb_config *c, const struct nsb_plan_facts *f,
 	if (r == 0)
 		r = add_masks(p, f);
 	if (r == -E2BIG && !err[0])
-		fail(err, errlen, r, "the mount plan has more than %d entries", NSB_PLAN_MAX);
+		nsb_fail(err, errlen, r, "the mount plan has more than %d entries", NSB_PLAN_MAX);
 	return r;
 }
