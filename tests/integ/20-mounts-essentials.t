@@ -5,20 +5,9 @@ source "$NSB_SRC/tests/integ/lib.sh"
 nsb_pub_init
 
 TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
-tree_sum() { tar -C "$TREE" -cf - . 2>/dev/null | sha256sum | cut -d' ' -f1; }
+source "$NSB_SRC/tests/integ/mounts-lib.sh"
 host_mounts() { cat /proc/self/mountinfo; }
 
-# ctr MODE ARGS...: nsboot-init standalone in throwaway namespaces; sets OUT and RC.
-ctr() {
-	local mode=$1
-	shift
-	case $mode in
-	root) OUT=$(cd / && timeout "$GUARD" unshare -mpfniu --mount-proc "$NSB_BUILD/nsboot-init" "$@" 2>&1) ;;
-	userns) OUT=$(cd / && timeout "$GUARD" unshare -Urmpfniu --mount-proc "$NSB_BUILD/nsboot-init" "$@" 2>&1) ;;
-	nobody) OUT=$(cd / && as_nobody timeout "$GUARD" unshare -Urmpfniu --mount-proc "$NSB_PUB/bin/nsboot-init" "$@" 2>&1) ;;
-	esac
-	RC=$?
-}
 
 # The checks, run by the tree's busybox sh inside; one "key value" line each.
 read -r -d '' INNER <<'SH'

@@ -5,23 +5,12 @@ source "$NSB_SRC/tests/integ/lib.sh"
 nsb_pub_init
 
 TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
-tree_sum() { tar -C "${1:-$TREE}" -cf - . 2>/dev/null | sha256sum | cut -d' ' -f1; }
+source "$NSB_SRC/tests/integ/mounts-lib.sh"
 W=$(mktemp -d /tmp/nsb-mnt-user.XXXXXX)
 chmod 755 "$W"
 trap 'rm -rf "$W" "$NSB_PUB"' EXIT
 MOUNTS_BEFORE=$(cat /proc/self/mountinfo)
 
-# ctr MODE ARGS...: nsboot-init standalone in throwaway namespaces; sets OUT and RC.
-ctr() {
-	local mode=$1
-	shift
-	case $mode in
-	root) OUT=$(cd / && timeout "$GUARD" unshare -mpfniu --mount-proc "$NSB_BUILD/nsboot-init" "$@" 2>&1) ;;
-	userns) OUT=$(cd / && timeout "$GUARD" unshare -Urmpfniu --mount-proc "$NSB_BUILD/nsboot-init" "$@" 2>&1) ;;
-	nobody) OUT=$(cd / && as_nobody timeout "$GUARD" unshare -Urmpfniu --mount-proc "$NSB_PUB/bin/nsboot-init" "$@" 2>&1) ;;
-	esac
-	RC=$?
-}
 mntline() { printf '%s\n' "$OUT" | awk -v p="$1" '$5 == p { for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 1), $6; exit } }'; }
 MI='cat /proc/self/mountinfo'
 
