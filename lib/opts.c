@@ -409,7 +409,8 @@ const char *nsb_usage_line(enum nsb_prog_kind kind)
 	"      --tmpfs=DST[:OPTS]      a tmpfs at DST\n" \
 	"      --overlay=LOWER[:LOWER...]:DST  an overlay with a tmpfs upper layer at DST\n" \
 	"      --fstab=FILE            more mounts in fstab(5) format, targets inside the root\n" \
-	"      --hostname=NAME         host name (default: TREE's directory name)\n" \
+	"      --hostname=NAME         host name (default: TREE's directory name); nsboot sets it,\n" \
+	"                              nsboot-init only binds it as /etc/hostname\n" \
 	"      --network=private|host  private network with lo up (default), or the host's\n" \
 	"      --boot=PRESET           sysv, openrc, guix:SYSTEM or shell (default: detect)\n" \
 	"      --drop-services=FILE    services to mask, one per line (presets bring a list)\n" \
@@ -421,7 +422,7 @@ const char *nsb_usage_line(enum nsb_prog_kind kind)
 	"  -v, --verbose               say more\n" \
 	"  -h, --help                  this text\n" \
 	"      --version               the version\n" \
-	"Exit status: COMMAND's; 128+N if it died of signal N; 125 nsboot's own error;\n" \
+	"Exit status: COMMAND's; 128+N if it died of signal N; 125 our own error (usage, setup);\n" \
 	"126 COMMAND not executable; 127 COMMAND not found.\n"
 
 const char *nsb_help_text(enum nsb_prog_kind kind)
@@ -451,6 +452,7 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 	case NSB_PROG_INIT:
 	default:
 		return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...\n"
+		       "       nsboot-init [OPTIONS] -D TREE|--tmpfs-root [--] [COMMAND [ARG]...]\n"
 		       "A tiny PID 1: runs COMMAND, reaps every orphan, forwards signals, and tears\n"
 		       "down cleanly. With no mount option it mounts nothing (a drop-in for tini).\n\n" MOUNT_HELP
 		       "      --sync-fd=N             driven by a spawner on channel N (wait for GO)\n"
