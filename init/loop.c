@@ -299,8 +299,8 @@ static void reap(struct nsb_loop *l)
 		int st;
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 		if (pid > 0) {
-			if (pid == l->child && l->phase == NSB_LOOP_RUNNING)
-				child_exited(l, st);
+			if (pid == l->child && l->child > 0)
+				child_exited(l, st); /* also after a deadline's SIGKILL */
 			continue;
 		}
 		if (pid == 0) {

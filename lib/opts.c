@@ -44,7 +44,7 @@ static const struct {
 	{ { "grace", required_argument, NULL, O_GRACE }, ALL },
 	{ { "sync-fd", required_argument, NULL, O_SYNC_FD }, INNER },
 	{ { "setup-done", no_argument, NULL, O_SETUP_DONE }, INNER },
-	{ { "tree-fd", required_argument, NULL, O_TREE_FD }, INNER },
+	{ { "tree-fd", required_argument, NULL, O_TREE_FD }, NSB_PROG_MOUNT },
 	{ { "private-users", required_argument, NULL, O_PRIVATE_USERS }, NSB_PROG_SPAWN },
 	{ { "pid-file", required_argument, NULL, O_PID_FILE }, NSB_PROG_SPAWN },
 	{ { "ready-fd", required_argument, NULL, O_READY_FD }, NSB_PROG_SPAWN },

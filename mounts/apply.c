@@ -361,6 +361,8 @@ static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *o
 				    (klen == 7 && strncmp(s, "workdir", 7) == 0));
 		o += (size_t)snprintf(opts + o, len - o, "%s%.*s", o ? "," : "",
 				      (int)(paths ? klen + 1 : n), s);
+		if (o >= len)
+			return fail(e, err, errlen, -E2BIG, "options too long");
 		for (const char *v = paths ? eq + 1 : s + n; v < s + n;) {
 			size_t m = strcspn(v, ":,");
 			char one[PATH_BUF], path[PATH_BUF];
@@ -376,6 +378,8 @@ static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *o
 				snprintf(path, sizeof path, "%s", one);
 			}
 			o += (size_t)snprintf(opts + o, len - o, "%s%s", v == eq + 1 ? "" : ":", path);
+			if (o >= len)
+				return fail(e, err, errlen, -E2BIG, "options too long");
 			v += m;
 			if (*v == ':')
 				v++;

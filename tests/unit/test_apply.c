@@ -460,6 +460,23 @@ static void test_plan_phases(void **state)
 	free(p);
 }
 
+/* An fstab overlay line longer than the rewritten options' buffer is an error, never an
+ * overflow (a long plain option followed by a path option). */
+static void test_fstab_overlay_options_too_long(void **state)
+{
+	(void)state;
+	static char opts[9000];
+	memset(opts, 0, sizeof opts);
+	memcpy(opts, "x=", 2);
+	memset(opts + 2, 'A', 8185);
+	strcat(opts, ",upperdir=/tmp");
+	int r = apply((struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "overlay", .type = "overlay", .options = opts, .target = "/ovf",
+		.origin = "f:1", .flags = NSB_F_MKDIR | NSB_F_HOST_OPTS });
+	assert_int_equal(r, -E2BIG);
+	assert_non_null(strstr(err, "options too long"));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -478,6 +495,7 @@ int main(void)
 		T(test_attach),
 		T(test_overlay_dirs),
 		T(test_fstab_overlay_host_paths),
+		T(test_fstab_overlay_options_too_long),
 		T(test_library_error),
 		T(test_plan_phases),
 	};

@@ -203,6 +203,11 @@ static void leftovers_get_sigkill_after_grace(void **state)
 		struct nsb_loop l;
 		setup_loop(&l, graces[i], false);
 		assert_int_equal(run_sh(&l, script), 4);
+		/* the leftover died of the SIGKILL and was reaped: no child is left (giving up
+		 * after the kill wait would leave the sleep running) */
+		errno = 0;
+		assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+		assert_int_equal(errno, ECHILD);
 		rm_dir(dir);
 	}
 }
@@ -319,6 +324,33 @@ static void spawner_hangup_shuts_down(void **state)
 	close(sv[0]);
 }
 
+/* The spawner is gone and the command ignores SIGTERM: the deadline, not the 10 s grace,
+ * ends it, and its status (SIGKILL) is still what the init reports. */
+static void spawner_hangup_deadline_kills(void **state)
+{
+	int sv[2];
+	char dir[] = "/tmp/nsb-loop.XXXXXX", armed[64], script[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(armed, sizeof armed, "%s/armed", dir);
+	snprintf(script, sizeof script, "trap '' TERM; : >%s; exec sleep 100", armed);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	/* the "spawner" (holder of the other end) goes once the command ignores SIGTERM */
+	pid_t holder = fork();
+	assert_true(holder >= 0);
+	if (holder == 0) {
+		while (access(armed, F_OK) != 0)
+			usleep(1000);
+		_exit(0);
+	}
+	close(sv[1]);
+	struct nsb_loop l;
+	setup_loop(&l, 10000, false);
+	nsb_loop_watch_sync(&l, sv[0]);
+	assert_int_equal(run_sh(&l, script), 128 + SIGKILL);
+	close(sv[0]);
+	rm_dir(dir);
+}
+
 static void spawner_message_is_not_a_hangup(void **state)
 {
 	int sv[2];
@@ -352,6 +384,7 @@ int main(void)
 		cmocka_unit_test(watched_fd_callback),
 		cmocka_unit_test(watch_limits),
 		cmocka_unit_test(spawner_hangup_shuts_down),
+		cmocka_unit_test(spawner_hangup_deadline_kills),
 		cmocka_unit_test(spawner_message_is_not_a_hangup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
