@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "words.h"
 #include "proto.h"
 #include "../../init/standalone.h"
 
@@ -30,16 +31,6 @@ static enum nsb_parse_result parse(struct nsb_config *c, char **argv, const char
 	argv[n] = NULL;
 	char err[256];
 	return nsb_parse_args(c, n, argv, NSB_PROG_INIT, err, sizeof err);
-}
-
-/* OUT's words joined by spaces. */
-static const char *joined(char **out)
-{
-	static char buf[1024];
-	buf[0] = '\0';
-	for (size_t i = 0; out[i]; i++)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? " " : "", out[i]);
-	return buf;
 }
 
 static void helper_gets_the_option_words(void **state)
@@ -68,7 +59,7 @@ static void helper_gets_the_option_words(void **state)
 	assert_string_equal(out[7], "--");
 	assert_null(out[8]);
 	/* the command never reaches the helper */
-	assert_null(strstr(joined(out), "sh -c"));
+	assert_null(strstr(words_join(out), "sh -c"));
 }
 
 static void helper_argv_without_options(void **state)
@@ -79,10 +70,10 @@ static void helper_argv_without_options(void **state)
 	assert_int_equal(parse(&c, argv, words), NSB_PARSE_OK);
 	assert_int_equal(nsb_mount_helper_argv("m", argv, c.n_option_args, -1, tree, sizeof tree,
 					       out, 4), 2);
-	assert_string_equal(joined(out), "m --tmpfs-root");
+	assert_string_equal(words_join(out), "m --tmpfs-root");
 	assert_int_equal(nsb_mount_helper_argv("m", argv, c.n_option_args, 12, tree, sizeof tree,
 					       out, 4), 3);
-	assert_string_equal(joined(out), "m --tree-fd=12 --tmpfs-root");
+	assert_string_equal(words_join(out), "m --tree-fd=12 --tmpfs-root");
 	/* too small an array, too small a buffer */
 	assert_int_equal(nsb_mount_helper_argv("m", argv, c.n_option_args, 3, tree, sizeof tree,
 					       out, 3), -E2BIG);

@@ -9,23 +9,17 @@
 #include <string.h>
 
 #include "config.h"
+#include "words.h"
 
 /* Parses a NULL-terminated list of words (copied: the parser splits specs in place). */
 static enum nsb_parse_result parse(struct nsb_config *c, enum nsb_prog_kind kind, char *err,
 				   const char *first, ...)
 {
-	static char store[32][256];
-	static char *argv[33];
+	static char *argv[WORDS_MAX + 2];
 	va_list ap;
-	int n = 0;
 	va_start(ap, first);
-	for (const char *w = first; w; w = va_arg(ap, const char *)) {
-		snprintf(store[n], sizeof store[n], "%s", w);
-		argv[n] = store[n];
-		n++;
-	}
+	int n = words_append(argv, 0, first, ap);
 	va_end(ap);
-	argv[n] = NULL;
 	err[0] = '\0';
 	return nsb_parse_args(c, n, argv, kind, err, 256);
 }

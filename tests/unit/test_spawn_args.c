@@ -11,36 +11,20 @@
 #include <string.h>
 
 #include "config.h"
+#include "words.h"
 #include "../../spawn/spawn.h"
 
 /* Parses the NULL-terminated words as nsboot's command line into C. */
 static void parse(struct nsb_config *c, const char *first, ...)
 {
-	static char store[32][256];
-	static char *argv[34];
+	static char *argv[WORDS_MAX + 2];
 	va_list ap;
-	int n = 0;
 	char err[256] = "";
-	argv[n++] = "nsboot";
+	argv[0] = "nsboot";
 	va_start(ap, first);
-	for (const char *w = first; w; w = va_arg(ap, const char *)) {
-		snprintf(store[n], sizeof store[n], "%s", w);
-		argv[n] = store[n];
-		n++;
-	}
+	int n = words_append(argv, 1, first, ap);
 	va_end(ap);
-	argv[n] = NULL;
 	assert_int_equal(nsb_parse_args(c, n, argv, NSB_PROG_SPAWN, err, sizeof err), NSB_PARSE_OK);
-}
-
-/* Joins a NULL-terminated array with spaces into a static buffer. */
-static const char *join(char **v)
-{
-	static char buf[2048];
-	buf[0] = '\0';
-	for (size_t i = 0; v[i]; i++)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? " " : "", v[i]);
-	return buf;
 }
 
 static void environment(void **state)
@@ -48,7 +32,7 @@ static void environment(void **state)
 	struct nsb_config c;
 	parse(&c, "-D", "/t", "--", "true", NULL);
 	char **env = nsb_spawn_env(&c, NULL);
-	assert_string_equal(join(env), "container=nsboot HOME=/root TMPDIR=/tmp PATH=" NSB_DEFAULT_PATH);
+	assert_string_equal(words_join(env), "container=nsboot HOME=/root TMPDIR=/tmp PATH=" NSB_DEFAULT_PATH);
 	free(env);
 	env = nsb_spawn_env(&c, "xterm-256color");
 	assert_string_equal(env[4], "TERM=xterm-256color");
@@ -58,13 +42,13 @@ static void environment(void **state)
 	parse(&c, "-D", "/t", "--setenv=FOO=bar", "--setenv=HOME=/home/x", "--setenv=E=",
 	      "--setenv=FOO=baz", "--setenv=container=other", NULL);
 	env = nsb_spawn_env(&c, NULL);
-	assert_string_equal(join(env), "container=other HOME=/home/x TMPDIR=/tmp PATH=" NSB_DEFAULT_PATH
+	assert_string_equal(words_join(env), "container=other HOME=/home/x TMPDIR=/tmp PATH=" NSB_DEFAULT_PATH
 					" FOO=baz E=");
 	free(env);
 	/* a variable named like the prefix of another is a different variable */
 	parse(&c, "-D", "/t", "--setenv=PAT=1", "--setenv=PATHX=2", NULL);
 	env = nsb_spawn_env(&c, NULL);
-	assert_string_equal(join(env), "container=nsboot HOME=/root TMPDIR=/tmp PATH=" NSB_DEFAULT_PATH
+	assert_string_equal(words_join(env), "container=nsboot HOME=/root TMPDIR=/tmp PATH=" NSB_DEFAULT_PATH
 					" PAT=1 PATHX=2");
 	free(env);
 }
@@ -74,28 +58,28 @@ static void init_command_line(void **state)
 	struct nsb_config c;
 	parse(&c, "-D", "/t", "--", "sh", "-c", "exit 3", NULL);
 	char **argv = nsb_spawn_init_argv(&c, 5, false);
-	assert_string_equal(join(argv), "nsboot-init --setup-done --sync-fd=5 -- sh -c exit 3");
+	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=5 -- sh -c exit 3");
 	free(argv);
 	/* runtime options pass; mount, user and spawner options do not */
 	parse(&c, "-q", "-D", "/t", "--kill-group", "--grace=2.5", "--boot=sysv", "--writable",
 	      "--bind=/a:/b", "--private-users=identity", "--pid-file=/p", "--hostname=h",
 	      "--setenv=A=1", "--network=host", "--drop-services=/d", NULL);
 	argv = nsb_spawn_init_argv(&c, 9, false);
-	assert_string_equal(join(argv), "nsboot-init --setup-done --sync-fd=9 -q --kill-group "
+	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=9 -q --kill-group "
 					"--grace=2.500 --boot=sysv --");
 	free(argv);
 	parse(&c, "-v", "-v", "-D", "/t", "--grace=0", "--", "--weird", NULL);
 	argv = nsb_spawn_init_argv(&c, 3, false);
-	assert_string_equal(join(argv), "nsboot-init --setup-done --sync-fd=3 -v -v --grace=0.000 -- --weird");
+	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=3 -v -v --grace=0.000 -- --weird");
 	free(argv);
 	/* the default grace is not repeated */
 	parse(&c, "-D", "/t", "--grace=10", NULL);
 	argv = nsb_spawn_init_argv(&c, 3, false);
-	assert_string_equal(join(argv), "nsboot-init --setup-done --sync-fd=3 --");
+	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=3 --");
 	free(argv);
 	parse(&c, "-D", "/t", "--boot=guix:/gnu/store/abc-system", NULL);
 	argv = nsb_spawn_init_argv(&c, 4, false);
-	assert_string_equal(join(argv), "nsboot-init --setup-done --sync-fd=4 --boot=guix:/gnu/store/abc-system --");
+	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=4 --boot=guix:/gnu/store/abc-system --");
 	free(argv);
 }
 
@@ -104,7 +88,7 @@ static void standalone_command_line(void **state)
 	struct nsb_config c;
 	parse(&c, "-D", "/t", "--", "true", NULL);
 	char **argv = nsb_spawn_init_argv(&c, 5, true);
-	assert_string_equal(join(argv), "nsboot-init --sync-fd=5 --directory=/t --volatile=overlay -- true");
+	assert_string_equal(words_join(argv), "nsboot-init --sync-fd=5 --directory=/t --volatile=overlay -- true");
 	free(argv);
 	/* every mount word passes, rebuilt from the parsed specs, in order; spawner-only
 	 * options (user mapping, pid file, environment) do not */
@@ -114,7 +98,7 @@ static void standalone_command_line(void **state)
 	      "--private-users=identity", "--pid-file=/p", "--setenv=A=1", "--kill-group",
 	      "--grace=1", "--boot=openrc", NULL);
 	argv = nsb_spawn_init_argv(&c, 7, true);
-	assert_string_equal(join(argv), "nsboot-init --sync-fd=7 -v --kill-group --grace=1.000 "
+	assert_string_equal(words_join(argv), "nsboot-init --sync-fd=7 -v --kill-group --grace=1.000 "
 			    "--directory=/srv/my tree --writable --bind=/a:/b:ro,norbind "
 			    "--bind-ro=/c:/c --tmpfs=/t1 --tmpfs=/t2:size=1m --overlay=/l1:/l2:/o "
 			    "--fstab=/f1 --fstab=/f2 --hostname=h --network=host "
@@ -124,7 +108,7 @@ static void standalone_command_line(void **state)
 	free(argv);
 	parse(&c, "--tmpfs-root", "--bind-ro=/usr/bin:/bin", "--", "/bin/true", NULL);
 	argv = nsb_spawn_init_argv(&c, 3, true);
-	assert_string_equal(join(argv), "nsboot-init --sync-fd=3 --tmpfs-root --bind-ro=/usr/bin:/bin -- /bin/true");
+	assert_string_equal(words_join(argv), "nsboot-init --sync-fd=3 --tmpfs-root --bind-ro=/usr/bin:/bin -- /bin/true");
 	free(argv);
 	/* the words parse again as nsboot-init's options, to the same mounts */
 	parse(&c, "-D", "/t", "--bind=/a:/b:ro", "--overlay=/x:/y:/z", "--hostname=hh", NULL);
