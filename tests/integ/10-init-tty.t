@@ -12,11 +12,16 @@ if ! command -v script >/dev/null; then
 fi
 # the command prints "PID PGID SID TPGID" of itself, as seen in its pid namespace
 SHOW='ps -o pid=,pgid=,sid=,tpgid= -p $$'
+# script(1) runs its command with $SHELL -c. dash forks for it rather than exec'ing it, and
+# a timeout that is not the session leader takes a process group of its own, which is
+# then not the terminal's foreground group: "exec" and --foreground keep the init in the
+# foreground group whatever $SHELL is (CI's is not the same as a login shell's).
+export SHELL=/bin/sh
 
 for mode in root nobody; do
 	init_mode "$mode"
-	cmd=$(printf '%q ' timeout -k 5 "$GUARD" "${RUN[@]}" "$INIT" -- sh -c "$SHOW")
-	read -r pid pgid sid tpgid < <(script -qec "$cmd" /dev/null | tr -d '\r')
+	cmd=$(printf '%q ' timeout --foreground -k 5 "$GUARD" "${RUN[@]}" "$INIT" -- sh -c "$SHOW")
+	read -r pid pgid sid tpgid < <(script -qec "exec $cmd" /dev/null | tr -d '\r')
 	is "$mode, foreground: the command leads its own process group" "$pgid" "$pid"
 	is "$mode, foreground: ... which is the terminal's foreground group" "$tpgid" "$pid"
 	isnt_session=$([ "$sid" != "$pid" ] && echo yes)
