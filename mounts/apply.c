@@ -550,6 +550,16 @@ int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb
 	for (size_t i = 0; i < p->n; i++) {
 		const struct nsb_entry *e = &p->e[i];
 		char msg[sizeof err->message];
+		if ((e->flags & NSB_F_NETNS) && a->join_netns) {
+			int (*join)(void *, char *, size_t) = a->join_netns;
+			a->join_netns = NULL;
+			int j = join(a->join_arg, msg, sizeof msg);
+			if (j < 0) {
+				snprintf(err->phase, sizeof err->phase, "network");
+				snprintf(err->message, sizeof err->message, "%s", msg);
+				return j;
+			}
+		}
 		int r = nsb_apply_entry(a, e, msg, sizeof msg);
 		if (r == 1) {
 			if (e->flags & NSB_F_MASK)

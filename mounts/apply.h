@@ -16,6 +16,9 @@ struct nsb_apply_ctx {
 	int tree_fd;           /* the detached tree for NSB_OP_ATTACH, or -1 */
 	int root_fd;           /* the new root once its entry ran (O_PATH), else -1 */
 	bool fake;             /* libmount fake mode: nothing is mounted (unit tests) */
+	/* run (once) before the first NSB_F_NETNS entry, then cleared; see nsb_setup_env */
+	int (*join_netns)(void *arg, char *err, size_t len);
+	void *join_arg;
 };
 
 /* Fills A; STAGE is opened (close with nsb_apply_done). Returns 0 or a negative errno. */
@@ -29,7 +32,7 @@ void nsb_apply_done(struct nsb_apply_ctx *a);
 int nsb_apply_entry(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t errlen);
 
 /* Carries out every entry of P in order; stops at the first fatal failure and fills ERR
- * (phase "mount", "fstab" or "mask"). */
+ * (phase "mount", "fstab" or "mask", or "network" when the join_netns hook failed). */
 int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_setup_error *err);
 
 /* Creates PATH (and missing parents) inside the root ROOTFD, resolving every component

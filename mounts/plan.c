@@ -43,9 +43,6 @@ static const struct essential essentials[] = {
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/dev/null", "/proc/kcore", NULL, "bind", RO_PROC, W_ALL },
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/dev/null", "/proc/keys", NULL, "bind", RO_PROC, W_ALL },
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/dev/null", "/proc/timer_list", NULL, "bind", RO_PROC, W_ALL },
-	{ NSB_OP_MOUNT, NSB_AT_NONE, "sysfs", "/sys", "sysfs", "ro,nosuid,nodev,noexec", NSB_F_MKDIR, W_OWN_NET },
-	{ NSB_OP_MOUNT, NSB_AT_HOST, "/sys", "/sys", NULL, "rbind",
-	  NSB_F_MKDIR | NSB_F_RDONLY | NSB_F_RECURSIVE, W_HOST_SYS },
 	{ NSB_OP_MOUNT, NSB_AT_NONE, "tmpfs", "/dev", "tmpfs", "mode=755,nosuid,strictatime", NSB_F_MKDIR, W_ALL },
 	DEVNODE("null"), DEVNODE("zero"), DEVNODE("full"), DEVNODE("random"), DEVNODE("urandom"),
 	DEVNODE("tty"),
@@ -67,6 +64,11 @@ static const struct essential essentials[] = {
 	  NSB_F_MKDIR | NSB_F_OPTIONAL, W_IPC },
 	{ NSB_OP_MOUNT, NSB_AT_NONE, "tmpfs", "/run", "tmpfs", "mode=755,nosuid,nodev", NSB_F_MKDIR, W_ALL },
 	{ NSB_OP_MOUNT, NSB_AT_NONE, "tmpfs", "/tmp", "tmpfs", "mode=1777,nosuid,nodev", NSB_F_MKDIR, W_ALL },
+	/* /sys last: sysfs shows the net namespace of its mounter, and the spawner makes that
+	 * namespace on another CPU while everything above is mounted */
+	{ NSB_OP_MOUNT, NSB_AT_NONE, "sysfs", "/sys", "sysfs", "ro,nosuid,nodev,noexec", NSB_F_MKDIR | NSB_F_NETNS, W_OWN_NET },
+	{ NSB_OP_MOUNT, NSB_AT_HOST, "/sys", "/sys", NULL, "rbind",
+	  NSB_F_MKDIR | NSB_F_RDONLY | NSB_F_RECURSIVE, W_HOST_SYS },
 	{ NSB_OP_FILE, NSB_AT_NONE, NULL, "/hostname", NULL, NULL, 0, W_HOSTNAME },
 	{ NSB_OP_MOUNT, NSB_AT_STAGE, "/hostname", "/etc/hostname", NULL, "bind",
 	  NSB_F_MKFILE | NSB_F_RDONLY, W_HOSTNAME },

@@ -39,7 +39,9 @@ enum {
 	NSB_F_NEWROOT = 1 << 8,      /* this mount is the new root */
 	NSB_F_MASK = 1 << 9,         /* a service mask: a skip is logged as a verbose note */
 	NSB_F_EXEC = 1 << 10,        /* FILE: mode 0755 instead of 0644 */
-	NSB_F_HOST_OPTS = 1 << 11    /* host paths in lowerdir=, upperdir=, workdir= (fstab) */
+	NSB_F_HOST_OPTS = 1 << 11,   /* host paths in lowerdir=, upperdir=, workdir= (fstab) */
+	NSB_F_NETNS = 1 << 12        /* made in the container's net namespace (sysfs): the
+				      * setup's join_netns hook runs before it */
 };
 
 struct nsb_entry {

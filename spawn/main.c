@@ -7,7 +7,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -15,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -35,6 +33,7 @@
 #include "booted.h"
 #include "console.h"
 #include "spawn.h"
+#include "netns.h"
 #include "users.h"
 
 #ifndef CLONE_NEWTIME
@@ -156,24 +155,6 @@ static noreturn void child_fail(int fd, const char *phase, const char *what, int
 	_exit(NSB_EXIT_FAILURE);
 }
 
-/* Child: brings the loopback interface of the new net namespace up. */
-static int loopback_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-	int r = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (r == 0) {
-		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-		r = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	int e = r < 0 ? -errno : 0;
-	close(fd);
-	return e;
-}
-
 /* Adds FD to GO under NAME (the caller keeps at most NSB_PROTO_MAX_FDS). */
 static void add_go_fd(struct nsb_msg *go, const char *name, int fd)
 {
@@ -267,17 +248,17 @@ static noreturn void child_main(struct spawner *s)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(s->chan[0]);
 
-	/* Work that needs no id map runs while the spawner writes the maps: the child holds
-	 * every capability in its new user namespace from the start. A failure is reported
-	 * after GO, when the spawner reads the channel. */
+	/* Work that needs no id map starts while the spawner writes the maps: the child holds
+	 * every capability in its new user namespace from the start. The net namespace is
+	 * made on another CPU and joined before /sys is mounted (spawn/netns.h); a failure
+	 * is reported after GO, when the spawner reads the channel. */
 	bool own_net = s->c.network != NSB_NET_HOST;
+	static struct nsb_netns net;
+	if (own_net)
+		nsb_netns_start(&net);
 	const char *fail_phase = NULL, *fail_what = NULL;
 	int fail_errno = 0, e = 0;
-	if (own_net && unshare(CLONE_NEWNET) < 0)
-		fail_phase = "network", fail_what = "unshare the net namespace", fail_errno = errno;
-	else if (own_net && (e = loopback_up()) < 0)
-		fail_phase = "network", fail_what = "bring lo up", fail_errno = -e;
-	else if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		fail_phase = "hostname", fail_what = s->hostname, fail_errno = errno;
 
 	int tree_fd = -1;
@@ -300,11 +281,15 @@ static noreturn void child_main(struct spawner *s)
 	if ((e = nsb_console_child(&s->con)) < 0)
 		child_fail(fd, "console", "make the pty the standard fds", -e);
 
-	if (setresgid(0, 0, 0) < 0)
+	/* Raw system calls: credentials are per thread in the kernel, and glibc's wrappers
+	 * would stop here until the net thread, busy in the kernel, took their signal. That
+	 * thread ends before the exec, and only this one's credentials cross it. */
+	if (syscall(SYS_setresgid, 0, 0, 0) < 0)
 		child_fail(fd, "userns", "setresgid 0", errno);
-	if (setresuid(0, 0, 0) < 0)
+	if (syscall(SYS_setresuid, 0, 0, 0) < 0)
 		child_fail(fd, "userns", "setresuid 0", errno);
-	if (s->users.mode != NSB_USERS_SINGLE && setgroups(0, NULL) < 0 && errno != EPERM)
+	if (s->users.mode != NSB_USERS_SINGLE && syscall(SYS_setgroups, 0, NULL) < 0 &&
+	    errno != EPERM)
 		child_fail(fd, "userns", "setgroups", errno);
 	/* The kernel clears the parent-death signal when the effective uid changes, and
 	 * setresuid(0) does change it (host uid 0 -> the mapped root): set it again, then
@@ -314,10 +299,17 @@ static noreturn void child_main(struct spawner *s)
 	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP)))
 		_exit(NSB_EXIT_FAILURE);
 
-	struct nsb_setup_env env = { .tree_fd = tree_fd, .own_netns = own_net, .own_ipcns = 1 };
+	struct nsb_setup_env env = { .tree_fd = tree_fd, .own_netns = own_net, .own_ipcns = 1,
+				     .join_netns = own_net ? nsb_netns_join : NULL,
+				     .join_arg = &net };
 	struct nsb_setup_error err = { .phase = "setup" };
 	if (!s->standalone && nsb_setup_root(&s->c, &env, &err) < 0) {
 		nsb_send_error(fd, err.phase[0] ? err.phase : "setup", "%s", err.message);
+		_exit(NSB_EXIT_FAILURE);
+	}
+	/* joined by now, unless the plan had no sysfs (or the init builds the root) */
+	if (own_net && nsb_netns_join(&net, err.message, sizeof err.message) < 0) {
+		nsb_send_error(fd, "network", "%s", err.message);
 		_exit(NSB_EXIT_FAILURE);
 	}
 	if (tree_fd >= 0)
@@ -346,8 +338,8 @@ static noreturn void child_main(struct spawner *s)
 /* Clones the child into the new namespaces; returns its pid (in the parent) or -errno. */
 static pid_t spawn_child(struct spawner *s)
 {
-	/* The net namespace (the costliest, about 0.5 ms) is made by the child itself,
-	 * while the spawner writes the maps. */
+	/* The net namespace (the costliest, about 0.6 ms) is made by the child itself, on
+	 * another CPU while it builds the root (spawn/netns.h). */
 	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
 			 CLONE_NEWCGROUP | CLONE_NEWTIME;
 	/* No CLONE_VM: the child gets a copy of the address space, as with fork(); it only

@@ -60,6 +60,21 @@ box42"
 out=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c 'cat /sys/class/net/lo/operstate /sys/class/net/lo/flags; ls /sys/class/net' 2>&1)
 like "lo is up in the private network" "$out" '^0x[0-9a-f]*9$'
 is "the private network has lo only" "$(printf '%s\n' "$out" | tail -n +3 | tr '\n' ' ')" "lo "
+# The child makes the net namespace on a thread on another CPU and joins it before /sys
+# (spawn/netns.h); on one CPU it makes it in place. Both: lo up, lo only in sysfs, the
+# command in PID 1's namespace, and PID 1 a single thread (no helper thread crossed the exec).
+if command -v taskset >/dev/null; then
+	for cpus in all 0; do
+		pre=(); [ "$cpus" = all ] || pre=(taskset -c "$cpus")
+		out=$(run "${pre[@]}" "$NSBOOT" -q -D "$TREE" -- /bin/sh -c \
+			'cat /sys/class/net/lo/flags; ls /sys/class/net; ls /proc/1/task | wc -l
+			 [ "$(readlink /proc/1/ns/net)" = "$(readlink /proc/self/ns/net)" ] && echo same-ns' 2>&1)
+		is "cpus $cpus: lo up, lo only, one thread in PID 1, the command in its net ns" \
+			"$(printf '%s\n' "$out" | sed 's/^0x[0-9a-f]*9$/up/' | tr -s ' \n' ' ')" "up lo 1 same-ns "
+	done
+else
+	skip "taskset (util-linux) is not installed"
+fi
 host_ifs=$(ls /sys/class/net | tr '\n' ' ')
 out=$(run "$NSBOOT" -q --network=host -D "$TREE" -- /bin/ls /sys/class/net 2>&1 | tr '\n' ' ')
 is "--network=host shares the host's interfaces" "$out" "$host_ifs"

@@ -460,6 +460,61 @@ static void test_plan_phases(void **state)
 	free(p);
 }
 
+/* The join_netns hook: logged as a call, failing with JOIN_RESULT. */
+static int join_result;
+static int fake_join(void *arg, char *msg, size_t len)
+{
+	logcall("join %s", (const char *)arg);
+	if (join_result == 0)
+		return 0;
+	snprintf(msg, len, "unshare the net namespace: %s", strerror(-join_result));
+	return join_result;
+}
+
+/* The hook runs once, right before the first NSB_F_NETNS entry (never for a plan without
+ * one); its failure stops the plan with phase "network" and nothing after it mounted. */
+static void test_join_netns_hook(void **state)
+{
+	(void)state;
+	struct nsb_plan *p = calloc(1, sizeof *p);
+	struct nsb_setup_error e = { "", "" };
+	struct nsb_entry tmp = { .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT, .source = "tmpfs",
+				 .type = "tmpfs", .target = "/tmp", .flags = NSB_F_MKDIR };
+	struct nsb_entry sys = { .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT, .source = "sysfs",
+				 .type = "sysfs", .target = "/sys",
+				 .flags = NSB_F_MKDIR | NSB_F_NETNS };
+	ctx.join_netns = fake_join;
+	ctx.join_arg = "arg";
+	p->e[p->n++] = tmp;
+	assert_int_equal(nsb_apply_plan(&ctx, p, &e), 0);
+	assert_int_equal(n_calls, 0);
+	assert_true(is_dir(in_root("/tmp")));
+	assert_true(ctx.join_netns == fake_join); /* still armed */
+
+	p->e[p->n++] = sys;
+	sys.target = "/sys2";
+	p->e[p->n++] = sys;
+	assert_int_equal(nsb_apply_plan(&ctx, p, &e), 0);
+	assert_int_equal(n_calls, 1); /* once, though two entries want it */
+	assert_string_equal(calls[0], "join arg");
+	assert_true(is_dir(in_root("/sys")) && is_dir(in_root("/sys2")));
+	assert_null(ctx.join_netns);
+
+	n_calls = 0;
+	join_result = -EPERM;
+	ctx.join_netns = fake_join;
+	p->n = 0;
+	sys.target = "/sys3";
+	p->e[p->n++] = sys;
+	assert_int_equal(nsb_apply_plan(&ctx, p, &e), -EPERM);
+	assert_string_equal(e.phase, "network");
+	assert_string_equal(e.message, "unshare the net namespace: Operation not permitted");
+	assert_int_equal(n_calls, 1);
+	assert_false(exists(in_root("/sys3"))); /* stopped before the entry */
+	join_result = 0;
+	free(p);
+}
+
 /* An fstab overlay line longer than the rewritten options' buffer is an error, never an
  * overflow (a long plain option followed by a path option). */
 static void test_fstab_overlay_options_too_long(void **state)
@@ -498,6 +553,7 @@ int main(void)
 		T(test_fstab_overlay_options_too_long),
 		T(test_library_error),
 		T(test_plan_phases),
+		T(test_join_netns_hook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

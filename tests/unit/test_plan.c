@@ -78,11 +78,12 @@ static void test_overlay_default(void **state)
 	assert_string_equal(e->upper, NSB_STAGE_UPPER);
 	assert_true(e->flags & NSB_F_NEWROOT);
 	assert_false(e->flags & NSB_F_RDONLY);
-	/* every essential, in DESIGN.md's order */
-	const char *order[] = { "/proc", "/proc/sys", "/proc/keys", "/sys", "/dev", "/dev/null",
+	/* every essential, in DESIGN.md's order but /sys last (the net namespace is joined
+	 * only there: spawn/netns.h) */
+	const char *order[] = { "/proc", "/proc/sys", "/proc/keys", "/dev", "/dev/null",
 				"/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
 				"/dev/pts", "/dev/ptmx", "/dev/fd", "/dev/stdin", "/dev/stdout",
-				"/dev/stderr", "/dev/shm", "/dev/mqueue", "/run", "/tmp" };
+				"/dev/stderr", "/dev/shm", "/dev/mqueue", "/run", "/tmp", "/sys" };
 	int last = 0;
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		int at = find(order[i], 0);
@@ -131,6 +132,7 @@ static void test_sys_private_and_host(void **state)
 	int i = find("/sys", 0);
 	assert_string_equal(plan.e[i].type, "sysfs");
 	assert_string_equal(plan.e[i].options, "ro,nosuid,nodev,noexec");
+	assert_true(plan.e[i].flags & NSB_F_NETNS); /* mounted in the container's net ns */
 
 	struct nsb_plan_facts f = base_facts;
 	f.own_netns = false;
@@ -142,6 +144,8 @@ static void test_sys_private_and_host(void **state)
 	assert_string_equal(plan.e[i].options, "rbind");
 	assert_int_equal(plan.e[i].flags & (NSB_F_RDONLY | NSB_F_RECURSIVE), NSB_F_RDONLY | NSB_F_RECURSIVE);
 	assert_int_equal(find_type("/sys", "sysfs"), -1);
+	for (size_t k = 0; k < plan.n; k++)
+		assert_false(plan.e[k].flags & NSB_F_NETNS); /* the host's: nothing to join */
 }
 
 static void test_devpts_gid5_and_mqueue(void **state)
