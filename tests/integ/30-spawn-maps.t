@@ -30,7 +30,9 @@ gmap=$(printf '%s\n' "$out" | sed -n '/^gid$/,$p' | sed 1d)
 is "pick: gid_map is the same range" "$(first_map "$gmap")" "$umap"
 
 # two containers at once get different ranges (a lock per range)
-run "$NSBOOT" -q --pid-file="$TMP/first.pid" -D "$TREE" -- /bin/sleep 30 &
+# (timeout itself in the background, not the run function: $! must be a process that
+# passes SIGTERM on, not a subshell that dies alone and leaves the container running)
+timeout "$GUARD" "$NSBOOT" -q --pid-file="$TMP/first.pid" -D "$TREE" -- /bin/sleep 30 &
 first=$!
 for _ in $(seq 100); do [ -s "$TMP/first.pid" ] && break; sleep 0.1; done
 p1=$(cat "$TMP/first.pid" 2>/dev/null)
@@ -40,6 +42,8 @@ like "pick: a running container has a range" "$m1" '^0 [0-9]+ 65536$'
 check "pick: a second container picks another range ($m1 / $m2)" [ -n "$m2" -a "$m1" != "$m2" ]
 kill -TERM "$first" 2>/dev/null
 wait "$first" 2>/dev/null
+gone() { [ -n "$1" ] && ! kill -0 "$1" 2>/dev/null; }
+check "pick: SIGTERM to it (through timeout) ended the first container" gone "$p1"
 
 # a host kernel parameter stays out of reach, even once /proc/sys is unmounted
 cur=$(cat /proc/sys/vm/swappiness)
