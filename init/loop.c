@@ -211,10 +211,11 @@ static int signal_descendants_once(int procfd, int sig)
 	size_t k = nsb_proc_descendants(proc_table, (size_t)n, getpid());
 	int count = 0;
 	for (size_t i = 0; i < k; i++) {
-		if (kill(proc_table[i].pid, sig) == 0)
+		int r = nsb_proc_signal(procfd, &proc_table[i], sig);
+		if (r == 0)
 			count++;
-		else if (errno != ESRCH)
-			log_errno(-errno, "warning: kill %d with %s", (int)proc_table[i].pid,
+		else if (r != -ESRCH)
+			log_errno(r, "warning: kill %d with %s", (int)proc_table[i].pid,
 				  signame(sig));
 	}
 	return count;

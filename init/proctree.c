@@ -2,6 +2,7 @@
 #include "proctree.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,6 +56,26 @@ int nsb_proc_parse_stat(const char *buf, size_t len, struct nsb_proc *p)
 	if (!parse_pid(&s, end, &p->ppid))
 		return -EINVAL;
 	p->mark = false;
+	/* fields 5 to 21, then the start time */
+	p->start = 0;
+	for (int field = 5; field <= 21; field++) {
+		if (s >= end || *s != ' ')
+			return 0;
+		for (s++; s < end && *s != ' '; s++)
+			;
+	}
+	if (s >= end || *s != ' ')
+		return 0;
+	unsigned long long v = 0;
+	const char *digits = ++s;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (~0ULL - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (s == digits || (s < end && *s != ' ' && *s != '\n'))
+		return -EINVAL;
+	p->start = v;
 	return 0;
 }
 
@@ -73,7 +94,7 @@ static bool numeric(const char *name)
 static bool read_stat(int dirfd, const char *name, struct nsb_proc *p)
 {
 	char path[32];
-	char buf[256];
+	char buf[512];
 	if ((size_t)snprintf(path, sizeof path, "%s/stat", name) >= sizeof path)
 		return false;
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -86,6 +107,38 @@ static bool read_stat(int dirfd, const char *name, struct nsb_proc *p)
 	close(fd);
 	/* The fields we need come first; a longer COMM than fits is not a real stat line. */
 	return n > 0 && nsb_proc_parse_stat(buf, (size_t)n, p) == 0;
+}
+
+bool nsb_proc_read_one(int dirfd, pid_t pid, struct nsb_proc *p)
+{
+	char name[16];
+	snprintf(name, sizeof name, "%d", (int)pid);
+	return read_stat(dirfd, name, p);
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+int nsb_proc_signal(int dirfd, const struct nsb_proc *p, int sig)
+{
+	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	if (fd < 0) {
+		if (errno != ENOSYS)
+			return -errno;
+		/* before Linux 5.3: the walk's word, as good as it gets */
+		return kill(p->pid, sig) == 0 ? 0 : -errno;
+	}
+	struct nsb_proc now;
+	int r = -ESRCH;
+	if (nsb_proc_read_one(dirfd, p->pid, &now) && now.start == p->start && now.state != 'Z' &&
+	    now.state != 'X')
+		r = syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0 ? 0 : -errno;
+	close(fd);
+	return r;
 }
 
 /* Reads every numeric entry's stat file of DIRFD into T (at most MAX). */

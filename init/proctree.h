@@ -14,11 +14,23 @@ struct nsb_proc {
 	pid_t ppid;
 	char state; /* /proc/PID/stat's third field: 'R', 'S', 'Z', ... */
 	bool mark;  /* scratch for nsb_proc_descendants() */
+	unsigned long long start; /* field 22, start time in ticks since boot: with the pid,
+				   * the process's identity (0 when the line stops before it) */
 };
 
 /* Parses the start of a /proc/PID/stat line ("PID (COMM) STATE PPID ...", COMM may hold
  * spaces and parentheses) of LEN bytes into P. Returns 0 or -EINVAL (pure). */
 int nsb_proc_parse_stat(const char *buf, size_t len, struct nsb_proc *p);
+
+/* Reads DIRFD/PID/stat into P; false when the process is gone or the line is odd. */
+bool nsb_proc_read_one(int dirfd, pid_t pid, struct nsb_proc *p);
+
+/* Sends SIG to P's process only if the process that now has P's pid is still the one P
+ * describes (same start time in DIRFD, the /proc it was read from, and not a zombie): a
+ * pidfd pins the process between that check and the signal, so a pid freed and reused
+ * since the walk is never signalled. Falls back to kill() on kernels without pidfds.
+ * Returns 0, or a negative errno (-ESRCH: gone or not the same process). */
+int nsb_proc_signal(int dirfd, const struct nsb_proc *p, int sig);
 
 /* Reads DIRFD/N/stat for every numeric entry N of the directory DIRFD (a /proc, or a fake
  * one in tests) into T, at most MAX entries; processes that vanish meanwhile are skipped.

@@ -86,6 +86,20 @@ static void stat_lines(void **state)
 	/* no more than the ppid is needed, even without a trailing space */
 	assert_int_equal(parse("9 (x) S 42", &p), 0);
 	assert_int_equal(p.ppid, 42);
+	assert_true(p.start == 0); /* unknown */
+	/* a whole line: field 22 is the start time */
+	assert_int_equal(parse("1234 (a b) S 99 1234 1234 0 -1 4194560 110 0 0 0 0 0 0 0 20 0 1 0 "
+			       "987654321 2842624 229 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 "
+			       "0 17 1 0 0 0 0 0\n", &p), 0);
+	assert_int_equal(p.ppid, 99);
+	assert_true(p.start == 987654321ULL);
+	assert_int_equal(parse("5 (x) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77\n", &p), 0);
+	assert_true(p.start == 77ULL);
+	assert_int_equal(parse("5 (x) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 78", &p), 0);
+	assert_true(p.start == 78ULL);
+	/* stopping anywhere before field 22 leaves it unknown */
+	assert_int_equal(parse("5 (x) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0", &p), 0);
+	assert_true(p.start == 0);
 }
 
 static void bad_stat_lines(void **state)
@@ -95,6 +109,10 @@ static void bad_stat_lines(void **state)
 		"", "(x) S 1", "12", "12 (x", "12 (x)", "12 (x) S", "12 (x) S ",
 		"12 (x) S x", "12 (x)S 1", "12 (x) S1", "x12 (y) S 1",
 		"99999999999 (x) S 1", "12 (x) S 99999999999",
+		/* a start time that is not a number, or too big */
+		"5 (x) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7x",
+		"5 (x) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0  ",
+		"5 (x) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (parse(bad[i], &p) != -EINVAL)
@@ -208,6 +226,47 @@ static void read_a_fake_proc(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* nsb_proc_signal: a process is signalled only while the one at its pid still has the
+ * start time the walk saw (a fake /proc says what the "walk" saw; the child is real). */
+static void signal_only_the_same_process(void **state)
+{
+	char dir[] = "/tmp/nsb-test-proc.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		for (;;)
+			pause();
+	}
+	char name[16], line[128];
+	snprintf(name, sizeof name, "%d", (int)kid);
+	snprintf(line, sizeof line, "%d (kid) S %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4242\n",
+		 (int)kid, (int)getpid(), (int)kid, (int)kid);
+	fake_proc(dir, name, line);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+
+	struct nsb_proc walked;
+	assert_true(nsb_proc_read_one(fd, kid, &walked));
+	assert_true(walked.start == 4242ULL);
+	/* the walk saw another process at this pid: not signalled */
+	struct nsb_proc other = walked;
+	other.start = 4241;
+	assert_int_equal(nsb_proc_signal(fd, &other, SIGTERM), -ESRCH);
+	int st;
+	assert_int_equal(waitpid(kid, &st, WNOHANG), 0); /* still alive */
+	/* the same process: signalled */
+	assert_int_equal(nsb_proc_signal(fd, &walked, SIGTERM), 0);
+	assert_int_equal(waitpid(kid, &st, 0), kid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	/* gone (reaped): not signalled, whatever /proc said */
+	assert_int_equal(nsb_proc_signal(fd, &walked, SIGTERM), -ESRCH);
+	close(fd);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void read_the_real_proc(void **state)
 {
 	int fd = open("/proc", O_RDONLY | O_DIRECTORY);
@@ -222,6 +281,7 @@ static void read_the_real_proc(void **state)
 			self = true;
 			assert_int_equal(t[i].ppid, getppid());
 			assert_int_equal(t[i].state, 'R');
+			assert_true(t[i].start > 0);
 		}
 	assert_true(self);
 	assert_int_equal(nsb_proc_read(-1, t, 1), -EBADF);
@@ -242,6 +302,7 @@ int main(void)
 		cmocka_unit_test(descendants_cycle_terminates),
 		cmocka_unit_test(read_a_fake_proc),
 		cmocka_unit_test(read_the_real_proc),
+		cmocka_unit_test(signal_only_the_same_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
