@@ -250,8 +250,9 @@ static noreturn void child_main(struct spawner *s)
 
 	/* Work that needs no id map starts while the spawner writes the maps: the child holds
 	 * every capability in its new user namespace from the start. The net namespace is
-	 * made on another CPU and joined before /sys is mounted (spawn/netns.h); a failure
-	 * is reported after GO, when the spawner reads the channel. */
+	 * made on another CPU and joined before /sys is mounted (spawn/netns.h), where a
+	 * failure to make it is reported; a failure here is reported after GO, when the
+	 * spawner reads the channel. */
 	bool own_net = s->c.network != NSB_NET_HOST;
 	static struct nsb_netns net;
 	if (own_net)
