@@ -72,6 +72,23 @@ static int mkpath(int rootfd, const char *path, bool file, int depth)
 	size_t len = strlen(buf);
 	while (len > 1 && buf[len - 1] == '/')
 		buf[--len] = '\0';
+	/* Most often only the last component is missing (/dev/null in a fresh /dev): create
+	 * it in its resolved parent at once. Anything else (a missing parent, a name that
+	 * exists, such as a dangling symlink) takes the walk below. */
+	char *last = strrchr(buf, '/');
+	if (last && last[1]) {
+		*last = '\0';
+		int parent = open_in(rootfd, last == buf ? "/" : buf, false);
+		*last = '/';
+		if (parent >= 0) {
+			int r = create_in(parent, last + 1, file);
+			close(parent);
+			if (r != -EEXIST)
+				return r;
+		} else if (parent != -ENOENT) {
+			return parent;
+		}
+	}
 	/* every prefix in turn: resolved from the root, created in its resolved parent */
 	for (char *p = buf; *p;) {
 		while (*p == '/')
