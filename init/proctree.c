@@ -69,9 +69,10 @@ int nsb_proc_parse_stat(const char *buf, size_t len, struct nsb_proc *p)
 	unsigned long long v = 0;
 	const char *digits = ++s;
 	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > (~0ULL - 9) / 10)
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (~0ULL - d) / 10)
 			return -EINVAL;
-		v = v * 10 + (unsigned)(*s - '0');
+		v = v * 10 + d;
 	}
 	if (s == digits || (s < end && *s != ' ' && *s != '\n'))
 		return -EINVAL;
@@ -126,18 +127,24 @@ bool nsb_proc_read_one(int dirfd, pid_t pid, struct nsb_proc *p)
 int nsb_proc_signal(int dirfd, const struct nsb_proc *p, int sig)
 {
 	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-	if (fd < 0) {
-		if (errno != ENOSYS)
-			return -errno;
-		/* before Linux 5.3: the walk's word, as good as it gets */
-		return kill(p->pid, sig) == 0 ? 0 : -errno;
-	}
+	if (fd < 0 && errno == ESRCH)
+		return -ESRCH;
+	/* Without a pidfd (a kernel before 5.3, a seccomp filter that refuses it, no fd
+	 * left) the check just below and kill() are as good as it gets: never skip the
+	 * signal for that, or the shutdown would leave the descendants running. */
 	struct nsb_proc now;
 	int r = -ESRCH;
 	if (nsb_proc_read_one(dirfd, p->pid, &now) && now.start == p->start && now.state != 'Z' &&
-	    now.state != 'X')
-		r = syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0 ? 0 : -errno;
-	close(fd);
+	    now.state != 'X') {
+		if (fd >= 0 && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
+			r = 0;
+		else if (fd >= 0 && errno == ESRCH)
+			r = -ESRCH; /* the process the pidfd pins is gone */
+		else
+			r = kill(p->pid, sig) == 0 ? 0 : -errno;
+	}
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 

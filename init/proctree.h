@@ -28,7 +28,8 @@ bool nsb_proc_read_one(int dirfd, pid_t pid, struct nsb_proc *p);
 /* Sends SIG to P's process only if the process that now has P's pid is still the one P
  * describes (same start time in DIRFD, the /proc it was read from, and not a zombie): a
  * pidfd pins the process between that check and the signal, so a pid freed and reused
- * since the walk is never signalled. Falls back to kill() on kernels without pidfds.
+ * since the walk is never signalled. Without a pidfd (old kernel, a seccomp filter, no fd
+ * left) it still checks, then uses kill().
  * Returns 0, or a negative errno (-ESRCH: gone or not the same process). */
 int nsb_proc_signal(int dirfd, const struct nsb_proc *p, int sig);
 

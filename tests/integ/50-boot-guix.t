@@ -26,7 +26,7 @@ bb=/gnu/store/0123-busybox/bin/busybox
 	echo "TMPDIR=\$TMPDIR"
 	echo "GUIX_NEW_SYSTEM=\$GUIX_NEW_SYSTEM"
 	echo "container=\$container"
-	echo "ppid=\$PPID"
+	echo "pid=\$\$"
 	echo "pid1=\$(\$bb tr '\\0' ' ' </proc/1/cmdline)"
 	for d in /run /bin /etc /home /var; do [ -d "\$d" ] && echo "dir \$d"; done
 } >/out/record
@@ -45,7 +45,7 @@ like "HOME=/root" "$rec" '^HOME=/root$'
 like "TMPDIR=/tmp" "$rec" '^TMPDIR=/tmp$'
 like "GUIX_NEW_SYSTEM is SYSTEM" "$rec" "^GUIX_NEW_SYSTEM=$SYS\$"
 like "the purified environment is kept (container=nsboot)" "$rec" '^container=nsboot$'
-like "the boot script is the init's child" "$rec" '^ppid=1$'
+like "the boot script is PID 2, under the init" "$rec" '^pid=2$'
 like "/proc/1/cmdline is nsboot-init's" "$rec" '^pid1=nsboot-init '
 for d in /run /bin /etc /home /var; do
 	like "$d was created in the empty root" "$rec" "^dir $d\$"
