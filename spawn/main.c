@@ -70,6 +70,7 @@ struct spawner {
 	char **init_argv;
 	char **envp;
 	int chan[2];               /* [0] the spawner's end, [1] the child's (--sync-fd) */
+	struct nsb_netns net;      /* the private net namespace (spawn/netns.h) */
 	pid_t pid;
 	struct timespec t0;
 	bool ready;                /* READY (or BOOTED) was received */
@@ -248,15 +249,14 @@ static noreturn void child_main(struct spawner *s)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(s->chan[0]);
 
-	/* Work that needs no id map starts while the spawner writes the maps: the child holds
+	/* Work that needs no id map runs while the spawner writes the maps: the child holds
 	 * every capability in its new user namespace from the start. The net namespace is
-	 * made on another CPU and joined before /sys is mounted (spawn/netns.h), where a
-	 * failure to make it is reported; a failure here is reported after GO, when the
-	 * spawner reads the channel. */
+	 * made by the spawner's helper, or here on one CPU, and joined before /sys is
+	 * mounted (spawn/netns.h), where a failure to make it is reported; a failure here is
+	 * reported after GO, when the spawner reads the channel. */
 	bool own_net = s->c.network != NSB_NET_HOST;
-	static struct nsb_netns net;
 	if (own_net)
-		nsb_netns_start(&net);
+		nsb_netns_child_start(&s->net);
 	const char *fail_phase = NULL, *fail_what = NULL;
 	int fail_errno = 0, e = 0;
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
@@ -282,15 +282,11 @@ static noreturn void child_main(struct spawner *s)
 	if ((e = nsb_console_child(&s->con)) < 0)
 		child_fail(fd, "console", "make the pty the standard fds", -e);
 
-	/* Raw system calls: credentials are per thread in the kernel, and glibc's wrappers
-	 * would stop here until the net thread, busy in the kernel, took their signal. That
-	 * thread ends before the exec, and only this one's credentials cross it. */
-	if (syscall(SYS_setresgid, 0, 0, 0) < 0)
+	if (setresgid(0, 0, 0) < 0)
 		child_fail(fd, "userns", "setresgid 0", errno);
-	if (syscall(SYS_setresuid, 0, 0, 0) < 0)
+	if (setresuid(0, 0, 0) < 0)
 		child_fail(fd, "userns", "setresuid 0", errno);
-	if (s->users.mode != NSB_USERS_SINGLE && syscall(SYS_setgroups, 0, NULL) < 0 &&
-	    errno != EPERM)
+	if (s->users.mode != NSB_USERS_SINGLE && setgroups(0, NULL) < 0 && errno != EPERM)
 		child_fail(fd, "userns", "setgroups", errno);
 	/* The kernel clears the parent-death signal when the effective uid changes, and
 	 * setresuid(0) does change it (host uid 0 -> the mapped root): set it again, then
@@ -302,14 +298,14 @@ static noreturn void child_main(struct spawner *s)
 
 	struct nsb_setup_env env = { .tree_fd = tree_fd, .own_netns = own_net, .own_ipcns = 1,
 				     .join_netns = own_net ? nsb_netns_join : NULL,
-				     .join_arg = &net };
+				     .join_arg = &s->net };
 	struct nsb_setup_error err = { .phase = "setup" };
 	if (!s->standalone && nsb_setup_root(&s->c, &env, &err) < 0) {
 		nsb_send_error(fd, err.phase[0] ? err.phase : "setup", "%s", err.message);
 		_exit(NSB_EXIT_FAILURE);
 	}
 	/* joined by now, unless the plan had no sysfs (or the init builds the root) */
-	if (own_net && nsb_netns_join(&net, err.message, sizeof err.message) < 0) {
+	if (own_net && nsb_netns_join(&s->net, err.message, sizeof err.message) < 0) {
 		nsb_send_error(fd, "network", "%s", err.message);
 		_exit(NSB_EXIT_FAILURE);
 	}
@@ -339,8 +335,8 @@ static noreturn void child_main(struct spawner *s)
 /* Clones the child into the new namespaces; returns its pid (in the parent) or -errno. */
 static pid_t spawn_child(struct spawner *s)
 {
-	/* The net namespace (the costliest, about 0.6 ms) is made by the child itself, on
-	 * another CPU while it builds the root (spawn/netns.h). */
+	/* The net namespace (the costliest, about 0.6 ms) is made beside the root, by a
+	 * helper or by the child (spawn/netns.h). */
 	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
 			 CLONE_NEWCGROUP | CLONE_NEWTIME;
 	/* No CLONE_VM: the child gets a copy of the address space, as with fork(); it only
@@ -538,6 +534,7 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 			if (kill(s->pid, sig) < 0)
 				log_errno(-errno, "warning: forward signal %d", sig);
 		}
+		nsb_netns_reap(&s->net, false);
 		pid_t w = waitpid(s->pid, &status, WNOHANG);
 		if (w == s->pid)
 			break;
@@ -571,6 +568,7 @@ static noreturn void abandon(struct spawner *s, const char *why)
 	close(s->chan[0]);
 	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	nsb_netns_reap(&s->net, true);
 	exit(NSB_EXIT_FAILURE);
 }
 
@@ -638,12 +636,23 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
+	bool own_net = s.c.network != NSB_NET_HOST;
+	int e;
+	if (own_net && (e = nsb_netns_prepare(&s.net)) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "socketpair: %s", strerror(-e));
 	pid_t pid = spawn_child(&s);
 	if (pid < 0)
 		nsb_die(NSB_EXIT_FAILURE, "clone3 (user, mount, pid, ipc, uts, cgroup, time "
 			"namespaces): %s", strerror(-pid));
 	s.pid = pid;
 	close(s.chan[1]);
+	if (s.net.helper) {
+		close(s.net.sock[1]);
+		s.net.sock[1] = -1;
+	}
+	/* the helper makes the net namespace while the maps are written and the root built;
+	 * the child takes it before /sys */
+	nsb_netns_spawn(&s.net, pid);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (nsb_users_write_maps(&s.users, pid, err, sizeof err) < 0)
@@ -669,7 +678,7 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof name, "bind%zu", i);
 		add_go_fd(&go, name, fd);
 	}
-	int e = nsb_msg_send(s.chan[0], &go);
+	e = nsb_msg_send(s.chan[0], &go);
 	if (e < 0) {
 		snprintf(err, sizeof err, "send GO: %s", strerror(-e));
 		abandon(&s, err);
@@ -678,6 +687,7 @@ int main(int argc, char **argv)
 		close(go.fds[i]);
 
 	int status = supervise(&s, &mask);
+	nsb_netns_reap(&s.net, true);
 	if (s.pid_file_written)
 		remove_pid_file(s.c.pid_file, s.pid);
 	nsb_users_release(&s.users);

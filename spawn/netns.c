@@ -3,93 +3,164 @@
 #include "netns.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 #include <linux/sockios.h>
 
-/* Makes the net namespace of the calling thread a new one with lo up; with WANT_FD keeps
- * an fd to it in N->fd. Fills N->err and N->what on failure. */
-static void make(struct nsb_netns *n, bool want_fd)
+#include "log.h"
+#include "proto.h"
+
+/* Makes the caller's net namespace a new one with lo up; with WANT_FD returns an fd to it
+ * (else 0). A negative errno on failure, the step in WHAT. */
+static int make(bool want_fd, const char **what)
 {
 	struct ifreq ifr = { 0 };
-	int s = -1;
-	n->what = "unshare the net namespace";
+	int s = -1, r = 0;
+	*what = "unshare the net namespace";
 	if (unshare(CLONE_NEWNET) < 0)
-		goto fail;
-	n->what = "bring lo up";
+		return -errno;
+	*what = "bring lo up";
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		goto fail;
+		return -errno;
 	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
 		goto fail;
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 		goto fail;
-	/* the socket's namespace: no path needed, while the other thread moves the root */
-	n->what = "open the net namespace";
-	if (want_fd && (n->fd = ioctl(s, SIOCGSKNS)) < 0)
+	*what = "open the net namespace";
+	if (want_fd && (r = ioctl(s, SIOCGSKNS)) < 0)
 		goto fail;
 	close(s);
-	n->err = 0;
-	return;
+	return r;
 fail:
-	n->err = errno;
-	if (s >= 0)
-		close(s);
+	r = -errno;
+	close(s);
+	return r;
 }
 
-static void *thread_main(void *arg)
+int nsb_netns_prepare(struct nsb_netns *n)
 {
-	struct nsb_netns *n = arg;
-	make(n, true);
-	__atomic_store_n(&n->done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-void nsb_netns_start(struct nsb_netns *n)
-{
-	*n = (struct nsb_netns){ .fd = -1 };
+	*n = (struct nsb_netns){ .sock = { -1, -1 } };
 	cpu_set_t cpus;
-	pthread_attr_t attr;
-	/* Only a thread on another CPU gains: on the caller's it would just wait its turn. */
-	int cpu = sched_getcpu();
-	if (cpu >= 0 && sched_getaffinity(0, sizeof cpus, &cpus) == 0) {
-		CPU_CLR(cpu, &cpus);
-		if (CPU_COUNT(&cpus) > 0 && pthread_attr_init(&attr) == 0) {
-			n->threaded = pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus) == 0 &&
-				      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-				      pthread_create(&n->thread, &attr, thread_main, n) == 0;
-			pthread_attr_destroy(&attr);
-		}
+	/* on one CPU a helper would only take turns with the child */
+	if (sched_getaffinity(0, sizeof cpus, &cpus) < 0 || CPU_COUNT(&cpus) < 2) {
+		log_debug("net namespace: made by the child (one CPU)");
+		return 0;
 	}
-	if (!n->threaded)
-		make(n, false);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, n->sock) < 0)
+		return -errno;
+	n->helper = true;
+	log_debug("net namespace: made by a helper process beside the root");
+	return 0;
+}
+
+void nsb_netns_child_start(struct nsb_netns *n)
+{
+	if (n->helper) {
+		close(n->sock[0]);
+		n->sock[0] = -1;
+		return;
+	}
+	const char *what;
+	int r = make(false, &what);
+	if (r < 0) {
+		n->err = -r;
+		snprintf(n->msg, sizeof n->msg, "%s: %s", what, strerror(-r));
+	}
+}
+
+/* The helper: in CHILD's user namespace, makes the net namespace and sends it on FD. */
+static noreturn void helper_main(int fd, pid_t child)
+{
+	char path[64];
+	const char *what = "enter the container's user namespace";
+	int r = 0;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* none of the spawner's fds (its lock, the console, the channel) but the answer's */
+	if (fd > 3)
+		syscall(SYS_close_range, 3U, (unsigned)fd - 1, 0U);
+	syscall(SYS_close_range, (unsigned)fd + 1, ~0U, 0U);
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)child);
+	int userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0 || setns(userns, CLONE_NEWUSER) < 0)
+		r = -errno;
+	if (r == 0)
+		r = make(true, &what);
+	if (r < 0) {
+		(void)nsb_send_error(fd, "network", "%s: %s", what, strerror(-r));
+		_exit(1);
+	}
+	struct nsb_msg m = { .type = NSB_MSG_GO, .text = "net", .fds = { r }, .n_fds = 1 };
+	_exit(nsb_msg_send(fd, &m) < 0 ? 1 : 0);
+}
+
+void nsb_netns_spawn(struct nsb_netns *n, pid_t child)
+{
+	if (!n->helper)
+		return;
+	pid_t pid = fork();
+	if (pid == 0)
+		helper_main(n->sock[0], child);
+	if (pid < 0)
+		(void)nsb_send_error(n->sock[0], "network", "fork the net namespace helper: %s",
+				     strerror(errno));
+	else
+		n->helper_pid = pid;
+	close(n->sock[0]);
+	n->sock[0] = -1;
+}
+
+void nsb_netns_reap(struct nsb_netns *n, bool block)
+{
+	if (n->helper_pid <= 0)
+		return;
+	pid_t r;
+	while ((r = waitpid(n->helper_pid, NULL, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (r != 0)
+		n->helper_pid = 0;
 }
 
 int nsb_netns_join(void *arg, char *err, size_t len)
 {
 	struct nsb_netns *n = arg;
-	if (n->joined)
-		return 0;
-	n->joined = true;
-	/* the thread usually finished long ago; if not, it runs on the other CPU: yield, do
-	 * not sleep (a futex wake-up costs more than the wait here) */
-	while (n->threaded && !__atomic_load_n(&n->done, __ATOMIC_ACQUIRE))
-		sched_yield();
-	if (n->err == 0 && n->threaded && setns(n->fd, CLONE_NEWNET) < 0) {
-		n->err = errno;
-		n->what = "enter the net namespace";
+	if (!n->joined && n->helper) {
+		struct nsb_msg m;
+		int r = nsb_msg_recv(n->sock[1], &m);
+		if (r == 0 && m.type == NSB_MSG_GO && m.n_fds == 1 && strcmp(m.text, "net") == 0) {
+			if (setns(m.fds[0], CLONE_NEWNET) < 0) {
+				n->err = errno;
+				snprintf(n->msg, sizeof n->msg, "enter the net namespace: %s",
+					 strerror(n->err));
+			}
+		} else if (r == 0 && m.type == NSB_MSG_ERROR) {
+			n->err = EIO; /* the helper's errno is in its words */
+			snprintf(n->msg, sizeof n->msg, "%.*s", (int)sizeof n->msg - 1, m.text);
+		} else {
+			n->err = r < 0 ? -r : EBADMSG;
+			snprintf(n->msg, sizeof n->msg, "the net namespace helper: %s",
+				 r == -EPIPE ? "it exited without an answer" : strerror(n->err));
+		}
+		for (size_t i = 0; i < (r == 0 ? m.n_fds : 0); i++)
+			close(m.fds[i]);
+		close(n->sock[1]);
+		n->sock[1] = -1;
 	}
-	if (n->fd >= 0)
-		close(n->fd);
-	n->fd = -1;
+	n->joined = true;
 	if (n->err == 0)
 		return 0;
-	snprintf(err, len, "%s: %s", n->what, strerror(n->err));
+	snprintf(err, len, "%s", n->msg);
 	return -n->err;
 }

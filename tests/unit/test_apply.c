@@ -462,9 +462,15 @@ static void test_plan_phases(void **state)
 
 /* The join_netns hook: logged as a call, failing with JOIN_RESULT. */
 static int join_result;
+static bool is_dir(const char *p);
+static const char *in_root(const char *rel);
+static const char *join_before; /* the entry the hook must run before */
 static int fake_join(void *arg, char *msg, size_t len)
 {
 	logcall("join %s", (const char *)arg);
+	/* after the entries before it, before the one that needs it */
+	assert_true(is_dir(in_root("/tmp")));
+	assert_false(is_dir(in_root(join_before)));
 	if (join_result == 0)
 		return 0;
 	snprintf(msg, len, "unshare the net namespace: %s", strerror(-join_result));
@@ -494,6 +500,7 @@ static void test_join_netns_hook(void **state)
 	p->e[p->n++] = sys;
 	sys.target = "/sys2";
 	p->e[p->n++] = sys;
+	join_before = "/sys";
 	assert_int_equal(nsb_apply_plan(&ctx, p, &e), 0);
 	assert_int_equal(n_calls, 1); /* once, though two entries want it */
 	assert_string_equal(calls[0], "join arg");
@@ -506,6 +513,7 @@ static void test_join_netns_hook(void **state)
 	p->n = 0;
 	sys.target = "/sys3";
 	p->e[p->n++] = sys;
+	join_before = "/sys3";
 	assert_int_equal(nsb_apply_plan(&ctx, p, &e), -EPERM);
 	assert_string_equal(e.phase, "network");
 	assert_string_equal(e.message, "unshare the net namespace: Operation not permitted");
