@@ -127,15 +127,20 @@ bool nsb_proc_read_one(int dirfd, pid_t pid, struct nsb_proc *p)
 int nsb_proc_signal(int dirfd, const struct nsb_proc *p, int sig)
 {
 	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-	if (fd < 0 && errno == ESRCH)
+	int open_errno = fd < 0 ? errno : 0;
+	if (fd < 0 && open_errno == ESRCH)
 		return -ESRCH;
 	/* Without a pidfd (a kernel before 5.3, a seccomp filter that refuses it, no fd
 	 * left) the check just below and kill() are as good as it gets: never skip the
 	 * signal for that, or the shutdown would leave the descendants running. */
 	struct nsb_proc now;
 	int r = -ESRCH;
-	if (nsb_proc_read_one(dirfd, p->pid, &now) && now.start == p->start && now.state != 'Z' &&
-	    now.state != 'X') {
+	if (!nsb_proc_read_one(dirfd, p->pid, &now)) {
+		/* gone, unless the stat file could not be opened for want of fds, like the
+		 * pidfd: that the caller must hear of */
+		if (open_errno == EMFILE || open_errno == ENFILE || open_errno == ENOMEM)
+			r = -open_errno;
+	} else if (now.start == p->start && now.state != 'Z' && now.state != 'X') {
 		if (fd >= 0 && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
 			r = 0;
 		else if (fd >= 0 && errno == ESRCH)

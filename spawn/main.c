@@ -638,6 +638,7 @@ int main(int argc, char **argv)
 
 	bool own_net = s.c.network != NSB_NET_HOST;
 	int e;
+	s.net = (struct nsb_netns){ .sock = { -1, -1 } };
 	if (own_net && (e = nsb_netns_prepare(&s.net)) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "socketpair: %s", strerror(-e));
 	pid_t pid = spawn_child(&s);

@@ -81,20 +81,23 @@ void nsb_netns_child_start(struct nsb_netns *n)
 	}
 }
 
-/* The helper: in CHILD's user namespace, makes the net namespace and sends it on FD. */
-static noreturn void helper_main(int fd, pid_t child)
+/* The helper: in the user namespace USERNS (or failing with -USERNS), makes the net
+ * namespace and sends it on FD. */
+static noreturn void helper_main(int fd, int userns)
 {
-	char path[64];
 	const char *what = "enter the container's user namespace";
-	int r = 0;
+	int r = userns < 0 ? userns : 0;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* none of the spawner's fds (its lock, the console, the channel) but the answer's */
-	if (fd > 3)
-		syscall(SYS_close_range, 3U, (unsigned)fd - 1, 0U);
-	syscall(SYS_close_range, (unsigned)fd + 1, ~0U, 0U);
-	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)child);
-	int userns = open(path, O_RDONLY | O_CLOEXEC);
-	if (userns < 0 || setns(userns, CLONE_NEWUSER) < 0)
+	/* none of the spawner's fds (its lock, the console, the channel) but these two */
+	unsigned lo = (unsigned)fd, hi = (unsigned)(userns > fd ? userns : fd);
+	if (userns >= 0 && userns < fd)
+		lo = (unsigned)userns;
+	if (lo > 3)
+		syscall(SYS_close_range, 3U, lo - 1, 0U);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, lo + 1, hi - 1, 0U);
+	syscall(SYS_close_range, hi + 1, ~0U, 0U);
+	if (r == 0 && setns(userns, CLONE_NEWUSER) < 0)
 		r = -errno;
 	if (r == 0)
 		r = make(true, &what);
@@ -110,9 +113,19 @@ void nsb_netns_spawn(struct nsb_netns *n, pid_t child)
 {
 	if (!n->helper)
 		return;
+	/* Opened here, not in the helper: once the child has taken uid 0 of its namespace
+	 * (after GO) it is no longer dumpable, and opening its ns links then needs
+	 * CAP_SYS_PTRACE, which a root spawner may lack (a container's default set). */
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)child);
+	int userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0)
+		userns = -errno;
 	pid_t pid = fork();
 	if (pid == 0)
-		helper_main(n->sock[0], child);
+		helper_main(n->sock[0], userns);
+	if (userns >= 0)
+		close(userns);
 	if (pid < 0)
 		(void)nsb_send_error(n->sock[0], "network", "fork the net namespace helper: %s",
 				     strerror(errno));
@@ -137,7 +150,7 @@ int nsb_netns_join(void *arg, char *err, size_t len)
 {
 	struct nsb_netns *n = arg;
 	if (!n->joined && n->helper) {
-		struct nsb_msg m;
+		struct nsb_msg m = { .n_fds = 0 };
 		int r = nsb_msg_recv(n->sock[1], &m);
 		if (r == 0 && m.type == NSB_MSG_GO && m.n_fds == 1 && strcmp(m.text, "net") == 0) {
 			if (setns(m.fds[0], CLONE_NEWNET) < 0) {
@@ -153,8 +166,9 @@ int nsb_netns_join(void *arg, char *err, size_t len)
 			snprintf(n->msg, sizeof n->msg, "the net namespace helper: %s",
 				 r == -EPIPE ? "it exited without an answer" : strerror(n->err));
 		}
-		for (size_t i = 0; i < (r == 0 ? m.n_fds : 0); i++)
-			close(m.fds[i]);
+		for (size_t i = 0; i < m.n_fds && i < NSB_PROTO_MAX_FDS; i++)
+			if (m.fds[i] >= 0)
+				close(m.fds[i]);
 		close(n->sock[1]);
 		n->sock[1] = -1;
 	}
