@@ -56,13 +56,19 @@ int nsb_proc_parse_stat(const char *buf, size_t len, struct nsb_proc *p)
 	if (!parse_pid(&s, end, &p->ppid))
 		return -EINVAL;
 	p->mark = false;
-	/* fields 5 to 21, then the start time */
+	/* fields 5 to 21 (20: the number of threads), then the start time */
 	p->start = 0;
+	p->threads = 0;
 	for (int field = 5; field <= 21; field++) {
 		if (s >= end || *s != ' ')
 			return 0;
-		for (s++; s < end && *s != ' '; s++)
-			;
+		const char *f = ++s;
+		long v = 0;
+		for (; s < end && *s != ' '; s++)
+			if (v >= 0)
+				v = *s >= '0' && *s <= '9' && v < 100000000 ? v * 10 + (*s - '0') : -1;
+		if (field == 20)
+			p->threads = s > f && v > 0 ? v : 0;
 	}
 	if (s >= end || *s != ' ')
 		return 0;
@@ -78,6 +84,13 @@ int nsb_proc_parse_stat(const char *buf, size_t len, struct nsb_proc *p)
 		return -EINVAL;
 	p->start = v;
 	return 0;
+}
+
+bool nsb_proc_alive(const struct nsb_proc *p)
+{
+	if (p->state == 'X')
+		return false;
+	return p->state != 'Z' || p->threads > 1;
 }
 
 /* True when NAME is all digits (a process directory of /proc). */
@@ -140,7 +153,7 @@ int nsb_proc_signal(int dirfd, const struct nsb_proc *p, int sig)
 		 * pidfd: that the caller must hear of */
 		if (open_errno == EMFILE || open_errno == ENFILE || open_errno == ENOMEM)
 			r = -open_errno;
-	} else if (now.start == p->start && now.state != 'Z' && now.state != 'X') {
+	} else if (now.start == p->start && nsb_proc_alive(&now)) {
 		if (fd >= 0 && syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
 			r = 0;
 		else if (fd >= 0 && errno == ESRCH)
@@ -213,7 +226,7 @@ size_t nsb_proc_descendants(struct nsb_proc *t, size_t n, pid_t root)
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (t[i].mark && t[i].state != 'Z' && t[i].state != 'X') {
+		if (t[i].mark && nsb_proc_alive(&t[i])) {
 			struct nsb_proc tmp = t[k];
 			t[k++] = t[i];
 			t[i] = tmp;

@@ -55,6 +55,24 @@ for grace in 0.3 0; do
 	unlike "subreaper, --grace=$grace: nothing to complain about" "$out" 'nsboot-init:'
 done
 
+# A leftover whose main thread called pthread_exit shows as a zombie in /proc while its
+# other thread runs on: it is still a live descendant, and gets SIGTERM, then SIGKILL.
+d=$(init_dir)
+mkdir -p "$d/t"
+out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf --mount-proc bash -c '
+	init=$1 h=$2 d=$3
+	"$init" --grace=0.3 -- "$h/init-leftover" "$d/t" threads 6
+	echo "status $?"
+	# (its cmdline is empty once the main thread is gone: find it by pid; a thread
+	# still running shows as a second entry under task/)
+	p=$(cat "$d/t/pid")
+	[ -n "$p" ] && [ "$(ls "/proc/$p/task" 2>/dev/null | wc -l)" -ge 2 ] && echo "leftover alive"
+	exit 0' bash "$INIT" "$H" "$d" 2>&1)
+like "subreaper, a zombie leader with a live thread: status" "$out" '(^|\n)status 6'
+check "subreaper, a zombie leader with a live thread: it got SIGTERM" test -e "$d/t/term"
+unlike "subreaper, a zombie leader with a live thread: gone when the init exits" "$out" \
+	'leftover alive'
+
 # The init says so when it is not PID 1 and cannot trust /proc (another namespace's).
 out=$(timeout -k 5 "$GUARD" unshare --kill-child -pf bash -c '"$1" -- sh -c "sleep 1 & exit 0"; echo "status $?"' \
 	bash "$INIT" 2>&1)

@@ -93,6 +93,11 @@ static void stat_lines(void **state)
 			       "0 17 1 0 0 0 0 0\n", &p), 0);
 	assert_int_equal(p.ppid, 99);
 	assert_true(p.start == 987654321ULL);
+	assert_int_equal(p.threads, 1);
+	assert_int_equal(parse("6 (x) Z 1 6 6 0 -1 0 0 0 0 0 0 0 0 0 20 0 3 0 79", &p), 0);
+	assert_int_equal(p.threads, 3);
+	assert_int_equal(parse("6 (x) Z 1 6 6 0 -1 0 0 0 0 0 0 0 0 0 20 0 x3 0 79", &p), 0);
+	assert_int_equal(p.threads, 0); /* not a number: unknown */
 	assert_int_equal(parse("5 (x) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77\n", &p), 0);
 	assert_true(p.start == 77ULL);
 	assert_int_equal(parse("5 (x) S 1 5 5 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 78", &p), 0);
@@ -150,6 +155,23 @@ static void descendants_of_a_tree(void **state)
 	size_t k = nsb_proc_descendants(t, sizeof t / sizeof t[0], 10);
 	pids(t, k, got, sizeof got);
 	assert_string_equal(got, "5 6 20 30 40");
+}
+
+/* A zombie leader whose other threads still run (its main thread called pthread_exit)
+ * is alive; a plain zombie, a dead one and a zombie of unknown thread count are not. */
+static void zombie_leaders_with_threads(void **state)
+{
+	struct nsb_proc t[] = {
+		{ .pid = 20, .ppid = 10, .state = 'Z', .threads = 2 },
+		{ .pid = 21, .ppid = 10, .state = 'Z', .threads = 1 },
+		{ .pid = 22, .ppid = 10, .state = 'Z' },
+		{ .pid = 23, .ppid = 10, .state = 'X', .threads = 2 },
+		{ .pid = 24, .ppid = 20, .state = 'S', .threads = 1 },
+	};
+	char got[64];
+	size_t k = nsb_proc_descendants(t, 5, 10);
+	pids(t, k, got, sizeof got);
+	assert_string_equal(got, "20 24");
 }
 
 static void descendants_none(void **state)
@@ -299,6 +321,7 @@ int main(void)
 		cmocka_unit_test(bad_stat_lines),
 		cmocka_unit_test(descendants_of_a_tree),
 		cmocka_unit_test(descendants_none),
+		cmocka_unit_test(zombie_leaders_with_threads),
 		cmocka_unit_test(descendants_deep_reverse_order),
 		cmocka_unit_test(descendants_cycle_terminates),
 		cmocka_unit_test(read_a_fake_proc),
