@@ -19,6 +19,7 @@
 
 #include "../../mounts/apply.h"
 #include "../../mounts/ops.h"
+#include "scratch.h"
 
 /* ---- faked system calls: every call is logged; results are set per test ---- */
 static char calls[64][512];
@@ -123,9 +124,8 @@ static int teardown(void **state)
 	(void)state;
 	close(ctx.host_fd);
 	nsb_apply_done(&ctx);
-	char cmd[256];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", stage, hostdir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(rm_tree(stage), 0);
+	assert_int_equal(rm_tree(hostdir), 0);
 	nsb_sys = &nsb_sys_real;
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "boot.h"
 #include "config.h"
+#include "scratch.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
@@ -79,9 +80,7 @@ static int setup_tree(void **state)
 
 static int teardown_tree(void **state)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tree);
-	return system(cmd) == 0 ? 0 : -1;
+	return rm_tree(tree);
 }
 
 /* The kind detected in the test tree, with openat2 or with the manual walk. */

@@ -22,6 +22,7 @@
 #include "proto.h"
 #include "../../init/notify.h"
 #include "../../init/preset.h"
+#include "scratch.h"
 
 static char dir[256];
 static int sp[2]; /* sp[0]: the init's sync fd, sp[1]: the spawner's end */
@@ -43,9 +44,7 @@ static int teardown(void **state)
 	nsb_notify_close();
 	close(sp[0]);
 	close(sp[1]);
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return rm_tree(dir);
 }
 
 /* Sends MSG as one datagram to $NOTIFY_SOCKET from the calling process. */

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "log.h"
 #include "../../init/preset.h"
+#include "scratch.h"
 
 static char dir[256];
 
@@ -35,9 +36,7 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return rm_tree(dir);
 }
 
 /* A config with --boot=BOOT (NULL: none) and COMMAND ARGV (NULL: none). */

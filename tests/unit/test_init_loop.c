@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "../../init/loop.h"
+#include "scratch.h"
 
 /* A loop with C's defaults changed by GRACE_MS and KILL_GROUP. */
 static void setup_loop(struct nsb_loop *l, long grace_ms, bool kill_group)
@@ -134,14 +135,6 @@ static const char *slurp(const char *dir, const char *name)
 	return buf;
 }
 
-/* Removes DIR and what it holds. */
-static void rm_dir(const char *dir)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-}
-
 static void group_forwarding(void **state)
 {
 	/* with --kill-group the grandchild in the child's group gets the signal too */
@@ -167,7 +160,7 @@ static void group_forwarding(void **state)
 	const char *log = slurp(dir, "log");
 	assert_non_null(strstr(log, "child\n"));
 	assert_non_null(strstr(log, "grandchild\n"));
-	rm_dir(dir);
+	assert_int_equal(rm_tree(dir), 0);
 }
 
 static void leftovers_get_sigterm(void **state)
@@ -185,7 +178,7 @@ static void leftovers_get_sigterm(void **state)
 	setup_loop(&l, 600000, false);
 	assert_int_equal(run_sh(&l, script), 3);
 	assert_string_equal(slurp(dir, "t"), "term\n");
-	rm_dir(dir);
+	assert_int_equal(rm_tree(dir), 0);
 }
 
 static void leftovers_get_sigkill_after_grace(void **state)
@@ -208,7 +201,7 @@ static void leftovers_get_sigkill_after_grace(void **state)
 		errno = 0;
 		assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 		assert_int_equal(errno, ECHILD);
-		rm_dir(dir);
+		assert_int_equal(rm_tree(dir), 0);
 	}
 }
 
@@ -247,7 +240,7 @@ static void second_sigterm_kills_now(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	nsb_loop_close(&l);
 	close(p[0]);
-	rm_dir(dir);
+	assert_int_equal(rm_tree(dir), 0);
 	/* a guard, not a measure: without the second SIGTERM the loop waits the 100 s */
 	assert_true(t1.tv_sec - t0.tv_sec < 90);
 }
@@ -348,7 +341,7 @@ static void spawner_hangup_deadline_kills(void **state)
 	nsb_loop_watch_sync(&l, sv[0]);
 	assert_int_equal(run_sh(&l, script), 128 + SIGKILL);
 	close(sv[0]);
-	rm_dir(dir);
+	assert_int_equal(rm_tree(dir), 0);
 }
 
 static void spawner_message_is_not_a_hangup(void **state)

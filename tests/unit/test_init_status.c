@@ -19,6 +19,7 @@
 #include "config.h"
 #include "../../init/proctree.h"
 #include "../../init/status.h"
+#include "scratch.h"
 
 /* A wait status as the kernel builds it. */
 #define EXITED(code) (((code) & 0xff) << 8)
@@ -243,9 +244,7 @@ static void read_a_fake_proc(void **state)
 	assert_int_equal(nsb_proc_read(fd, t, 16), 3);
 	assert_int_equal(nsb_proc_read(fd, t, 2), 2);
 	close(fd);
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(rm_tree(dir), 0);
 }
 
 /* nsb_proc_signal: a process is signalled only while the one at its pid still has the
@@ -285,9 +284,7 @@ static void signal_only_the_same_process(void **state)
 	/* gone (reaped): not signalled, whatever /proc said */
 	assert_int_equal(nsb_proc_signal(fd, &walked, SIGTERM), -ESRCH);
 	close(fd);
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(rm_tree(dir), 0);
 }
 
 static void read_the_real_proc(void **state)

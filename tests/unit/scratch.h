@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Scratch directories of the unit tests. */
+#ifndef NSB_TEST_SCRATCH_H
+#define NSB_TEST_SCRATCH_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Removes DIR and what it holds; 0, or -1 when that failed (or DIR is too long). */
+static inline int rm_tree(const char *dir)
+{
+	char cmd[4200];
+	if ((size_t)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) >= sizeof cmd)
+		return -1;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+#endif
