@@ -5,13 +5,4 @@
 # untouched. The tree is built once (debootstrap, about 35 s) and cached.
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/integ/boot-lib.sh"
-if [ "$(id -u)" != 0 ]; then
-	skip "needs root (debootstrap, the pick mapping)"
-	done_testing
-fi
-if ! TREE=$("$NSB_SRC/scripts/mkrootfs" debian-sysv); then
-	not_ok "build the debian-sysv tree (scripts/mkrootfs debian-sysv)"
-	done_testing
-fi
-debian_boot "$TREE" sysv
-done_testing
+debian_boot_as_root sysv

@@ -88,6 +88,23 @@ boot_sysctl_conf() {
 	chmod 644 "$1"
 }
 
+# debian_boot_as_root KIND: the whole test of a Debian tree booted as root with the pick
+# mapping: builds (or finds cached) scripts/mkrootfs debian-KIND, runs debian_boot on it
+# and ends the test (skipped without root, failed when the tree cannot be built).
+debian_boot_as_root() {
+	local kind=$1 tree
+	if [ "$(id -u)" != 0 ]; then
+		skip "needs root (debootstrap, the pick mapping)"
+		done_testing
+	fi
+	if ! tree=$("$NSB_SRC/scripts/mkrootfs" "debian-$kind"); then
+		not_ok "build the debian-$kind tree (scripts/mkrootfs debian-$kind)"
+		done_testing
+	fi
+	debian_boot "$tree" "$kind"
+	done_testing
+}
+
 # debian_boot TREE KIND [RUNNER...]: boots TREE (KIND openrc or sysv) with the preset it
 # detects, as RUNNER (e.g. as_nobody) when given, and checks what issue 5 asks: booted,
 # sshd and cron up, sshd listening in the container's net namespace, the nsenter hint
