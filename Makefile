@@ -10,10 +10,12 @@ DESTDIR ?=
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-# nsboot-init is the long-running PID 1: built static against musl when Debian's
-# musl-tools is there (about 30 kB resident instead of 250 kB with glibc); libmount never
-# enters it (the mounts are made by nsboot before it execs the init, or by the
-# nsboot-mount helper when nsboot-init runs standalone).
+# nsboot-init is the long-running PID 1, exec'd inside the tree after the pivot (where no
+# library of the host's is to be found): always static, against musl when Debian's
+# musl-tools is there (about 30 kB resident instead of 250 kB with glibc), else glibc
+# -static as Debian builds catatonit; libmount never enters it (the mounts are made by
+# nsboot before it execs the init, or by the nsboot-mount helper when nsboot-init runs
+# standalone).
 MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)
 
 CFLAGS ?= -O2 -g
@@ -40,8 +42,8 @@ INIT_LDFLAGS := -static
 INIT_SAN := -fsanitize=undefined -fsanitize-undefined-trap-on-error
 else
 INIT_CC := $(CC)
-INIT_LDFLAGS :=
-INIT_SAN := $(SAN)
+INIT_LDFLAGS := -static
+INIT_SAN := -fsanitize=undefined -fsanitize-undefined-trap-on-error
 endif
 else
 B := build
@@ -53,7 +55,7 @@ INIT_CC := $(MUSL_CC)
 INIT_LDFLAGS := -static -s
 else
 INIT_CC := $(CC)
-INIT_LDFLAGS :=
+INIT_LDFLAGS := -static -s
 endif
 endif
 

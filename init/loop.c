@@ -38,11 +38,6 @@
 /* SIGKILL rounds over /proc in subreaper mode (a process may fork during one). */
 #define NSB_KILL_ROUNDS 20
 
-const int nsb_forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
-				      SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
-const size_t nsb_n_forwarded_signals =
-	sizeof nsb_forwarded_signals / sizeof nsb_forwarded_signals[0];
-
 /* The /proc walk's table: static so the idle init never touches it. */
 static struct nsb_proc proc_table[NSB_PROC_TABLE];
 

@@ -20,6 +20,7 @@
 #ifndef NSB_INIT_LOOP_H
 #define NSB_INIT_LOOP_H
 
+#include "signals.h"
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -101,8 +102,5 @@ int nsb_loop_run(struct nsb_loop *l);
 /* Closes the signalfd and restores the signal mask of before nsb_loop_init(). */
 void nsb_loop_close(struct nsb_loop *l);
 
-/* Signals that are forwarded to the command. */
-extern const int nsb_forwarded_signals[];
-extern const size_t nsb_n_forwarded_signals;
 
 #endif

@@ -13,6 +13,9 @@ enum {
 	NSB_EXIT_NOTFOUND = 127 /* COMMAND not found */
 };
 
+/* The longest host name the kernel takes (HOST_NAME_MAX). */
+#define NSB_HOSTNAME_MAX 64
+
 /* Which program parses: options outside its set are "unknown". */
 enum nsb_prog_kind {
 	NSB_PROG_SPAWN = 1, /* nsboot */

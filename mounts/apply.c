@@ -6,12 +6,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <libmount.h>
 
@@ -25,7 +30,8 @@ int nsb_apply_init(struct nsb_apply_ctx *a, const char *stage, int host_fd,
 		   const char *fd_prefix, int tree_fd, bool fake)
 {
 	*a = (struct nsb_apply_ctx){ .stage = stage, .host_fd = host_fd, .fd_prefix = fd_prefix,
-				     .tree_fd = tree_fd, .root_fd = -1, .fake = fake };
+				     .tree_fd = tree_fd, .pidns_fd = -1, .root_fd = -1,
+				     .fake = fake };
 	a->stage_fd = open(stage[0] ? stage : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return a->stage_fd < 0 ? -errno : 0;
 }
@@ -275,6 +281,64 @@ static int do_mount(const struct nsb_apply_ctx *a, const char *src, const char *
 	return r;
 }
 
+/* clone3's argument up to set_tid (version 1, 80 bytes). */
+struct clone_args_v1 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size;
+};
+
+/* Mounts proc for the pid namespace A->pidns_fd where the kernel has no pidns= option
+ * (before Linux 6.15): proc shows its mounter's pid namespace, so a child forked into
+ * that namespace makes the mount and exits. It takes pid 2 by name (clone3's set_tid),
+ * which leaves the namespace's pid counter where it was: the boot command still gets 2.
+ * 0 or a negative errno. */
+static int mount_proc_from_inside(const struct nsb_apply_ctx *a, const char *src,
+				  const char *tgt, const char *type, const char *opts)
+{
+	if (setns(a->pidns_fd, CLONE_NEWPID) < 0)
+		return -errno;
+	int64_t tid = 2;
+	struct clone_args_v1 args = { .exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&tid,
+				      .set_tid_size = 1 };
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid < 0)
+		pid = fork(); /* no set_tid (before Linux 5.5): the boot command gets pid 3 */
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char why[256];
+		int r = do_mount(a, src, tgt, type, opts, why, sizeof why);
+		_exit(r < 0 && -r < 256 ? -r : r < 0 ? EIO : 0);
+	}
+	int st;
+	while (waitpid((pid_t)pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) ? -WEXITSTATUS(st) : -EIO;
+}
+
+/* Mounts proc for the pid namespace A->pidns_fd: with pidns=, or from inside it where the
+ * kernel does not know that option (or NSBOOT_PROC_FROM_INSIDE=1 says so, for tests). */
+static int mount_proc_for(const struct nsb_apply_ctx *a, const char *src, const char *tgt,
+			  const char *type, const char *options, char *why, size_t len)
+{
+	char opts[8192], fdp[64];
+	const char *inside = getenv("NSBOOT_PROC_FROM_INSIDE");
+	if (!(inside && strcmp(inside, "1") == 0)) {
+		int n = snprintf(opts, sizeof opts, "%s%spidns=%s", options ? options : "",
+				 options && options[0] ? "," : "",
+				 fd_path(a, a->pidns_fd, fdp, sizeof fdp));
+		if (n < 0 || (size_t)n >= sizeof opts)
+			return -E2BIG;
+		int r = do_mount(a, src, tgt, type, opts, why, len);
+		if (r != -EINVAL)
+			return r;
+		log_debug("proc: no pidns= option in this kernel: mounted from inside");
+	}
+	why[0] = '\0';
+	return mount_proc_from_inside(a, src, tgt, type, options);
+}
+
 /* Makes the mount at the target of E read-only (its submounts too with NSB_F_RECURSIVE);
  * on failure unmounts it so that it is never left writable. */
 static int make_rdonly(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t len)
@@ -453,7 +517,11 @@ static int apply_mount(struct nsb_apply_ctx *a, const struct nsb_entry *e, char 
 		r = fail(e, err, len, r, "mount point %s: %s", e->target, strerror(-r));
 		goto out;
 	}
-	r = do_mount(a, src, tgt, e->type, options, why, sizeof why);
+	/* proc shows the pid namespace of its mounter, unless told another */
+	if (a->pidns_fd >= 0 && e->type && strcmp(e->type, "proc") == 0)
+		r = mount_proc_for(a, src, tgt, e->type, options, why, sizeof why);
+	else
+		r = do_mount(a, src, tgt, e->type, options, why, sizeof why);
 	if (r < 0) {
 		r = fail(e, err, len, r, "%s", why[0] ? why : strerror(-r));
 		goto out;

@@ -14,6 +14,7 @@ struct nsb_apply_ctx {
 	int host_fd;           /* the caller's root, for NSB_AT_HOST paths */
 	const char *fd_prefix; /* a path to our own fds ("/oldroot/proc/self/fd") */
 	int tree_fd;           /* the detached tree for NSB_OP_ATTACH, or -1 */
+	int pidns_fd;          /* proc mounts get pidns= this pid namespace, or -1 */
 	int root_fd;           /* the new root once its entry ran (O_PATH), else -1 */
 	bool fake;             /* libmount fake mode: nothing is mounted (unit tests) */
 	/* run (once) before the first NSB_F_NETNS entry, then cleared; see nsb_setup_env */

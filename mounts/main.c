@@ -31,7 +31,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	nsb_verbosity = c.verbosity;
-	struct nsb_setup_env env = { .tree_fd = c.tree_fd, .own_netns = -1, .own_ipcns = -1 };
+	struct nsb_setup_env env = { .tree_fd = c.tree_fd, .own_netns = -1, .own_ipcns = -1,
+				     .pidns_fd = -1 };
 	struct nsb_setup_error e = { "", "" };
 	if (nsb_setup_root(&c, &env, &e) < 0) {
 		log_error("%s: %s", e.phase, e.message);

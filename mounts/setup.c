@@ -266,6 +266,7 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		fail(err, r, "mount", "staging: %s", strerror(-r));
 		goto out;
 	}
+	a.pidns_fd = env->pidns_fd;
 	a.join_netns = env->join_netns;
 	a.join_arg = env->join_arg;
 	if ((r = nsb_apply_plan(&a, &in->plan, err)) < 0)

@@ -18,6 +18,7 @@ struct nsb_setup_env {
 	int tree_fd;      /* an (idmapped) detached mount of TREE to use as the tree, or -1 for c->tree */
 	int own_netns;    /* 1: the net namespace is private (sysfs can be mounted), 0: bind the host's /sys, -1: find out */
 	int own_ipcns;    /* 1: mount mqueue, 0: skip it, -1: find out */
+	int pidns_fd;     /* proc mounts show this pid namespace (pidns=), or -1: the caller's */
 	/* Optional: run once, right before the first mount that must be made in the
 	 * container's net namespace (sysfs); moves the caller there. Returns 0, or a negative
 	 * errno with one line in ERR (reported as phase "network"). */

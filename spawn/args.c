@@ -83,64 +83,16 @@ static size_t slen(const char *s)
 	return s ? strlen(s) : 0;
 }
 
-/* The mount words of C for a standalone nsboot-init (it passes them on to nsboot-mount). */
-static void add_mount_words(struct words *w, const struct nsb_config *c)
+char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd)
 {
-	static const char *const root[] = { [NSB_ROOT_OVERLAY] = "--volatile=overlay",
-					     [NSB_ROOT_READONLY] = "--read-only",
-					     [NSB_ROOT_WRITABLE] = "--writable",
-					     [NSB_ROOT_TMPFS] = "--tmpfs-root" };
-	if (c->tree)
-		addf(w, "--directory=%s", c->tree);
-	if (c->root > NSB_ROOT_NONE && c->root <= NSB_ROOT_TMPFS)
-		add(w, root[c->root]);
-	for (size_t i = 0; i < c->n_mounts; i++) {
-		const struct nsb_mount_spec *m = &c->mounts[i];
-		const char *o = m->opts ? ":" : "", *opts = m->opts ? m->opts : "";
-		switch (m->kind) {
-		case NSB_MNT_BIND:
-		case NSB_MNT_BIND_RO:
-			addf(w, "--%s=%s:%s%s%s", m->kind == NSB_MNT_BIND ? "bind" : "bind-ro",
-			     m->src, m->dst, o, opts);
-			break;
-		case NSB_MNT_TMPFS:
-			addf(w, "--tmpfs=%s%s%s", m->dst, o, opts);
-			break;
-		case NSB_MNT_OVERLAY:
-			addf(w, "--overlay=%s:%s", m->src, m->dst);
-			break;
-		}
-	}
-	for (size_t i = 0; i < c->n_fstabs; i++)
-		addf(w, "--fstab=%s", c->fstabs[i]);
-	if (c->hostname)
-		addf(w, "--hostname=%s", c->hostname);
-	if (c->network == NSB_NET_HOST)
-		add(w, "--network=host");
-	if (c->drop_services)
-		addf(w, "--drop-services=%s", c->drop_services);
-}
-
-char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd, bool standalone)
-{
-	size_t specs = standalone ? c->n_mounts + c->n_fstabs + 8 : 0;
-	size_t cap = 12 + specs + (size_t)(c->verbosity > 0 ? c->verbosity : 0) + (size_t)c->argc;
+	size_t cap = 12 + (size_t)(c->verbosity > 0 ? c->verbosity : 0) + (size_t)c->argc;
 	size_t size = 128 + slen(c->boot);
-	if (standalone) {
-		size += slen(c->tree) + slen(c->hostname) + slen(c->drop_services) + 64;
-		for (size_t i = 0; i < c->n_mounts; i++)
-			size += slen(c->mounts[i].src) + slen(c->mounts[i].dst) +
-				slen(c->mounts[i].opts) + 16;
-		for (size_t i = 0; i < c->n_fstabs; i++)
-			size += slen(c->fstabs[i]) + 10;
-	}
 	struct words w = { .cap = cap, .size = size };
 	if (!(w.argv = malloc(cap * sizeof *w.argv + size)))
 		return NULL;
 	w.arena = (char *)(w.argv + cap);
 	add(&w, "nsboot-init");
-	if (!standalone)
-		add(&w, "--setup-done");
+	add(&w, "--setup-done");
 	addf(&w, "--sync-fd=%d", sync_fd);
 	if (c->verbosity < 0)
 		add(&w, "-q");
@@ -150,8 +102,6 @@ char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd, bool standal
 		add(&w, "--kill-group");
 	if (c->grace_ms != 10000)
 		addf(&w, "--grace=%ld.%03ld", c->grace_ms / 1000, c->grace_ms % 1000);
-	if (standalone)
-		add_mount_words(&w, c);
 	if (c->boot)
 		addf(&w, "--boot=%s", c->boot);
 	add(&w, "--");

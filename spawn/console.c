@@ -87,10 +87,18 @@ int nsb_console_child(struct nsb_pty *con)
 		close(con->slave);
 	close(con->master);
 	con->slave = con->master = -1;
-	/* the container's own session with the pty as its controlling terminal: the init
-	 * then puts the boot command in the terminal's foreground group, where the pty's
-	 * Ctrl-C (SIGINT) and window-size changes (SIGWINCH) reach it */
-	if (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+	con->in_child = true;
+	return 0;
+}
+
+int nsb_console_session(const struct nsb_pty *con)
+{
+	if (setsid() < 0)
+		return -errno;
+	/* with a console, the pty is the session's controlling terminal: the init then puts
+	 * the boot command in its foreground group, where the pty's Ctrl-C (SIGINT) and
+	 * window-size changes (SIGWINCH) reach it */
+	if (con->in_child && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
 		return -errno;
 	return 0;
 }
@@ -118,8 +126,47 @@ static int same_tty(int fd, int in)
 	return isatty(fd) && fstat(fd, &a) == 0 && fstat(in, &b) == 0 && a.st_rdev == b.st_rdev;
 }
 
+/* Registers the exit and fatal-signal handlers that restore CON's terminal (once). */
+static void restore_on_exit(struct nsb_pty *con)
+{
+	static bool handlers;
+	active = con;
+	if (handlers)
+		return;
+	handlers = true;
+	atexit(restore_at_exit);
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+		signal(fatal[i], restore_on_signal);
+}
+
+void nsb_console_keep_modes(struct nsb_pty *con)
+{
+	if (con->master >= 0 || !isatty(con->in_fd) || tcgetattr(con->in_fd, &con->saved) < 0)
+		return;
+	con->keep = true;
+	restore_on_exit(con);
+}
+
+/* Pipe mode: puts back the modes the container changed on the caller's terminal (from
+ * the background too: SIGTTOU is held meanwhile, so the change is not a stop). */
+static void put_back_modes(struct nsb_pty *con)
+{
+	struct termios now;
+	if (tcgetattr(con->in_fd, &now) < 0 || memcmp(&now, &con->saved, sizeof now) == 0)
+		return;
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	(void)tcsetattr(con->in_fd, TCSANOW, &con->saved);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 void nsb_console_restore(struct nsb_pty *con)
 {
+	if (con->keep)
+		put_back_modes(con);
 	if (!con->raw)
 		return;
 	con->raw = false;
@@ -145,15 +192,7 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 		return ret;
 	struct termios raw = con->saved;
 	cfmakeraw(&raw);
-	active = con;
-	static bool handlers;
-	if (!handlers) {
-		handlers = true;
-		atexit(restore_at_exit);
-		static const int fatal[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
-		for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
-			signal(fatal[i], restore_on_signal);
-	}
+	restore_on_exit(con);
 	if (tcsetattr(con->in_fd, TCSANOW, &raw) < 0)
 		return log_errno(-errno, "warning: console: raw mode");
 	con->raw = true;

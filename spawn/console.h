@@ -47,6 +47,8 @@ struct nsb_pty {
 	char in_buf[NSB_CONSOLE_BUF];  /* user -> container, not yet written */
 	size_t in_len;
 	char slave_name[64];
+	bool in_child;       /* the child side: the slave is 0, 1 and 2 */
+	bool keep;           /* pipe mode on a terminal: saved holds its modes, put back at exit */
 };
 
 /* Sets CON to "no console" (all fds -1). */
@@ -60,10 +62,19 @@ bool nsb_console_wanted(const struct nsb_config *c);
  * is a terminal). Returns 0 or a negative errno with one line in ERR. */
 int nsb_console_open(struct nsb_pty *con, char *err, size_t errlen);
 
-/* In the cloned child: the slave becomes fds 0, 1 and 2 and the controlling terminal of a
- * new session (the container's: nsboot-init then makes the boot command's group its
- * foreground group). Returns 0 or a negative errno. */
+/* Pipe mode (no console) with stdin on a terminal: saves the terminal's modes, which the
+ * container could change through its fds 0, 1, 2; nsb_console_finish() (or the exit and
+ * fatal-signal handlers) put them back. */
+void nsb_console_keep_modes(struct nsb_pty *con);
+
+/* In the cloned child: the slave becomes fds 0, 1 and 2. Returns 0 or a negative errno. */
 int nsb_console_child(struct nsb_pty *con);
+
+/* In the container's init before its exec: a session of its own (never the caller's),
+ * with the slave as its controlling terminal when nsb_console_child() installed one
+ * (nsboot-init then makes the boot command's group its foreground group). Returns 0 or a
+ * negative errno. */
+int nsb_console_session(const struct nsb_pty *con);
 
 /* In the parent once the child has the slave: hands the slave to UID:GID (the container's
  * root as the host sees it; -1 leaves it), closes the parent's copy, and puts the user's

@@ -18,14 +18,11 @@
  * or one malloc'd TERM entry); NULL when out of memory. */
 char **nsb_spawn_env(const struct nsb_config *c, const char *term);
 
-/* nsboot-init's command line. Normally "nsboot-init --setup-done --sync-fd=SYNC_FD
- * [-q|-v...] [--kill-group] [--grace=S] [--boot=P] -- COMMAND...": only runtime options, as
- * the root is built before the exec. STANDALONE (an init that cannot be exec'd after the
- * pivot, e.g. a dynamically linked sanitizer build): no --setup-done, and the mount words
- * (-D, root mode, user mounts, --fstab, --hostname, --network=host, --drop-services) for
- * the init to build the root itself after GO. A NULL-terminated malloc'd array (one block:
- * free() it once); NULL when out of memory. */
-char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd, bool standalone);
+/* nsboot-init's command line: "nsboot-init --setup-done --sync-fd=SYNC_FD [-q|-v...]
+ * [--kill-group] [--grace=S] [--boot=P] -- COMMAND...": only runtime options, as the root
+ * is built before the exec. A NULL-terminated malloc'd array (one block: free() it once);
+ * NULL when out of memory. */
+char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd);
 
 /* The default host name: TREE's last path component (the real path's when that is "/",
  * "." or ".."), at most LEN-1 bytes; "nsboot" without a TREE. */

@@ -222,6 +222,28 @@ int nsb_users_map(const struct nsb_users *u, bool gid, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
+int nsb_users_nested_map(const struct nsb_users *u, bool gid, char *buf, size_t len)
+{
+	char outer[128];
+	int n = nsb_users_map(u, gid, outer, sizeof outer);
+	if (n < 0)
+		return n;
+	/* each line "IN OUT COUNT" becomes "IN IN COUNT": a nested range must lie within
+	 * one range of its parent's map */
+	size_t used = 0;
+	uint32_t in, out, count;
+	int k;
+	for (const char *l = outer; sscanf(l, "%" SCNu32 " %" SCNu32 " %" SCNu32 "%n", &in, &out,
+					   &count, &k) == 3; l += k) {
+		int w = snprintf(buf + used, len - used, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+				 in, in, count);
+		if (w < 0 || (size_t)w >= len - used)
+			return -ENOSPC;
+		used += (size_t)w;
+	}
+	return used ? (int)used : -EINVAL;
+}
+
 int nsb_users_enter_cmd(const struct nsb_users *u, pid_t pid, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "nsenter -a %s-t %d",

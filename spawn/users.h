@@ -66,6 +66,11 @@ int nsb_range_pick(const struct nsb_idrange *busy, size_t n, uint64_t from, uint
  * "INSIDE OUTSIDE COUNT\n" line per range; pure. Returns its length, or -ENOSPC. */
 int nsb_users_map(const struct nsb_users *u, bool gid, char *buf, size_t len);
 
+/* The map written for the container's nested user namespace, in the format of
+ * nsb_users_map(): each range of U's map again, one to one onto the ids it has inside;
+ * pure. Returns its length, or -ENOSPC. */
+int nsb_users_nested_map(const struct nsb_users *u, bool gid, char *buf, size_t len);
+
 /* The command that enters a container of U running as host PID PID. */
 int nsb_users_enter_cmd(const struct nsb_users *u, pid_t pid, char *buf, size_t len);
 

@@ -15,6 +15,26 @@ run() { timeout "$GUARD" "$@"; }
 ids() { printf '%s\n' "$1" | sed -n 1,2p | tr '\n' ' ' | sed 's/ $//'; }
 first_map() { printf '%s\n' "$1" | grep -m1 -E '^ *[0-9]+ +[0-9]+ +[0-9]+ *$' | awk '{print $1, $2, $3}'; }
 
+# host_maps RUNNER... NSBOOT-ARGS...: runs a container of the args (a sleep), then prints
+# the uid_map, "gid", and the gid_map of its PID 1 as the host sees them (inside, the
+# maps are the nested namespace's, one to one onto the outer one's ids)
+mkdir -m 777 "$TMP/hm"
+host_maps() {
+	local pf args=() pid
+	pf=$(mktemp -u "$TMP/hm/pid.XXXXXX")
+	args=("$@" --pid-file="$pf" -- /bin/sleep "$GUARD")
+	"${args[@]}" >/dev/null 2>&1 &
+	local job=$!
+	for _ in $(seq $((GUARD * 10))); do [ -s "$pf" ] && break; sleep 0.1; done
+	pid=$(cat "$pf" 2>/dev/null)
+	if [ -n "$pid" ]; then
+		cat "/proc/$pid/uid_map"; echo gid; cat "/proc/$pid/gid_map"
+		# the spawner is PID 1's parent: SIGTERM to it stops the container
+		kill -TERM "$(awk '{print $4}' "/proc/$pid/stat")" 2>/dev/null
+	fi
+	wait "$job" 2>/dev/null
+}
+
 probe='id -u; id -g; stat -c "owner %u:%g" /bin/busybox; cat /proc/self/uid_map; echo gid; cat /proc/self/gid_map; echo "setgroups $(cat /proc/self/setgroups)"'
 
 # --- pick, the default as root ---
@@ -22,11 +42,13 @@ out=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
 is "pick: exit status 0" "$?" 0
 is "pick: id is 0:0 inside" "$(ids "$out")" "0 0"
 like "pick: the root-owned tree appears owned by 0:0 (idmapped)" "$out" 'owner 0:0'
-umap=$(first_map "$out")
+is "pick: inside, the nested namespace maps its ids one to one" "$(first_map "$out")" "0 0 65536"
+hm=$(host_maps "$NSBOOT" -q -D "$TREE")
+umap=$(first_map "$hm")
 base=${umap#0 }; base=${base% 65536}
-like "pick: uid_map maps 0 to a 65536-id range" "$umap" '^0 [0-9]+ 65536$'
+like "pick: uid_map maps 0 to a 65536-id range (host view)" "$umap" '^0 [0-9]+ 65536$'
 check "pick: the range is not host root's ($base) and above 0x80000" [ "${base:-0}" -ge 524288 ]
-gmap=$(printf '%s\n' "$out" | sed -n '/^gid$/,$p' | sed 1d)
+gmap=$(printf '%s\n' "$hm" | sed -n '/^gid$/,$p' | sed 1d)
 is "pick: gid_map is the same range" "$(first_map "$gmap")" "$umap"
 
 # two containers at once get different ranges (a lock per range)
@@ -37,7 +59,7 @@ first=$!
 for _ in $(seq 100); do [ -s "$TMP/first.pid" ] && break; sleep 0.1; done
 p1=$(cat "$TMP/first.pid" 2>/dev/null)
 m1=$(first_map "$(cat "/proc/$p1/uid_map" 2>/dev/null)")
-m2=$(first_map "$(run "$NSBOOT" -q -D "$TREE" -- /bin/cat /proc/self/uid_map 2>&1)")
+m2=$(first_map "$(host_maps "$NSBOOT" -q -D "$TREE")")
 like "pick: a running container has a range" "$m1" '^0 [0-9]+ 65536$'
 check "pick: a second container picks another range ($m1 / $m2)" [ -n "$m2" -a "$m1" != "$m2" ]
 kill -TERM "$first" 2>/dev/null
@@ -45,15 +67,18 @@ wait "$first" 2>/dev/null
 gone() { [ -n "$1" ] && ! kill -0 "$1" 2>/dev/null; }
 check "pick: SIGTERM to it (through timeout) ended the first container" gone "$p1"
 
-# a host kernel parameter stays out of reach, even once /proc/sys is unmounted
+# a host kernel parameter stays out of reach: /proc/sys is locked read-only (it cannot be
+# unmounted), and under pick the container's root is not host root anyway
 cur=$(cat /proc/sys/vm/swappiness)
 out=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c "umount /proc/sys && echo umounted; echo $cur >/proc/sys/vm/swappiness && echo WROTE" 2>&1)
-like "pick: the container's root can unmount its read-only /proc/sys" "$out" umounted
-unlike "pick: ...but cannot write /proc/sys/vm/swappiness" "$out" WROTE
-# the control: with identity the same write (of the current value) succeeds: the trust
-# --help and the man page warn about
-out=$(run "$NSBOOT" -q --private-users=identity -D "$TREE" -- /bin/sh -c "umount /proc/sys && echo $cur >/proc/sys/vm/swappiness && echo WROTE" 2>&1)
-like "identity: the container's root can write host sysctls (documented trust)" "$out" WROTE
+unlike "pick: the container's root cannot unmount its read-only /proc/sys" "$out" umounted
+unlike "pick: ...nor write /proc/sys/vm/swappiness" "$out" WROTE
+# with identity the container's root is host uid 0: only the lock keeps the same write
+# (of the current value) out
+out=$(run "$NSBOOT" -q --private-users=identity -D "$TREE" -- /bin/sh -c "umount /proc/sys && echo umounted; mount -o remount,rw /proc/sys && echo remounted; echo $cur >/proc/sys/vm/swappiness && echo WROTE" 2>&1)
+unlike "identity: the container's root cannot unmount /proc/sys" "$out" umounted
+unlike "identity: ...nor remount it writable" "$out" remounted
+unlike "identity: ...nor write a host sysctl" "$out" WROTE
 
 # files created in a --writable tree land with the owner the idmapped mount gives them
 mkdir "$TMP/w" && cp -a "$TREE" "$TMP/w/tree"
@@ -81,10 +106,10 @@ is "the host's mount table is unchanged" "$(grep -c "$TMP" /proc/self/mountinfo)
 
 # --- identity and BASE:COUNT ---
 out=$(run "$NSBOOT" -q --private-users=identity -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
-is "identity: uid_map is 0 0 65536" "$(first_map "$out")" "0 0 65536"
+is "identity: uid_map is 0 0 65536" "$(first_map "$(host_maps "$NSBOOT" -q --private-users=identity -D "$TREE")")" "0 0 65536"
 is "identity: id is 0:0" "$(ids "$out")" "0 0"
 out=$(run "$NSBOOT" -q --private-users=3000000:65536 -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
-is "BASE:COUNT: uid_map is 0 3000000 65536" "$(first_map "$out")" "0 3000000 65536"
+is "BASE:COUNT: uid_map is 0 3000000 65536" "$(first_map "$(host_maps "$NSBOOT" -q --private-users=3000000:65536 -D "$TREE")")" "0 3000000 65536"
 like "BASE:COUNT: the tree is idmapped (owned by 0:0 inside)" "$out" 'owner 0:0'
 
 # --- as nobody ---
@@ -92,8 +117,9 @@ PUB=$NSB_PUB/bin/nsboot
 out=$(run setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q --private-users=single -D "$TREE" -- /bin/sh -c "$probe" 2>&1)
 is "single (nobody): exit status 0" "$?" 0
 is "single (nobody): id is 0:0" "$(ids "$out")" "0 0"
-is "single (nobody): uid_map is 0 65534 1" "$(first_map "$out")" "0 65534 1"
-gmap=$(printf '%s\n' "$out" | sed -n '/^gid$/,$p' | sed 1d)
+hm=$(host_maps setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q --private-users=single -D "$TREE")
+is "single (nobody): uid_map is 0 65534 1" "$(first_map "$hm")" "0 65534 1"
+gmap=$(printf '%s\n' "$hm" | sed -n '/^gid$/,$p' | sed 1d)
 is "single (nobody): gid_map is 0 65534 1" "$(first_map "$gmap")" "0 65534 1"
 like "single (nobody): setgroups is denied" "$out" 'setgroups deny'
 
@@ -114,9 +140,11 @@ if [ -e /etc/subuid ] && [ -e /etc/subgid ] && command -v newuidmap >/dev/null; 
 		/bin/sh -c "$probe; stat -c 'u1000 %u:%g' /etc/u1000" 2>&1)
 	is "subid (nobody, the rootless default): exit status 0" "$?" 0
 	is "subid: id is 0:0" "$(ids "$out")" "0 0"
-	like "subid: uid_map maps 0 to the caller" "$out" '^ *0 +65534 +1 *$'
-	like "subid: uid_map maps 1.. to the range" "$out" '^ *1 +200000 +65536 *$'
-	like "subid: gid_map maps 1.. to the gid range" "$out" '^ *1 +300000 +65536 *$'
+	hm=$(host_maps with_subids setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q -D "$TMP/s/tree")
+	like "subid: uid_map maps 0 to the caller" "$hm" '^ *0 +65534 +1 *$'
+	like "subid: uid_map maps 1.. to the range" "$hm" '^ *1 +200000 +65536 *$'
+	like "subid: gid_map maps 1.. to the gid range" "$hm" '^ *1 +300000 +65536 *$'
+	like "subid: inside, the nested map has the same two ranges" "$out" '^ *1 +1 +65536 *$'
 	like "subid: a file of host 200999:300999 is 1000:1000 inside" "$out" 'u1000 1000:1000'
 	like "subid: setgroups is allowed" "$out" 'setgroups allow'
 	out=$(with_subids setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB" -q --private-users=subid -D "$TMP/s/tree" -- /bin/true 2>&1)
@@ -136,6 +164,6 @@ if [ -e /etc/subuid ] && [ -e /etc/subgid ] && command -v newuidmap >/dev/null; 
 	[ -n "$pid" ] && kill -TERM "$(awk '{print $4}' "/proc/$pid/stat")"
 	wait "$bg"
 else
-	for _ in $(seq 11); do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
+	for _ in $(seq 12); do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
 fi
 done_testing

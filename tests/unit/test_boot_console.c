@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -261,7 +262,7 @@ static void child_side_gets_stdio(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (nsb_console_child(&con) < 0)
+		if (nsb_console_child(&con) < 0 || nsb_console_session(&con) < 0)
 			_exit(2);
 		/* 0, 1 and 2 are the pty, the controlling terminal of a session of our own
 		 * whose foreground group is ours */
@@ -280,6 +281,42 @@ static void child_side_gets_stdio(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 	nsb_console_finish(&con);
 	assert_true(read_until(user_master, "child"));
+}
+
+/* Without a console (pipe mode) the init's session is its own and has no controlling
+ * terminal, even when its stdin is the caller's terminal. */
+static void pipe_session_has_no_terminal(void **state)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct nsb_pty con;
+		nsb_console_init(&con);
+		dup2(user_slave, STDIN_FILENO);
+		if (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
+			_exit(2); /* the caller's session, with the terminal */
+		pid_t inner = fork(); /* a session leader cannot start another session */
+		if (inner != 0) {
+			int ist;
+			_exit(inner > 0 && waitpid(inner, &ist, 0) == inner && WIFEXITED(ist) ?
+				      WEXITSTATUS(ist) : 6);
+		}
+		if (nsb_console_session(&con) < 0)
+			_exit(3);
+		if (getsid(0) != getpid())
+			_exit(4);
+		/* as the host's root TIOCSTI works on any tty: be the container's root */
+		if (getuid() == 0 && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+				      setresuid(65534, 65534, 65534) < 0))
+			_exit(7);
+		char c = 'x';
+		/* TIOCSTI needs the tty to be ours: never again */
+		_exit(ioctl(STDIN_FILENO, TIOCSTI, &c) < 0 && errno == EPERM ? 0 : 5);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 /* In a child whose stderr is the fake user terminal: nsboot's own log lines end with
@@ -375,6 +412,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restored_at_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(restored_on_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(child_side_gets_stdio, setup, teardown),
+		cmocka_unit_test_setup_teardown(pipe_session_has_no_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(log_lines_while_raw, setup, teardown),
 		cmocka_unit_test(sd_notify_path_and_abstract),
 	};

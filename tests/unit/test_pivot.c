@@ -145,7 +145,7 @@ static int run_setup(const char *const *words, struct nsb_setup_error *err)
 	struct nsb_config c;
 	char perr[256];
 	assert_int_equal(nsb_parse_args(&c, argc, argv, NSB_PROG_MOUNT, perr, sizeof perr), NSB_PARSE_OK);
-	struct nsb_setup_env env = { .tree_fd = -1, .own_netns = 1, .own_ipcns = 1 };
+	struct nsb_setup_env env = { .tree_fd = -1, .own_netns = 1, .own_ipcns = 1, .pidns_fd = -1 };
 	return nsb_setup_root(&c, &env, err);
 }
 

@@ -78,8 +78,8 @@ static void test_overlay_default(void **state)
 	assert_string_equal(e->upper, NSB_STAGE_UPPER);
 	assert_true(e->flags & NSB_F_NEWROOT);
 	assert_false(e->flags & NSB_F_RDONLY);
-	/* every essential, in DESIGN.md's order but /sys last (the net namespace is joined
-	 * only there: spawn/netns.h) */
+	/* every essential, /sys last (the builder joins the container's net namespace only
+	 * there: spawn/child.c) */
 	const char *order[] = { "/proc", "/proc/sys", "/proc/keys", "/dev", "/dev/null",
 				"/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
 				"/dev/pts", "/dev/ptmx", "/dev/fd", "/dev/stdin", "/dev/stdout",

@@ -57,78 +57,29 @@ static void init_command_line(void **state)
 {
 	struct nsb_config c;
 	parse(&c, "-D", "/t", "--", "sh", "-c", "exit 3", NULL);
-	char **argv = nsb_spawn_init_argv(&c, 5, false);
+	char **argv = nsb_spawn_init_argv(&c, 5);
 	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=5 -- sh -c exit 3");
 	free(argv);
 	/* runtime options pass; mount, user and spawner options do not */
 	parse(&c, "-q", "-D", "/t", "--kill-group", "--grace=2.5", "--boot=sysv", "--writable",
 	      "--bind=/a:/b", "--private-users=identity", "--pid-file=/p", "--hostname=h",
 	      "--setenv=A=1", "--network=host", "--drop-services=/d", NULL);
-	argv = nsb_spawn_init_argv(&c, 9, false);
+	argv = nsb_spawn_init_argv(&c, 9);
 	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=9 -q --kill-group "
 					"--grace=2.500 --boot=sysv --");
 	free(argv);
 	parse(&c, "-v", "-v", "-D", "/t", "--grace=0", "--", "--weird", NULL);
-	argv = nsb_spawn_init_argv(&c, 3, false);
+	argv = nsb_spawn_init_argv(&c, 3);
 	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=3 -v -v --grace=0.000 -- --weird");
 	free(argv);
 	/* the default grace is not repeated */
 	parse(&c, "-D", "/t", "--grace=10", NULL);
-	argv = nsb_spawn_init_argv(&c, 3, false);
+	argv = nsb_spawn_init_argv(&c, 3);
 	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=3 --");
 	free(argv);
 	parse(&c, "-D", "/t", "--boot=guix:/gnu/store/abc-system", NULL);
-	argv = nsb_spawn_init_argv(&c, 4, false);
+	argv = nsb_spawn_init_argv(&c, 4);
 	assert_string_equal(words_join(argv), "nsboot-init --setup-done --sync-fd=4 --boot=guix:/gnu/store/abc-system --");
-	free(argv);
-}
-
-static void standalone_command_line(void **state)
-{
-	struct nsb_config c;
-	parse(&c, "-D", "/t", "--", "true", NULL);
-	char **argv = nsb_spawn_init_argv(&c, 5, true);
-	assert_string_equal(words_join(argv), "nsboot-init --sync-fd=5 --directory=/t --volatile=overlay -- true");
-	free(argv);
-	/* every mount word passes, rebuilt from the parsed specs, in order; spawner-only
-	 * options (user mapping, pid file, environment) do not */
-	parse(&c, "-v", "--writable", "-D", "/srv/my tree", "--bind=/a:/b:ro,norbind", "--bind-ro=/c",
-	      "--tmpfs=/t1", "--tmpfs=/t2:size=1m", "--overlay=/l1:/l2:/o", "--fstab=/f1",
-	      "--fstab=/f2", "--hostname=h", "--network=host", "--drop-services=/d",
-	      "--private-users=identity", "--pid-file=/p", "--setenv=A=1", "--kill-group",
-	      "--grace=1", "--boot=openrc", NULL);
-	argv = nsb_spawn_init_argv(&c, 7, true);
-	assert_string_equal(words_join(argv), "nsboot-init --sync-fd=7 -v --kill-group --grace=1.000 "
-			    "--directory=/srv/my tree --writable --bind=/a:/b:ro,norbind "
-			    "--bind-ro=/c:/c --tmpfs=/t1 --tmpfs=/t2:size=1m --overlay=/l1:/l2:/o "
-			    "--fstab=/f1 --fstab=/f2 --hostname=h --network=host "
-			    "--drop-services=/d --boot=openrc --");
-	/* each word is whole (the tree's name keeps its space) */
-	assert_string_equal(argv[5], "--directory=/srv/my tree");
-	free(argv);
-	parse(&c, "--tmpfs-root", "--bind-ro=/usr/bin:/bin", "--", "/bin/true", NULL);
-	argv = nsb_spawn_init_argv(&c, 3, true);
-	assert_string_equal(words_join(argv), "nsboot-init --sync-fd=3 --tmpfs-root --bind-ro=/usr/bin:/bin -- /bin/true");
-	free(argv);
-	/* the words parse again as nsboot-init's options, to the same mounts */
-	parse(&c, "-D", "/t", "--bind=/a:/b:ro", "--overlay=/x:/y:/z", "--hostname=hh", NULL);
-	argv = nsb_spawn_init_argv(&c, 3, true);
-	int n = 0;
-	while (argv[n])
-		n++;
-	struct nsb_config again;
-	char err[256];
-	assert_int_equal(nsb_parse_args(&again, n, argv, NSB_PROG_INIT, err, sizeof err), NSB_PARSE_OK);
-	assert_string_equal(again.tree, "/t");
-	assert_int_equal(again.n_mounts, 2);
-	assert_string_equal(again.mounts[0].src, "/a");
-	assert_string_equal(again.mounts[0].dst, "/b");
-	assert_string_equal(again.mounts[0].opts, "ro");
-	assert_string_equal(again.mounts[1].src, "/x:/y");
-	assert_string_equal(again.mounts[1].dst, "/z");
-	assert_string_equal(again.hostname, "hh");
-	assert_int_equal(again.sync_fd, 3);
-	assert_false(again.setup_done);
 	free(argv);
 }
 
@@ -190,7 +141,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(environment),
 		cmocka_unit_test(init_command_line),
-		cmocka_unit_test(standalone_command_line),
 		cmocka_unit_test(host_name),
 		cmocka_unit_test(go_fds),
 		cmocka_unit_test(option_words),

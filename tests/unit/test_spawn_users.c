@@ -186,6 +186,29 @@ static void map_lines(void **state)
 	assert_int_equal(nsb_users_map(&u, true, buf, sizeof buf), -EINVAL);
 }
 
+/* The nested namespace's map: every range of the outer map again, one to one onto the
+ * ids it has inside (a nested range may not span two outer ranges). */
+static void nested_maps(void **state)
+{
+	char buf[128];
+	struct nsb_users u = { .mode = NSB_USERS_PICK, .base = 524288, .count = 65536 };
+	assert_int_equal(nsb_users_nested_map(&u, false, buf, sizeof buf), 10);
+	assert_string_equal(buf, "0 0 65536\n");
+	u.mode = NSB_USERS_SINGLE, u.uid = 1000, u.gid = 100;
+	nsb_users_nested_map(&u, true, buf, sizeof buf);
+	assert_string_equal(buf, "0 0 1\n");
+	u.mode = NSB_USERS_SUBID;
+	u.subuid = (struct nsb_idrange){ 100000, 65536 };
+	u.subgid = (struct nsb_idrange){ 200000, 1000 };
+	nsb_users_nested_map(&u, false, buf, sizeof buf);
+	assert_string_equal(buf, "0 0 1\n1 1 65536\n");
+	nsb_users_nested_map(&u, true, buf, sizeof buf);
+	assert_string_equal(buf, "0 0 1\n1 1 1000\n");
+	assert_int_equal(nsb_users_nested_map(&u, true, buf, 8), -ENOSPC);
+	u.mode = 0;
+	assert_int_equal(nsb_users_nested_map(&u, true, buf, sizeof buf), -EINVAL);
+}
+
 static void enter_cmd(void **state)
 {
 	char buf[64];
@@ -207,6 +230,7 @@ int main(void)
 		cmocka_unit_test(modes),     cmocka_unit_test(bad_modes),
 		cmocka_unit_test(subid_find), cmocka_unit_test(subid_all),
 		cmocka_unit_test(pick),      cmocka_unit_test(map_lines),
+		cmocka_unit_test(nested_maps),
 		cmocka_unit_test(enter_cmd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The spawner's state, shared by its parent side (spawn/main.c) and the two processes it
+ * starts (spawn/child.c): the builder, which builds the root, and the container's init. */
+#ifndef NSB_SPAWNER_H
+#define NSB_SPAWNER_H
+
+#include <stdbool.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config.h"
+#include "console.h"
+#include "users.h"
+
+/* Everything the spawner prepared before the clone, and what it learnt since. */
+struct spawner {
+	struct nsb_config c;       /* with the hostname filled in, for nsb_setup_root */
+	struct nsb_users users;
+	struct nsb_pty con;        /* --console=interactive: the pty (master -1 without) */
+	char hostname[NSB_HOSTNAME_MAX + 1];
+	int init_fd;               /* fd of nsboot-init: its host path is gone after the pivot */
+	bool idmap[NSB_MAX_SPECS]; /* user binds with the idmap option (pick, BASE) */
+	char bind_opts[NSB_MAX_SPECS][256]; /* their options without "idmap" */
+	char **init_argv;
+	char **envp;
+	int chan[2];               /* [0] the spawner's end, [1] the builder's and init's */
+	pid_t builder;             /* the builder until reaped, else 0 */
+	pid_t pid;                 /* the container's init (PID 1), once the builder said */
+	struct timespec t0;
+	bool ready;                /* READY (or BOOTED) was received */
+	bool announced;            /* readiness was reported on the outputs */
+	bool got_error;            /* an ERROR record was printed */
+	bool pid_file_written;
+};
+
+/* Clones the builder (new user and mount namespaces) that will build the root and start
+ * the container's init; returns its pid in the spawner, or -errno. The spawner then
+ * writes the builder's id maps and sends GO; the builder writes the init's host pid (an
+ * int32_t) to PIDPIPE[1] right after starting it, and closes it. */
+pid_t nsb_spawn_builder(struct spawner *s, int pidpipe[2]);
+
+#endif
