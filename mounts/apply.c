@@ -154,7 +154,9 @@ static void describe(const struct nsb_entry *e, char *buf, size_t len)
 {
 	const char *kind = e->op == NSB_OP_ATTACH ? "tree" : e->type ? e->type : "bind";
 	const char *src = e->op == NSB_OP_ATTACH ? "fd" : e->lower ? e->lower : e->source;
-	const char *tgt = e->flags & NSB_F_NEWROOT ? "new root" : e->target;
+	const char *tgt = e->flags & NSB_F_NEWROOT ? "new root" :
+			  e->dst_at == NSB_AT_STAGE && strcmp(e->target, "/") == 0 ? "staging tmpfs" :
+			  e->target;
 	if (!src || (e->src_at == NSB_AT_NONE && e->type && strcmp(src, e->type) == 0))
 		snprintf(buf, len, "%s%s%s -> %s", e->origin ? e->origin : "", e->origin ? ": " : "",
 			 kind, tgt);

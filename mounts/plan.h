@@ -92,6 +92,8 @@ struct nsb_plan_facts {
 	const struct nsb_fstab *fstab;       /* or NULL */
 	const struct nsb_droplist *drop;     /* or NULL */
 	const char *stub;                    /* the service stub's text (when drop) */
+	unsigned long long mem_total;        /* the RAM in bytes (MemTotal); 0: unknown,
+					      * nsb_plan_build reads it */
 };
 
 #define NSB_PLAN_MAX 512
@@ -102,10 +104,15 @@ struct nsb_plan {
 	char arena[32768]; /* strings built for the plan */
 };
 
-/* Builds the ordered plan for C and F into P (pure: no I/O). Returns 0, or a negative
- * errno with ERR filled (-E2BIG: too many entries; -EINVAL: a path that cannot be used). */
+/* Builds the ordered plan for C and F into P (pure: no I/O, once F->mem_total is known;
+ * when it is 0 and C has no tmpfs_size it is read first with nsb_mem_total()). Returns 0,
+ * or a negative errno with ERR filled (-E2BIG: too many entries; -EINVAL: a path that
+ * cannot be used). */
 int nsb_plan_build(const struct nsb_config *c, const struct nsb_plan_facts *f,
 		   struct nsb_plan *p, char *err, size_t errlen);
+
+/* The host's RAM in bytes (sysinfo(2), the MemTotal of /proc/meminfo); 0 on failure. */
+unsigned long long nsb_mem_total(void);
 
 /* Staging paths (inside the staging tmpfs). */
 #define NSB_STAGE_ROOT "/root"
