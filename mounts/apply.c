@@ -446,6 +446,12 @@ static int apply_mount(struct nsb_apply_ctx *a, const struct nsb_entry *e, char 
 		r = nsb_mkpath_in_root(a->stage_fd, e->target, false);
 	else if (r == -ENOENT) {
 		r = make_target(a, e, srcfd);
+		if (r < 0 && (e->flags & NSB_F_SOFT_POINT)) {
+			/* skipped, ERR saying why */
+			fail(e, err, len, r, "mount point %s: %s", e->target, strerror(-r));
+			r = 1;
+			goto out;
+		}
 		if (r == 0)
 			r = resolve(a, e->dst_at, e->target, tgt, sizeof tgt, &tgtfd);
 	}
@@ -583,6 +589,8 @@ int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb
 		if (r == 1) {
 			if (e->flags & NSB_F_MASK)
 				log_debug("drop-services: %s not in the tree: skipped", e->target);
+			else if (msg[0])
+				log_debug("skipped: %s", msg);
 			else
 				log_debug("skipped %s (absent)", e->target);
 			continue;

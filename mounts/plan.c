@@ -72,12 +72,14 @@ static const struct essential essentials[] = {
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/sys", "/sys", NULL, "rbind",
 	  NSB_F_MKDIR | NSB_F_RDONLY | NSB_F_RECURSIVE, W_HOST_SYS },
 	{ NSB_OP_FILE, NSB_AT_NONE, NULL, "/hostname", NULL, NULL, 0, W_HOSTNAME },
+	/* conveniences: a read-only tree or one the rootless caller does not own may have no
+	 * room for their mount points, and then goes without them */
 	{ NSB_OP_MOUNT, NSB_AT_STAGE, "/hostname", "/etc/hostname", NULL, "bind",
-	  NSB_F_MKFILE | NSB_F_RDONLY, W_HOSTNAME },
+	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_SOFT_POINT, W_HOSTNAME },
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/etc/resolv.conf", "/etc/resolv.conf", NULL, "bind",
-	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS, W_HOST_NET },
+	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS | NSB_F_SOFT_POINT, W_HOST_NET },
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/etc/hosts", "/etc/hosts", NULL, "bind",
-	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS, W_HOST_NET },
+	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS | NSB_F_SOFT_POINT, W_HOST_NET },
 };
 
 /* The size of each tmpfs of one container in bytes, multiples of 4 KiB that add up to at

@@ -40,8 +40,11 @@ enum {
 	NSB_F_MASK = 1 << 9,         /* a service mask: a skip is logged as a verbose note */
 	NSB_F_EXEC = 1 << 10,        /* FILE: mode 0755 instead of 0644 */
 	NSB_F_HOST_OPTS = 1 << 11,   /* host paths in lowerdir=, upperdir=, workdir= (fstab) */
-	NSB_F_NETNS = 1 << 12        /* made in the container's net namespace (sysfs): the
+	NSB_F_NETNS = 1 << 12,       /* made in the container's net namespace (sysfs): the
 				      * setup's join_netns hook runs before it */
+	NSB_F_SOFT_POINT = 1 << 13   /* a convenience nobody asked for (/etc/hostname): skipped
+				      * with a verbose note when its missing mount point cannot
+				      * be made; any other failure stays fatal */
 };
 
 struct nsb_entry {

@@ -234,6 +234,19 @@ static void test_hostname_and_host_network(void **state)
 		assert_int_equal(plan.e[i].src_at, NSB_AT_HOST);
 		assert_true(plan.e[i].flags & NSB_F_RDONLY);
 	}
+	/* conveniences: skipped when their mount point cannot be made, nothing else */
+	for (const char *const *p = (const char *[]){ "/etc/hostname", "/etc/resolv.conf",
+						      "/etc/hosts", NULL }; *p; p++) {
+		int i = find(*p, 0);
+		assert_true(plan.e[i].flags & NSB_F_SOFT_POINT);
+		assert_false(plan.e[i].flags & NSB_F_OPTIONAL);
+	}
+	/* what the user asked for stays fatal */
+	build((const char *[]){ "-D", "/srv/tree", "--hostname=box", "--bind=/a:/etc/a",
+				"--tmpfs=/t", NULL }, &base_facts);
+	for (size_t i = 0; i < plan.n; i++)
+		if (strcmp(plan.e[i].target, "/etc/hostname") != 0)
+			assert_false(plan.e[i].flags & NSB_F_SOFT_POINT);
 }
 
 static void test_root_modes(void **state)
