@@ -65,6 +65,8 @@ struct nsb_config {
 	enum nsb_network network;     /* --network= */
 	const char *boot;             /* --boot=PRESET as given, NULL when absent */
 	const char *drop_services;    /* --drop-services=FILE */
+	unsigned long long tmpfs_size; /* --tmpfs-size=SIZE in bytes: the budget the tmpfs
+				       * sizes are split from; 0: a quarter of the RAM */
 	bool mount_options;           /* any option above that asks for mounts was given */
 
 	/* the PID-1 loop (NSB_PROG_INIT, NSB_PROG_SPAWN) */
@@ -113,6 +115,12 @@ const char *nsb_help_text(enum nsb_prog_kind kind);
 
 /* Parses a decimal number of seconds ("10", "0.5", "2.25") into milliseconds; -1 when malformed. */
 long nsb_parse_seconds(const char *s);
+
+/* The smallest --tmpfs-size (and default budget): 16 MiB. */
+#define NSB_TMPFS_MIN (16ULL << 20)
+/* Parses a size in bytes with an optional k, m or g suffix (KiB, MiB, GiB; either case)
+ * as tmpfs takes it ("64m", "1G", "65536"); 0 when malformed, zero or huge. */
+unsigned long long nsb_parse_size(const char *s);
 
 #define NSB_VERSION "0.1.0"
 

@@ -15,7 +15,7 @@ enum {
 	O_VOLATILE = 256, O_READ_ONLY, O_WRITABLE, O_TMPFS_ROOT, O_BIND, O_BIND_RO, O_TMPFS,
 	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
 	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
-	O_CONSOLE, O_SETENV, O_VERSION
+	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_VERSION
 };
 
 #define ALL (NSB_PROG_SPAWN | NSB_PROG_INIT | NSB_PROG_MOUNT)
@@ -40,6 +40,7 @@ static const struct {
 	{ { "network", required_argument, NULL, O_NETWORK }, ALL },
 	{ { "boot", required_argument, NULL, O_BOOT }, ALL },
 	{ { "drop-services", required_argument, NULL, O_DROP }, ALL },
+	{ { "tmpfs-size", required_argument, NULL, O_TMPFS_SIZE }, ALL },
 	{ { "kill-group", no_argument, NULL, O_KILL_GROUP }, ALL },
 	{ { "grace", required_argument, NULL, O_GRACE }, ALL },
 	{ { "sync-fd", required_argument, NULL, O_SYNC_FD }, INNER },
@@ -90,6 +91,29 @@ long nsb_parse_seconds(const char *s)
 			ms += (*p - '0') * scale;
 	}
 	return *p ? -1 : ms;
+}
+
+/* Parses a size in bytes with an optional k, m or g suffix; 0 when malformed, 0 or huge. */
+unsigned long long nsb_parse_size(const char *s)
+{
+	unsigned long long n = 0;
+	const char *p = s;
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (n > ((1ULL << 62) - 9) / 10)
+			return 0;
+		n = n * 10 + (unsigned long long)(*p - '0');
+	}
+	unsigned shift = 0;
+	switch (*p) {
+	case 'k': case 'K': shift = 10; p++; break;
+	case 'm': case 'M': shift = 20; p++; break;
+	case 'g': case 'G': shift = 30; p++; break;
+	}
+	if (*p || n > (1ULL << 62) >> shift)
+		return 0;
+	return n << shift;
 }
 
 /* Parses a non-negative int for OPT; false with ERR set when malformed. */
@@ -291,6 +315,13 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		case O_DROP:
 			c->drop_services = optarg;
 			break;
+		case O_TMPFS_SIZE:
+			if (!(c->tmpfs_size = nsb_parse_size(optarg)))
+				return fail(err, errlen, "--tmpfs-size=%s: want bytes with an optional "
+					    "k, m or g suffix", optarg);
+			if (c->tmpfs_size < NSB_TMPFS_MIN)
+				return fail(err, errlen, "--tmpfs-size=%s: less than the minimum, 16m", optarg);
+			break;
 		case O_KILL_GROUP:
 			c->kill_group = true;
 			break;
@@ -370,7 +401,7 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	if (c->root != NSB_ROOT_NONE && c->root != NSB_ROOT_TMPFS && !c->tree)
 		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
 	bool wants_root = c->n_mounts || c->n_fstabs || c->drop_services || c->hostname ||
-			  c->network != NSB_NET_AUTO;
+			  c->network != NSB_NET_AUTO || c->tmpfs_size;
 	if (c->root == NSB_ROOT_NONE && (wants_root || kind == NSB_PROG_SPAWN))
 		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
 	c->mount_options = c->root != NSB_ROOT_NONE;
@@ -414,6 +445,9 @@ const char *nsb_usage_line(enum nsb_prog_kind kind)
 	"      --network=private|host  private network with lo up (default), or the host's\n" \
 	"      --boot=PRESET           sysv, openrc, guix:SYSTEM or shell (default: detect)\n" \
 	"      --drop-services=FILE    services to mask, one per line (presets bring a list)\n" \
+	"      --tmpfs-size=SIZE       the memory every tmpfs of the container may take\n" \
+	"                              together (k, m, g suffix; default: a quarter of the\n" \
+	"                              RAM); a size= in --tmpfs or --fstab wins for its mount\n" \
 	"      --kill-group            forward signals to the command's process group\n" \
 	"      --grace=SECONDS         SIGTERM-to-SIGKILL grace at shutdown (default 10)\n"
 

@@ -160,7 +160,9 @@ static void describe(const struct nsb_entry *e, char *buf, size_t len)
 {
 	const char *kind = e->op == NSB_OP_ATTACH ? "tree" : e->type ? e->type : "bind";
 	const char *src = e->op == NSB_OP_ATTACH ? "fd" : e->lower ? e->lower : e->source;
-	const char *tgt = e->flags & NSB_F_NEWROOT ? "new root" : e->target;
+	const char *tgt = e->flags & NSB_F_NEWROOT ? "new root" :
+			  e->dst_at == NSB_AT_STAGE && strcmp(e->target, "/") == 0 ? "staging tmpfs" :
+			  e->target;
 	if (!src || (e->src_at == NSB_AT_NONE && e->type && strcmp(src, e->type) == 0))
 		snprintf(buf, len, "%s%s%s -> %s", e->origin ? e->origin : "", e->origin ? ": " : "",
 			 kind, tgt);
@@ -508,6 +510,12 @@ static int apply_mount(struct nsb_apply_ctx *a, const struct nsb_entry *e, char 
 		r = nsb_mkpath_in_root(a->stage_fd, e->target, false);
 	else if (r == -ENOENT) {
 		r = make_target(a, e, srcfd);
+		if (r < 0 && (e->flags & NSB_F_SOFT_POINT)) {
+			/* skipped, ERR saying why */
+			fail(e, err, len, r, "mount point %s: %s", e->target, strerror(-r));
+			r = 1;
+			goto out;
+		}
 		if (r == 0)
 			r = resolve(a, e->dst_at, e->target, tgt, sizeof tgt, &tgtfd);
 	}
@@ -649,6 +657,8 @@ int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb
 		if (r == 1) {
 			if (e->flags & NSB_F_MASK)
 				log_debug("drop-services: %s not in the tree: skipped", e->target);
+			else if (msg[0])
+				log_debug("skipped: %s", msg);
 			else
 				log_debug("skipped %s (absent)", e->target);
 			continue;

@@ -28,8 +28,9 @@ int nsb_apply_init(struct nsb_apply_ctx *a, const char *stage, int host_fd,
 /* Closes the fds A opened. */
 void nsb_apply_done(struct nsb_apply_ctx *a);
 
-/* Carries out E: 0 done, 1 skipped (absent target or source with the matching flag, or an
- * optional entry that failed), or a negative errno with "DESCRIPTION: REASON" in ERR. */
+/* Carries out E: 0 done, 1 skipped (absent target or source with the matching flag, an
+ * optional entry that failed, or an NSB_F_SOFT_POINT mount point that could not be made:
+ * then ERR says why), or a negative errno with "DESCRIPTION: REASON" in ERR. */
 int nsb_apply_entry(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *err, size_t errlen);
 
 /* Carries out every entry of P in order; stops at the first fatal failure and fills ERR

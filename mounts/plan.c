@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Building the mount plan (pure): the essential mounts as a const table, then the root,
- * the user mounts in command-line order, the fstab lines and the service masks. */
+ * the user mounts in command-line order, the fstab lines and the service masks; every
+ * tmpfs sized from one budget. */
 #include "log.h"
 #include "plan.h"
 
@@ -8,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 
 /* When an essential entry applies. */
 enum {
@@ -43,7 +45,7 @@ static const struct essential essentials[] = {
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/dev/null", "/proc/kcore", NULL, "bind", RO_PROC, W_ALL },
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/dev/null", "/proc/keys", NULL, "bind", RO_PROC, W_ALL },
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/dev/null", "/proc/timer_list", NULL, "bind", RO_PROC, W_ALL },
-	{ NSB_OP_MOUNT, NSB_AT_NONE, "tmpfs", "/dev", "tmpfs", "mode=755,nosuid,strictatime", NSB_F_MKDIR, W_ALL },
+	{ NSB_OP_MOUNT, NSB_AT_NONE, "tmpfs", "/dev", "tmpfs", "mode=755,nosuid,strictatime,nr_inodes=4096", NSB_F_MKDIR, W_ALL },
 	DEVNODE("null"), DEVNODE("zero"), DEVNODE("full"), DEVNODE("random"), DEVNODE("urandom"),
 	DEVNODE("tty"),
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/dev/fuse", "/dev/fuse", NULL, "bind",
@@ -70,13 +72,83 @@ static const struct essential essentials[] = {
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/sys", "/sys", NULL, "rbind",
 	  NSB_F_MKDIR | NSB_F_RDONLY | NSB_F_RECURSIVE, W_HOST_SYS },
 	{ NSB_OP_FILE, NSB_AT_NONE, NULL, "/hostname", NULL, NULL, 0, W_HOSTNAME },
+	/* conveniences: a read-only tree or one the rootless caller does not own may have no
+	 * room for their mount points, and then goes without them */
 	{ NSB_OP_MOUNT, NSB_AT_STAGE, "/hostname", "/etc/hostname", NULL, "bind",
-	  NSB_F_MKFILE | NSB_F_RDONLY, W_HOSTNAME },
+	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_SOFT_POINT, W_HOSTNAME },
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/etc/resolv.conf", "/etc/resolv.conf", NULL, "bind",
-	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS, W_HOST_NET },
+	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS | NSB_F_SOFT_POINT, W_HOST_NET },
 	{ NSB_OP_MOUNT, NSB_AT_HOST, "/etc/hosts", "/etc/hosts", NULL, "bind",
-	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS, W_HOST_NET },
+	  NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_IF_SRC_EXISTS | NSB_F_SOFT_POINT, W_HOST_NET },
 };
+
+/* The size of each tmpfs of one container in bytes, multiples of 4 KiB that add up to at
+ * most the budget (--tmpfs-size, else a quarter of the RAM; never below NSB_TMPFS_MIN).
+ * /dev gets 4 MiB (at most 1/32 of the budget); of the rest, the root's writable layer
+ * 1/2, /tmp 1/4, /dev/shm 1/8, /run 1/16, and the user's tmpfs mounts without a size of
+ * their own share the last 1/16. The root's layer is the staging tmpfs (the overlay's
+ * upper layer, the --overlay upper layers, the generated files); with --tmpfs-root the
+ * root tmpfs takes 7/8 of it and the staging tmpfs 1/8. */
+struct sizes {
+	unsigned long long stage, root, dev, shm, run, tmp;
+	unsigned long long user; /* each --tmpfs and fstab tmpfs line without size= */
+};
+
+#define PAGE_BYTES 4096ULL
+#define DEV_BYTES (4ULL << 20)
+
+/* True when the tmpfs option list OPTS sets a size of its own (size= or nr_blocks=). */
+static bool has_size(const char *opts)
+{
+	for (const char *s = opts; s && *s;) {
+		size_t n = strcspn(s, ",");
+		if ((n >= 5 && strncmp(s, "size=", 5) == 0) ||
+		    (n >= 10 && strncmp(s, "nr_blocks=", 10) == 0))
+			return true;
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return false;
+}
+
+/* The number of user tmpfs mounts (--tmpfs, fstab tmpfs lines) without a size of their own. */
+static size_t unsized_tmpfs(const struct nsb_config *c, const struct nsb_plan_facts *f)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_mounts; i++)
+		n += c->mounts[i].kind == NSB_MNT_TMPFS && !has_size(c->mounts[i].opts);
+	for (size_t i = 0; f->fstab && i < f->fstab->n; i++)
+		n += f->fstab->l[i].type && strcmp(f->fstab->l[i].type, "tmpfs") == 0 &&
+		     !has_size(f->fstab->l[i].options);
+	return n;
+}
+
+/* N rounded down to whole 4 KiB pages. */
+static unsigned long long pages(unsigned long long n)
+{
+	return n / PAGE_BYTES * PAGE_BYTES;
+}
+
+/* Splits the tmpfs budget of C and F over the container's tmpfs mounts (see struct sizes). */
+static struct sizes split(const struct nsb_config *c, const struct nsb_plan_facts *f)
+{
+	unsigned long long budget = c->tmpfs_size ? c->tmpfs_size : f->mem_total / 4;
+	if (budget < NSB_TMPFS_MIN)
+		budget = NSB_TMPFS_MIN;
+	struct sizes z = { .dev = budget / 32 < DEV_BYTES ? budget / 32 : DEV_BYTES };
+	unsigned long long rest = budget - z.dev, layer = rest / 2;
+	z.tmp = pages(rest / 4);
+	z.shm = pages(rest / 8);
+	z.run = pages(rest / 16);
+	size_t n = unsized_tmpfs(c, f);
+	z.user = n ? pages(rest / 16 / n) : 0;
+	z.stage = c->root == NSB_ROOT_TMPFS ? layer / 8 : layer;
+	z.root = c->root == NSB_ROOT_TMPFS ? pages(layer - z.stage) : 0;
+	z.stage = pages(z.stage);
+	z.dev = pages(z.dev);
+	return z;
+}
 
 static const char *save(struct nsb_plan *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -114,15 +186,18 @@ static const char *host_path(struct nsb_plan *p, const struct nsb_plan_facts *f,
 
 /* The root entries of MODE (the new root is the staging dir NSB_STAGE_ROOT). */
 static int add_root(struct nsb_plan *p, const struct nsb_config *c, const struct nsb_plan_facts *f,
-		    char *err, size_t errlen)
+		    const struct sizes *z, char *err, size_t errlen)
 {
 	const unsigned ro = c->root == NSB_ROOT_READONLY ? NSB_F_RDONLY | NSB_F_RECURSIVE : 0;
+	const char *opts;
 	int r = 0;
 	switch (c->root) {
 	case NSB_ROOT_TMPFS:
+		if (!(opts = save(p, "mode=755,size=%lluk", z->root >> 10)))
+			return -E2BIG;
 		return add(p, (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_NONE,
 			.dst_at = NSB_AT_STAGE, .source = "tmpfs", .target = NSB_STAGE_ROOT,
-			.type = "tmpfs", .options = "mode=755", .flags = NSB_F_MKDIR | NSB_F_NEWROOT });
+			.type = "tmpfs", .options = opts, .flags = NSB_F_MKDIR | NSB_F_NEWROOT });
 	case NSB_ROOT_OVERLAY:
 		if (f->tree_fd) {
 			r = add(p, (struct nsb_entry){ .op = NSB_OP_ATTACH, .dst_at = NSB_AT_STAGE,
@@ -170,9 +245,21 @@ static bool applies(const struct essential *e, const struct nsb_config *c,
 	return false;
 }
 
+/* The size in bytes the split Z gives the essential tmpfs at TARGET. */
+static unsigned long long essential_size(const struct sizes *z, const char *target)
+{
+	if (strcmp(target, "/dev") == 0)
+		return z->dev;
+	if (strcmp(target, "/dev/shm") == 0)
+		return z->shm;
+	if (strcmp(target, "/run") == 0)
+		return z->run;
+	return z->tmp; /* /tmp */
+}
+
 /* The essential entries that apply. */
 static int add_essentials(struct nsb_plan *p, const struct nsb_config *c,
-			  const struct nsb_plan_facts *f)
+			  const struct nsb_plan_facts *f, const struct sizes *z)
 {
 	for (size_t i = 0; i < sizeof essentials / sizeof essentials[0]; i++) {
 		const struct essential *e = &essentials[i];
@@ -185,6 +272,10 @@ static int add_essentials(struct nsb_plan *p, const struct nsb_config *c,
 			n.source = f->console;
 		if (e->op == NSB_OP_FILE && e->when == W_HOSTNAME &&
 		    !(n.source = save(p, "%s\n", c->hostname)))
+			return -E2BIG;
+		if (e->type && strcmp(e->type, "tmpfs") == 0 &&
+		    !(n.options = save(p, "%s,size=%lluk", e->options,
+				       essential_size(z, e->target) >> 10)))
 			return -E2BIG;
 		int r = add(p, n);
 		if (r < 0)
@@ -224,7 +315,8 @@ static int bind_opts(const struct nsb_mount_spec *m, bool *rbind, char *err, siz
 
 /* The user mounts of the command line, in order. */
 static int add_user_mounts(struct nsb_plan *p, const struct nsb_config *c,
-			   const struct nsb_plan_facts *f, char *err, size_t errlen)
+			   const struct nsb_plan_facts *f, const struct sizes *z, char *err,
+			   size_t errlen)
 {
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct nsb_mount_spec *m = &c->mounts[i];
@@ -252,6 +344,9 @@ static int add_user_mounts(struct nsb_plan *p, const struct nsb_config *c,
 			e.source = "tmpfs";
 			e.type = "tmpfs";
 			e.options = m->opts ? m->opts : "mode=755,nosuid,nodev";
+			if (!has_size(m->opts) &&
+			    !(e.options = save(p, "%s,size=%lluk", e.options, z->user >> 10)))
+				return -E2BIG;
 			e.flags = NSB_F_MKDIR;
 			break;
 		case NSB_MNT_OVERLAY: {
@@ -294,8 +389,8 @@ static int add_user_mounts(struct nsb_plan *p, const struct nsb_config *c,
 	return 0;
 }
 
-/* The lines of the --fstab files, in order. */
-static int add_fstab(struct nsb_plan *p, const struct nsb_plan_facts *f)
+/* The lines of the --fstab files, in order (a tmpfs line without a size gets one). */
+static int add_fstab(struct nsb_plan *p, const struct nsb_plan_facts *f, const struct sizes *z)
 {
 	if (!f->fstab)
 		return 0;
@@ -311,6 +406,10 @@ static int add_fstab(struct nsb_plan *p, const struct nsb_plan_facts *f)
 			e.flags |= NSB_F_RDONLY | (l->rbind ? NSB_F_RECURSIVE : 0);
 		if (l->type && strcmp(l->type, "overlay") == 0)
 			e.flags |= NSB_F_HOST_OPTS;
+		if (l->type && strcmp(l->type, "tmpfs") == 0 && !has_size(l->options) &&
+		    !(e.options = save(p, "%s%ssize=%lluk", l->options ? l->options : "",
+				       l->options ? "," : "", z->user >> 10)))
+			return -E2BIG;
 		int r = add(p, e);
 		if (r < 0)
 			return r;
@@ -336,24 +435,61 @@ static int add_masks(struct nsb_plan *p, const struct nsb_plan_facts *f)
 	return r;
 }
 
-int nsb_plan_build(const struct nsb_config *c, const struct nsb_plan_facts *f,
-		   struct nsb_plan *p, char *err, size_t errlen)
+/* The staging tmpfs (mounted before the plan runs, without a size) remounted with its
+ * share Z->stage: the first entry, while it holds next to nothing. */
+static int add_stage_size(struct nsb_plan *p, const struct sizes *z)
+{
+	const char *opts = save(p, "remount,nosuid,nodev,size=%lluk", z->stage >> 10);
+	if (!opts)
+		return -E2BIG;
+	return add(p, (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_NONE,
+		.dst_at = NSB_AT_STAGE, .source = "tmpfs", .target = "/", .type = "tmpfs",
+		.options = opts });
+}
+
+/* nsb_plan_build() once F holds every fact (pure). */
+static int build(const struct nsb_config *c, const struct nsb_plan_facts *f,
+		 struct nsb_plan *p, char *err, size_t errlen)
 {
 	p->n = 0;
 	p->used = 0;
 	err[0] = '\0';
 	if (c->root != NSB_ROOT_TMPFS && !f->tree_fd && (!f->tree || f->tree[0] != '/'))
 		return nsb_fail(err, errlen, -EINVAL, "TREE must be an absolute path");
-	int r = add_root(p, c, f, err, errlen);
+	if (!c->tmpfs_size && !f->mem_total)
+		return nsb_fail(err, errlen, -EINVAL, "the size of the RAM is unknown: "
+				"give --tmpfs-size");
+	const struct sizes z = split(c, f);
+	int r = add_stage_size(p, &z);
 	if (r == 0)
-		r = add_essentials(p, c, f);
+		r = add_root(p, c, f, &z, err, errlen);
 	if (r == 0)
-		r = add_user_mounts(p, c, f, err, errlen);
+		r = add_essentials(p, c, f, &z);
 	if (r == 0)
-		r = add_fstab(p, f);
+		r = add_user_mounts(p, c, f, &z, err, errlen);
+	if (r == 0)
+		r = add_fstab(p, f, &z);
 	if (r == 0)
 		r = add_masks(p, f);
 	if (r == -E2BIG && !err[0])
 		nsb_fail(err, errlen, r, "the mount plan has more than %d entries", NSB_PLAN_MAX);
 	return r;
+}
+
+int nsb_plan_build(const struct nsb_config *c, const struct nsb_plan_facts *f,
+		   struct nsb_plan *p, char *err, size_t errlen)
+{
+	if (f->mem_total || c->tmpfs_size)
+		return build(c, f, p, err, errlen);
+	struct nsb_plan_facts known = *f;
+	known.mem_total = nsb_mem_total();
+	return build(c, &known, p, err, errlen);
+}
+
+unsigned long long nsb_mem_total(void)
+{
+	struct sysinfo si;
+	if (sysinfo(&si) < 0)
+		return 0;
+	return (unsigned long long)si.totalram * (si.mem_unit ? si.mem_unit : 1);
 }

@@ -40,8 +40,11 @@ enum {
 	NSB_F_MASK = 1 << 9,         /* a service mask: a skip is logged as a verbose note */
 	NSB_F_EXEC = 1 << 10,        /* FILE: mode 0755 instead of 0644 */
 	NSB_F_HOST_OPTS = 1 << 11,   /* host paths in lowerdir=, upperdir=, workdir= (fstab) */
-	NSB_F_NETNS = 1 << 12        /* made in the container's net namespace (sysfs): the
+	NSB_F_NETNS = 1 << 12,       /* made in the container's net namespace (sysfs): the
 				      * setup's join_netns hook runs before it */
+	NSB_F_SOFT_POINT = 1 << 13   /* a convenience nobody asked for (/etc/hostname): skipped
+				      * with a verbose note when its missing mount point cannot
+				      * be made; any other failure stays fatal */
 };
 
 struct nsb_entry {
@@ -92,6 +95,8 @@ struct nsb_plan_facts {
 	const struct nsb_fstab *fstab;       /* or NULL */
 	const struct nsb_droplist *drop;     /* or NULL */
 	const char *stub;                    /* the service stub's text (when drop) */
+	unsigned long long mem_total;        /* the RAM in bytes (MemTotal); 0: unknown,
+					      * nsb_plan_build reads it */
 };
 
 #define NSB_PLAN_MAX 512
@@ -102,10 +107,15 @@ struct nsb_plan {
 	char arena[32768]; /* strings built for the plan */
 };
 
-/* Builds the ordered plan for C and F into P (pure: no I/O). Returns 0, or a negative
- * errno with ERR filled (-E2BIG: too many entries; -EINVAL: a path that cannot be used). */
+/* Builds the ordered plan for C and F into P (pure: no I/O, once F->mem_total is known;
+ * when it is 0 and C has no tmpfs_size it is read first with nsb_mem_total()). Returns 0,
+ * or a negative errno with ERR filled (-E2BIG: too many entries; -EINVAL: a path that
+ * cannot be used). */
 int nsb_plan_build(const struct nsb_config *c, const struct nsb_plan_facts *f,
 		   struct nsb_plan *p, char *err, size_t errlen);
+
+/* The host's RAM in bytes (sysinfo(2), the MemTotal of /proc/meminfo); 0 on failure. */
+unsigned long long nsb_mem_total(void);
 
 /* Staging paths (inside the staging tmpfs). */
 #define NSB_STAGE_ROOT "/root"

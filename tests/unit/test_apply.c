@@ -63,8 +63,11 @@ static int fake_move(int fd, const char *f, int tfd, const char *t, unsigned fla
 	logcall("move_mount %d %s %u", fd, t, flags);
 	return move_result;
 }
+static int mkdir_result; /* 0: mkdirat really runs */
 static int real_mkdirat(int dfd, const char *p, mode_t m)
 {
+	if (mkdir_result)
+		return mkdir_result;
 	return nsb_sys_real.mkdirat(dfd, p, m);
 }
 static int fake_chdir(const char *p)
@@ -100,7 +103,7 @@ static int setup(void **state)
 {
 	(void)state;
 	n_calls = 0;
-	setattr_result = umount_result = move_result = 0;
+	setattr_result = umount_result = move_result = mkdir_result = 0;
 	nsb_sys = &fake_ops;
 	snprintf(stage, sizeof stage, "/tmp/nsb-apply-XXXXXX");
 	snprintf(hostdir, sizeof hostdir, "/tmp/nsb-host-XXXXXX");
@@ -288,6 +291,50 @@ static void test_if_exists(void **state)
 		.options = "bind", .flags = NSB_F_MKFILE | NSB_F_IF_SRC_EXISTS }), 1);
 	assert_false(exists(in_root("/dev/fuse")));
 	assert_int_equal(n_calls, 0);
+}
+
+/* A convenience (NSB_F_SOFT_POINT) whose missing mount point cannot be made is skipped,
+ * saying why; without the flag that is fatal; once its mount point exists, any other
+ * failure is fatal too (a read-only bind is never left writable). */
+static void test_soft_mount_point(void **state)
+{
+	(void)state;
+	char src[128];
+	snprintf(src, sizeof src, "%s/hostname", hostdir);
+	FILE *f = fopen(src, "w");
+	assert_non_null(f);
+	fclose(f);
+	/* a read-only tree: no /etc can be made for /etc/hostname */
+	mkdir_result = -EROFS;
+	struct nsb_entry e = { .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST, .dst_at = NSB_AT_ROOT,
+			       .source = src, .target = "/etc/hostname", .options = "bind",
+			       .flags = NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_SOFT_POINT };
+	assert_int_equal(apply(e), 1);
+	char want[512];
+	snprintf(want, sizeof want, "bind %s -> /etc/hostname: mount point /etc/hostname: %s", src,
+		 strerror(EROFS));
+	assert_string_equal(err, want);
+	assert_int_equal(n_calls, 0);
+
+	struct nsb_plan *p = calloc(1, sizeof *p);
+	struct nsb_setup_error se = { "", "" };
+	p->e[p->n++] = e;
+	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
+		.source = "tmpfs", .type = "tmpfs", .target = "/after", .flags = NSB_F_MKDIR };
+	assert_int_equal(mkdir(in_root("/after"), 0755), 0); /* mkdirat fails */
+	assert_int_equal(nsb_apply_plan(&ctx, p, &se), 0); /* and the plan goes on */
+	free(p);
+
+	e.flags &= ~(unsigned)NSB_F_SOFT_POINT;
+	assert_int_equal(apply(e), -EROFS);
+	assert_string_equal(err, want);
+	assert_false(exists(in_root("/etc")));
+
+	mkdir_result = 0;
+	e.flags |= NSB_F_SOFT_POINT;
+	setattr_result = -EPERM;
+	assert_int_equal(apply(e), -EPERM);
+	assert_non_null(strstr(err, "read-only: Operation not permitted (unmounted)"));
 }
 
 static void test_rdonly(void **state)
@@ -552,6 +599,7 @@ int main(void)
 		T(test_bind_missing_source),
 		T(test_mkpoint_follows_source_kind),
 		T(test_if_exists),
+		T(test_soft_mount_point),
 		T(test_rdonly),
 		T(test_rdonly_failure_unmounts),
 		T(test_symlink_and_file),

@@ -221,6 +221,65 @@ static void mount_helper_accepts_init_words(void **state)
 			 NSB_PARSE_ERROR);
 }
 
+static void size_values(void **state)
+{
+	static const struct {
+		const char *s;
+		unsigned long long want; /* 0: refused */
+	} cases[] = {
+		{ "65536", 65536 }, { "64k", 64ULL << 10 }, { "64K", 64ULL << 10 },
+		{ "64m", 64ULL << 20 }, { "64M", 64ULL << 20 }, { "2g", 2ULL << 30 },
+		{ "2G", 2ULL << 30 }, { "0", 0 }, { "0m", 0 }, { "", 0 }, { "m", 0 },
+		{ "-1m", 0 }, { "1.5g", 0 }, { "10%", 0 }, { "64mb", 0 }, { "1t", 0 },
+		{ " 64m", 0 }, { "64m ", 0 }, { "99999999999999999999", 0 },
+		{ "4294967297g", 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (nsb_parse_size(cases[i].s) != cases[i].want)
+			fail_msg("'%s': %llu, want %llu", cases[i].s, nsb_parse_size(cases[i].s),
+				 cases[i].want);
+}
+
+static void tmpfs_size_option(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", NULL), NSB_PARSE_OK);
+	assert_int_equal(c.tmpfs_size, 0); /* the default: a quarter of the RAM, in the plan */
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--tmpfs-size=64m", NULL),
+			 NSB_PARSE_OK);
+	assert_int_equal(c.tmpfs_size, 64ULL << 20);
+	/* one option table: the init and its helper take it too */
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--tmpfs-root", "--tmpfs-size=1g",
+			       "x", NULL), NSB_PARSE_OK);
+	assert_int_equal(c.tmpfs_size, 1ULL << 30);
+	assert_int_equal(parse(&c, NSB_PROG_MOUNT, err, "nsboot-mount", "-D", "/t", "--tmpfs-size=16m",
+			       NULL), NSB_PARSE_OK);
+	assert_int_equal(c.tmpfs_size, NSB_TMPFS_MIN);
+
+	static const struct {
+		const char *word, *err;
+	} bad[] = {
+		{ "--tmpfs-size=lots", "--tmpfs-size=lots: want bytes with an optional k, m or g suffix" },
+		{ "--tmpfs-size=0", "--tmpfs-size=0: want bytes with an optional k, m or g suffix" },
+		{ "--tmpfs-size=25%", "--tmpfs-size=25%: want bytes with an optional k, m or g suffix" },
+		{ "--tmpfs-size=", "--tmpfs-size=: want bytes with an optional k, m or g suffix" },
+		{ "--tmpfs-size=15m", "--tmpfs-size=15m: less than the minimum, 16m" },
+		{ "--tmpfs-size=4096", "--tmpfs-size=4096: less than the minimum, 16m" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", bad[i].word, NULL),
+				 NSB_PARSE_ERROR);
+		assert_string_equal(err, bad[i].err);
+	}
+	/* a mount option: a plain init has nothing to size */
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "--tmpfs-size=64m", "x", NULL),
+			 NSB_PARSE_ERROR);
+	assert_string_equal(err, "missing -D TREE (or --tmpfs-root)");
+	assert_non_null(strstr(nsb_help_text(NSB_PROG_SPAWN), "--tmpfs-size=SIZE"));
+	assert_non_null(strstr(nsb_help_text(NSB_PROG_INIT), "--tmpfs-size=SIZE"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +292,8 @@ int main(void)
 		cmocka_unit_test(user_mounts),
 		cmocka_unit_test(spawner_options),
 		cmocka_unit_test(mount_helper_accepts_init_words),
+		cmocka_unit_test(size_values),
+		cmocka_unit_test(tmpfs_size_option),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
