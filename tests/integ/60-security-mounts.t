@@ -101,28 +101,28 @@ for mode in $SEC_MODES; do
 			sec_refused "$mode: a new proc mount beside the masked /proc is refused" mount-proc /tmp/nsb-proc
 		fi
 		sec_refused "$mode: $method on / (--read-only) is refused" "$method" /
-		sec_refused "$mode: ... then a write to /etc/nsboot-marker is refused" write /etc/nsboot-marker
-		sec_refused "$mode: ... then a new file /nsb-new is refused" write /nsb-new
-		host_same "$mode: ... the tree on disk is unchanged (no write as host root either)" \
+		sec_refused "$mode: $method on /: a write to /etc/nsboot-marker is then refused" write /etc/nsboot-marker
+		sec_refused "$mode: $method on /: a new file /nsb-new is then refused" write /nsb-new
+		host_same "$mode: $method on /: the tree on disk is unchanged (no file made as host root either)" \
 			"$D/tree/etc/nsboot-marker" "$D/tree/nsb-new" "$MARK"
 		sec_refused "$mode: $method on a --bind-ro bind is refused" "$method" /mnt/ro
-		sec_refused "$mode: ... then a write to its file is refused" write /mnt/ro/f
-		sec_refused "$mode: ... then a new file in it is refused" write /mnt/ro/g
-		host_same "$mode: ... the bind's host source is unchanged" "$D/src/f" "$D/src/g" "$HOSTF"
+		sec_refused "$mode: $method on the --bind-ro bind: a write to its file is then refused" write /mnt/ro/f
+		sec_refused "$mode: $method on the --bind-ro bind: a new file in it is then refused" write /mnt/ro/g
+		host_same "$mode: $method on the --bind-ro bind: its host source is unchanged" "$D/src/f" "$D/src/g" "$HOSTF"
 		if [ -n "$IDMAP" ]; then
 			sec_refused "$mode: $method on a --bind-ro ro,idmap bind is refused" "$method" /mnt/idm
-			sec_refused "$mode: ... then a write to its file is refused" write /mnt/idm/f
-			sec_refused "$mode: ... then a new file in it is refused" write /mnt/idm/g
-			host_same "$mode: ... the idmapped bind's host source is unchanged (no write as host root)" \
+			sec_refused "$mode: $method on the ro,idmap bind: a write to its file is then refused" write /mnt/idm/f
+			sec_refused "$mode: $method on the ro,idmap bind: a new file in it is then refused" write /mnt/idm/g
+			host_same "$mode: $method on the ro,idmap bind: its host source is unchanged (no file made as host root)" \
 				"$D/isrc/f" "$D/isrc/g" "$HOSTF"
 		fi
 		sec_refused "$mode: $method on /proc/sys is refused" "$method" /proc/sys
-		sec_refused "$mode: ... then a write to /proc/sys/net/ipv4/ip_forward is refused" write /proc/sys/net/ipv4/ip_forward
+		sec_refused "$mode: $method on /proc/sys: a write to /proc/sys/net/ipv4/ip_forward is then refused" write /proc/sys/net/ipv4/ip_forward
 		sec_refused "$mode: $method on /sys is refused" "$method" /sys
-		sec_refused "$mode: ... then a write to /sys/class/net/lo/mtu is refused" write /sys/class/net/lo/mtu
+		sec_refused "$mode: $method on /sys: a write to /sys/class/net/lo/mtu is then refused" write /sys/class/net/lo/mtu
 		if [ "$method" = remount-rw ]; then
 			sec_refused "$mode: a remount of /sys's file system read-write is refused" remount-sb-rw /sys
-			sec_refused "$mode: ... then a write to /sys/class/net/lo/tx_queue_len is refused" write /sys/class/net/lo/tx_queue_len
+			sec_refused "$mode: remount of /sys's file system: a write to /sys/class/net/lo/tx_queue_len is then refused" write /sys/class/net/lo/tx_queue_len
 		fi
 		reset_host
 	done
@@ -136,8 +136,8 @@ for mode in $SEC_MODES; do
 	done
 	if [ -n "$cur" ]; then
 		# (the value written is the host's own: nothing changes if the write goes through)
-		sec_refused "$mode: ... then a write to the host's /proc/sys/vm/swappiness is refused" write /proc/sys/vm/swappiness
-		is "$mode: ... the host's swappiness is unchanged" "$(cat /proc/sys/vm/swappiness)" "$cur"
+		sec_refused "$mode: umount of /proc/sys: a write to the host's /proc/sys/vm/swappiness is then refused" write /proc/sys/vm/swappiness
+		is "$mode: umount of /proc/sys: the host's swappiness is unchanged" "$(cat /proc/sys/vm/swappiness)" "$cur"
 	fi
 done
 done_testing

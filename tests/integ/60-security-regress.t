@@ -61,7 +61,7 @@ for mode in $SEC_MODES; do
 		# (the value written is the host's own: nothing changes if the write goes through)
 		sec_refused "$mode: after an umount of /proc/sys, a write to the host's vm.swappiness is refused" \
 			write /proc/sys/vm/swappiness
-		is "$mode: ... the host's swappiness is unchanged" "$(cat /proc/sys/vm/swappiness)" "$cur"
+		is "$mode: after an umount of /proc/sys, the host's swappiness is unchanged" "$(cat /proc/sys/vm/swappiness)" "$cur"
 	fi
 
 	# --- hostile links in a writable tree, --network=host ---
