@@ -80,7 +80,7 @@ host_same() {
 		ok "$1"
 	else
 		not_ok "$1"
-		diag "$2 holds '$got' (want '$4'); $3: $(sec_sum "$3") (owner uid:gid on the host, checksum)"
+		diag "$2 holds $(printf %q "$got") (want $(printf %q "$4")); $3: $(sec_sum "$3") (owner uid:gid on the host, checksum)"
 	fi
 }
 
