@@ -123,6 +123,13 @@ $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $< -o $@ $(BASE_LDFLAGS) $(LDFLAGS)
 
+# attack runs inside the booted trees as the container's command, and a busybox tree has
+# no libc: it is linked static, against musl when musl-gcc is there (as nsboot-init).
+ATTACK_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
+$(B)/tests/helpers/attack: tests/helpers/attack.c
+	@mkdir -p $(dir $@)
+	$(ATTACK_CC) $(BASE_CFLAGS) $(CFLAGS) $< -o $@ -static $(BASE_LDFLAGS) $(LDFLAGS)
+
 # README's test command: installs what is missing (as root), then a fresh make re-reads
 # the tool chain (musl-gcc may just have arrived) and runs every test.
 check: deps
