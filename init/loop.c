@@ -35,6 +35,9 @@
  * boot command gets SIGTERM at once and everything SIGKILL at the end of it, whatever
  * --grace says (a killed nsboot means the whole container dies within a second). */
 #define NSB_ORPHAN_DEADLINE_MS 500
+/* How often to look whether the command catches a stop request held for it. */
+#define NSB_HOLD_POLL_MS 5
+
 /* SIGKILL rounds over /proc in subreaper mode (a process may fork during one). */
 #define NSB_KILL_ROUNDS 20
 
@@ -330,6 +333,44 @@ void nsb_loop_shutdown(struct nsb_loop *l)
 		forward(l, SIGTERM);
 }
 
+/* True when process PID catches SIG (its SigCgt in /proc), or when /proc cannot tell. */
+static bool catches(pid_t pid, int sig)
+{
+	char path[40], buf[2048];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	const char *c = strstr(buf, "\nSigCgt:");
+	if (!c)
+		return true;
+	unsigned long long mask = strtoull(c + 8, NULL, 16);
+	return (mask >> (sig - 1)) & 1;
+}
+
+/* Forwards the held stop requests once the command catches them, or once it has had
+ * the grace to set its handler; the poll timeout until the next look (-1: none held). */
+static int release_held(struct nsb_loop *l)
+{
+	if (!l->held)
+		return -1;
+	bool late = now_ms() - l->held_since_ms >= l->grace_ms;
+	for (int sig = 1; sig < 32; sig++) {
+		if (!(l->held & (1u << sig)))
+			continue;
+		if (!late && !catches(l->child, sig))
+			return NSB_HOLD_POLL_MS;
+		l->held &= ~(1u << sig);
+		forward(l, sig);
+	}
+	return -1;
+}
+
 /* One signal read from the signalfd. */
 static void on_signal(struct nsb_loop *l, int sig)
 {
@@ -337,6 +378,15 @@ static void on_signal(struct nsb_loop *l, int sig)
 		return; /* reaped at the top of the loop */
 	switch (l->phase) {
 	case NSB_LOOP_RUNNING:
+		/* a preset's stop request waits until its script has its handler: the tree's
+		 * shutdown runs instead of the script dying of the signal */
+		if (l->hold_stop && (sig == SIGTERM || sig == SIGINT) && !catches(l->child, sig)) {
+			if (!l->held)
+				l->held_since_ms = now_ms();
+			l->held |= 1u << sig;
+			log_debug("holding %s until %d catches it", signame(sig), (int)l->child);
+			break;
+		}
 		forward(l, sig);
 		break;
 	case NSB_LOOP_GRACE:
@@ -405,6 +455,9 @@ static int phase_timeout(struct nsb_loop *l)
 	}
 	switch (l->phase) {
 	case NSB_LOOP_RUNNING:
+		left = release_held(l);
+		if (left >= 0 && left < deadline)
+			deadline = left;
 		return deadline == LLONG_MAX ? -1 : (int)deadline;
 	case NSB_LOOP_GRACE:
 		if (!anyone_left(l)) {

@@ -47,6 +47,7 @@ struct nsb_loop {
 	bool kill_group; /* forward to the child's process group */
 	long grace_ms;   /* SIGTERM-to-SIGKILL time at shutdown */
 	bool pid1;       /* getpid() == 1: kill(-1) is ours to use */
+	bool hold_stop;  /* a SIGTERM/SIGINT waits until the command catches it (presets) */
 
 	/* state: read it, do not write it */
 	int sigfd;
@@ -58,6 +59,8 @@ struct nsb_loop {
 	long long phase_start_ms; /* CLOCK_MONOTONIC time the phase began */
 	bool children;     /* whether any child of ours is left (from the last reap) */
 	long long deadline_ms; /* CLOCK_MONOTONIC time by which all must be gone (spawner gone), 0 */
+	unsigned held;     /* stop requests held for the command (1 << signal) */
+	long long held_since_ms;
 	struct nsb_watch {
 		int fd;
 		short events;

@@ -135,6 +135,9 @@ int main(int argc, char **argv)
 		nsb_loop_watch_sync(&loop, c.sync_fd);
 	}
 
+	/* the presets' scripts turn a stop request into the tree's shutdown once their
+	 * handler is set: a request that comes earlier waits for it */
+	loop.hold_stop = kind == NSB_BOOT_SYSV || kind == NSB_BOOT_OPENRC;
 	pid_t pid = nsb_loop_spawn(&loop, cmd, nsb_child_tty_mode(STDIN_FILENO));
 	if (pid < 0)
 		return NSB_EXIT_FAILURE;
