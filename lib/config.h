@@ -13,6 +13,10 @@ enum {
 	NSB_EXIT_NOTFOUND = 127 /* COMMAND not found */
 };
 
+/* --grace and --setup-timeout when not given. */
+#define NSB_GRACE_MS_DEFAULT 10000
+#define NSB_SETUP_TIMEOUT_MS_DEFAULT 30000
+
 /* The longest host name the kernel takes (HOST_NAME_MAX). */
 #define NSB_HOSTNAME_MAX 64
 
@@ -71,7 +75,8 @@ struct nsb_config {
 
 	/* the PID-1 loop (NSB_PROG_INIT, NSB_PROG_SPAWN) */
 	bool kill_group;              /* --kill-group */
-	long grace_ms;                /* --grace=SECONDS, default 10000 */
+	long grace_ms;                /* --grace=SECONDS, default NSB_GRACE_MS_DEFAULT */
+	long setup_timeout_ms;        /* --setup-timeout=SECONDS (nsboot), default 30 s */
 	int sync_fd;                  /* --sync-fd=N, -1 when absent (NSB_PROG_INIT, NSB_PROG_MOUNT) */
 	bool setup_done;              /* --setup-done: the spawner already built the root (internal) */
 	int tree_fd;                  /* --tree-fd=N: an (idmapped) mount of TREE to use instead of -D's path, -1 */

@@ -15,7 +15,7 @@ enum {
 	O_VOLATILE = 256, O_READ_ONLY, O_WRITABLE, O_TMPFS_ROOT, O_BIND, O_BIND_RO, O_TMPFS,
 	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
 	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
-	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_VERSION
+	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_VERSION
 };
 
 #define ALL (NSB_PROG_SPAWN | NSB_PROG_INIT | NSB_PROG_MOUNT)
@@ -52,6 +52,7 @@ static const struct {
 	{ { "wait-booted", no_argument, NULL, O_WAIT_BOOTED }, NSB_PROG_SPAWN },
 	{ { "console", required_argument, NULL, O_CONSOLE }, NSB_PROG_SPAWN },
 	{ { "setenv", required_argument, NULL, O_SETENV }, NSB_PROG_SPAWN },
+	{ { "setup-timeout", required_argument, NULL, O_SETUP_TIMEOUT }, NSB_PROG_SPAWN },
 	{ { "quiet", no_argument, NULL, 'q' }, ALL },
 	{ { "verbose", no_argument, NULL, 'v' }, ALL },
 	{ { "help", no_argument, NULL, 'h' }, ALL },
@@ -63,7 +64,8 @@ static const struct {
 void nsb_config_init(struct nsb_config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->grace_ms = 10000;
+	c->grace_ms = NSB_GRACE_MS_DEFAULT;
+	c->setup_timeout_ms = NSB_SETUP_TIMEOUT_MS_DEFAULT;
 	c->sync_fd = -1;
 	c->ready_fd = -1;
 	c->tree_fd = -1;
@@ -325,6 +327,10 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		case O_KILL_GROUP:
 			c->kill_group = true;
 			break;
+		case O_SETUP_TIMEOUT:
+			if ((c->setup_timeout_ms = nsb_parse_seconds(optarg)) <= 0)
+				return fail(err, errlen, "--setup-timeout=%s: not a positive decimal number of seconds", optarg);
+			break;
 		case O_GRACE:
 			if ((c->grace_ms = nsb_parse_seconds(optarg)) < 0)
 				return fail(err, errlen, "--grace=%s: not a decimal number of seconds", optarg);
@@ -478,7 +484,12 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "      --console=interactive|pipe  a pty as /dev/console (default on a terminal)\n"
 		       "      --pid-file=FILE         write the container's PID 1 host PID\n"
 		       "      --ready-fd=N            write \"PID\\n\" to fd N when ready, then close it\n"
-		       "      --wait-booted           report readiness when the system has booted\n" COMMON_HELP;
+		       "      --wait-booted           report readiness when the system has booted\n"
+		       "      --setup-timeout=SECONDS give up (exit 125) when the root is not built in\n"
+		       "                              that time (default 30)\n"
+		       "Stopping: SIGTERM or SIGINT to nsboot stops the container in order (the tree's\n"
+		       "shutdown, or SIGTERM to COMMAND); whatever it does, it is gone --grace seconds\n"
+		       "later; a second SIGTERM or SIGINT kills it at once.\n" COMMON_HELP;
 	case NSB_PROG_MOUNT:
 		return "Usage: nsboot-mount [OPTIONS]\n"
 		       "Internal helper: builds nsboot-init's root with libmount, then pivots.\n" MOUNT_HELP

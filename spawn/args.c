@@ -100,7 +100,7 @@ char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd)
 		add(&w, "-v");
 	if (c->kill_group)
 		add(&w, "--kill-group");
-	if (c->grace_ms != 10000)
+	if (c->grace_ms != NSB_GRACE_MS_DEFAULT)
 		addf(&w, "--grace=%ld.%03ld", c->grace_ms / 1000, c->grace_ms % 1000);
 	if (c->boot)
 		addf(&w, "--boot=%s", c->boot);

@@ -309,6 +309,8 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 	struct nsb_msg m;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(s->chan[0]);
+	/* only the spawner holds the range locks: a builder stuck in a mount never does */
+	nsb_users_release(&s->users);
 
 	if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */

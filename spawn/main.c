@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "paths.h"
@@ -259,6 +260,83 @@ static void reap_builder(struct spawner *s, bool block)
 		s->builder = 0;
 }
 
+/* How long, after PID 1 closed the channel (it is exiting), nsboot waits for it to be
+ * reaped: processes of the container stuck in the kernel (D state) hold PID 1's exit
+ * back, and nsboot does not wait for them for ever. */
+#define NSB_EXIT_WAIT_MS 3000
+/* A stop request this soon after the first is the same request: timeout(1), for one,
+ * sends SIGTERM to nsboot and then to its whole process group. */
+#define NSB_SECOND_STOP_MS 300
+
+/* The supervision's deadlines (CLOCK_MONOTONIC ms, 0 when not armed). */
+struct deadlines {
+	long long setup;   /* no READY by then: the setup hangs */
+	long long stop;    /* a stop request's grace runs out: SIGKILL */
+	long long first_stop; /* when the first stop request came */
+	long long exiting; /* PID 1 hung up the channel: stop waiting for it */
+};
+
+/* Kills the container's init (its pid namespace with it) and a builder still running. */
+static void kill_container(struct spawner *s)
+{
+	if (s->pid > 0)
+		kill(s->pid, SIGKILL);
+	if (s->builder > 0)
+		kill(s->builder, SIGKILL);
+}
+
+/* A relayed signal SIG. SIGTERM and SIGINT are stop requests: the first is passed on (an
+ * orderly stop) and arms the grace, the second kills at once. */
+static void on_signal(struct spawner *s, struct deadlines *d, int sig)
+{
+	/* with a console, the pty itself signals the container's foreground */
+	if (sig == SIGWINCH && s->con.master >= 0) {
+		nsb_console_winch(&s->con);
+		return;
+	}
+	if (sig == SIGTERM || sig == SIGINT) {
+		long long now = nsb_now_ms();
+		if (d->first_stop && now - d->first_stop < NSB_SECOND_STOP_MS)
+			return;
+		if (d->first_stop || s->c.grace_ms == 0) {
+			log_debug("a second stop request: killing the container");
+			kill_container(s);
+			return;
+		}
+		d->first_stop = now;
+		d->stop = now + s->c.grace_ms;
+	}
+	if (kill(s->pid, sig) < 0)
+		log_errno(-errno, "warning: forward signal %d", sig);
+}
+
+/* The poll timeout until the nearest armed deadline (ms, -1 for none); acts on the ones
+ * that have passed. */
+static int check_deadlines(struct spawner *s, struct deadlines *d)
+{
+	long long now = nsb_now_ms(), next = -1;
+	if (d->setup && s->ready)
+		d->setup = 0;
+	if (d->setup && now >= d->setup) {
+		log_error("setup: the container was not ready within %ld s (--setup-timeout)",
+			  s->c.setup_timeout_ms / 1000);
+		s->got_error = true;
+		kill_container(s);
+		d->setup = 0;
+	}
+	if (d->stop && now >= d->stop) {
+		log_warn("the container did not stop within %ld.%03ld s (--grace): killed",
+			 s->c.grace_ms / 1000, s->c.grace_ms % 1000);
+		kill_container(s);
+		d->stop = 0;
+	}
+	long long at[] = { d->setup, d->stop, d->exiting };
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+		if (at[i] && (next < 0 || at[i] - now < next))
+			next = at[i] - now < 0 ? 0 : at[i] - now;
+	return next > INT32_MAX ? INT32_MAX : (int)next;
+}
+
 /* Relays signals and reads the channel until PID 1 exits; returns nsboot's exit status. */
 static int supervise(struct spawner *s, const sigset_t *mask)
 {
@@ -267,41 +345,43 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 		log_errno(-errno, "warning: signalfd");
 	fcntl(s->chan[0], F_SETFL, O_NONBLOCK);
 	bool chan_open = true;
-	int status;
+	int status = 0;
+	struct deadlines d = { .setup = nsb_now_ms() + s->c.setup_timeout_ms };
 	for (;;) {
 		struct pollfd p[2 + NSB_CONSOLE_NFDS] = {
 			{ .fd = sfd, .events = POLLIN },
 			{ .fd = chan_open ? s->chan[0] : -1, .events = POLLIN }
 		};
 		int n = 2 + nsb_console_pollfds(&s->con, p + 2);
+		int timeout = check_deadlines(s, &d);
 		/* without a signalfd, fall back to polling the child every 100 ms */
-		if (poll(p, (nfds_t)n, sfd < 0 ? 100 : -1) < 0) {
+		if (sfd < 0 && (timeout < 0 || timeout > 100))
+			timeout = 100;
+		if (poll(p, (nfds_t)n, timeout) < 0) {
 			if (errno != EINTR)
 				log_errno(-errno, "warning: poll");
 			continue;
 		}
-		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			chan_open = read_channel(s);
+		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !(chan_open = read_channel(s)))
+			d.exiting = nsb_now_ms() + NSB_EXIT_WAIT_MS;
 		nsb_console_relay(&s->con, p + 2, n - 2);
 		struct signalfd_siginfo si;
-		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si) {
-			int sig = (int)si.ssi_signo;
-			if (sig == SIGCHLD)
-				continue;
-			/* with a console, the pty itself signals the container's foreground */
-			if (sig == SIGWINCH && s->con.master >= 0) {
-				nsb_console_winch(&s->con);
-				continue;
-			}
-			if (kill(s->pid, sig) < 0)
-				log_errno(-errno, "warning: forward signal %d", sig);
-		}
+		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
+			if (si.ssi_signo != SIGCHLD)
+				on_signal(s, &d, (int)si.ssi_signo);
 		reap_builder(s, false);
 		pid_t w = waitpid(s->pid, &status, WNOHANG);
 		if (w == s->pid)
 			break;
 		if (w < 0 && errno != EINTR)
 			return log_errno(-errno, "waitpid %d", (int)s->pid), NSB_EXIT_FAILURE;
+		if (d.exiting && nsb_now_ms() >= d.exiting) {
+			log_error("the container's init exited, but processes of the container are "
+				  "stuck in the kernel (D state): not waiting for them");
+			status = s->exit_status_known ? s->exit_status : W_EXITCODE(NSB_EXIT_FAILURE, 0);
+			break;
+		}
 	}
 	if (chan_open)
 		read_channel(s); /* READY or ERROR may be queued behind the exit */
@@ -353,8 +433,31 @@ static int read_init_pid(struct spawner *s, int fd)
 	return 0;
 }
 
+/* The signals nsboot relays, and SIGCHLD. */
+static sigset_t relayed_mask(void)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	for (size_t i = 0; i < nsb_n_forwarded_signals; i++)
+		sigaddset(&mask, nsb_forwarded_signals[i]);
+	sigaddset(&mask, SIGCHLD);
+	return mask;
+}
+
+/* Before anything else of ours runs (a constructor: before main, before the libraries'
+ * own constructors of lower priority), block what is relayed: a stop request from then
+ * on waits for the container instead of killing nsboot, and nothing is lost. The init
+ * keeps them blocked through its exec, nsboot-init reads them from its signalfd and
+ * starts its command with an empty mask. */
+__attribute__((constructor(101))) static void block_relayed(void)
+{
+	sigset_t mask = relayed_mask();
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+}
+
 int main(int argc, char **argv)
 {
+	sigset_t mask = relayed_mask();
 	static struct spawner s;
 	char err[1024];
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
@@ -406,16 +509,6 @@ int main(int argc, char **argv)
 	s.init_argv = nsb_spawn_init_argv(&s.c, s.chan[1]);
 	if (!s.envp || !s.init_argv)
 		nsb_die(NSB_EXIT_FAILURE, "out of memory");
-
-	/* Block what is relayed (and SIGCHLD) before the clone, so nothing is lost: the
-	 * init keeps them blocked through its exec, nsboot-init reads them from its
-	 * signalfd and starts its command with an empty mask. */
-	sigset_t mask;
-	sigemptyset(&mask);
-	for (size_t i = 0; i < nsb_n_forwarded_signals; i++)
-		sigaddset(&mask, nsb_forwarded_signals[i]);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
 
 	int e, pidpipe[2];
 	if (pipe2(pidpipe, O_CLOEXEC) < 0)

@@ -32,6 +32,8 @@ struct spawner {
 	bool announced;            /* readiness was reported on the outputs */
 	bool got_error;            /* an ERROR record was printed */
 	bool pid_file_written;
+	bool exit_status_known;    /* the init said what it exits with (EXIT) */
+	int exit_status;           /* then that, as a wait status */
 };
 
 /* Clones the builder (new user and mount namespaces) that will build the root and start

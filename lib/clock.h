@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The one clock of nsboot's deadlines and timings: CLOCK_MONOTONIC in milliseconds. */
+#ifndef NSB_CLOCK_H
+#define NSB_CLOCK_H
+
+#include <time.h>
+
+/* CLOCK_MONOTONIC now, in milliseconds. */
+static inline long long nsb_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#endif
