@@ -15,7 +15,8 @@ bool nsb_msg_phase_valid(const char *phase, size_t len)
 	       !memchr(phase, '\n', len);
 }
 
-/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. */
+/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. A text
+ * that fills its array without a NUL is too long: the decoder could not hold it. */
 ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -28,7 +29,7 @@ ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 		buf[n++] = (char)m->type;
 		if (m->type == NSB_MSG_GO) {
 			size_t t = strnlen(m->text, sizeof m->text);
-			if (n + t > len)
+			if (t == sizeof m->text || n + t > len)
 				return -EMSGSIZE;
 			memcpy(buf + n, m->text, t);
 			n += t;
@@ -39,7 +40,7 @@ ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 		size_t t = strnlen(m->text, sizeof m->text);
 		if (!nsb_msg_phase_valid(m->phase, p))
 			return -EINVAL;
-		if (1 + p + 1 + t > len)
+		if (t == sizeof m->text || 1 + p + 1 + t > len)
 			return -EMSGSIZE;
 		buf[n++] = 'E';
 		memcpy(buf + n, m->phase, p);

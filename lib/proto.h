@@ -32,7 +32,8 @@ struct nsb_msg {
  * NSB_PROTO_PHASE - 1 bytes, no NUL, no newline. The encoder and the decoder both ask. */
 bool nsb_msg_phase_valid(const char *phase, size_t len);
 
-/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. */
+/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. The text
+ * must end with a NUL inside its array (else -EMSGSIZE). */
 ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len);
 /* Decodes one record of LEN bytes into M (pure); -EBADMSG when malformed or truncated. */
 int nsb_msg_decode(struct nsb_msg *m, const char *buf, size_t len);

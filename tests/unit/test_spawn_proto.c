@@ -146,6 +146,25 @@ static void phase_rule_is_shared(void **state)
 	}
 }
 
+/* A GO or ERROR text filling its whole array (no NUL) is refused by the encoder: the
+ * decoder refuses such a record, whose text would not fit a message. */
+static void unterminated_text(void **state)
+{
+	static char buf[NSB_PROTO_MAX];
+	static struct nsb_msg m;
+	m = (struct nsb_msg){ .type = NSB_MSG_GO };
+	memset(m.text, 'x', sizeof m.text);
+	assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), -EMSGSIZE);
+	m = (struct nsb_msg){ .type = NSB_MSG_ERROR };
+	snprintf(m.phase, sizeof m.phase, "mount");
+	memset(m.text, 'x', sizeof m.text);
+	assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), -EMSGSIZE);
+	m.text[sizeof m.text - 1] = '\0'; /* the longest text that fits */
+	ssize_t n = nsb_msg_encode(&m, buf, sizeof buf);
+	assert_int_equal(n, 1 + 5 + 1 + (ssize_t)sizeof m.text - 1);
+	assert_int_equal(decode(buf, (size_t)n, &m), 0);
+}
+
 /* A connected SOCK_SEQPACKET pair. */
 static void pair(int sv[2])
 {
@@ -242,7 +261,7 @@ int main(void)
 		cmocka_unit_test(encode_each),   cmocka_unit_test(encode_errors),
 		cmocka_unit_test(round_trip),    cmocka_unit_test(malformed),
 		cmocka_unit_test(over_a_socket), cmocka_unit_test(bad_records_on_a_socket),
-		cmocka_unit_test(phase_rule_is_shared),
+		cmocka_unit_test(phase_rule_is_shared), cmocka_unit_test(unterminated_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
