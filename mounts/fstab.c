@@ -93,6 +93,21 @@ static int convert(struct libmnt_fs *fs, const char *origin, struct nsb_fstab_li
 	return 0;
 }
 
+/* True when libmount's parser takes LINE (as read, with its newline) for an entry: it
+ * ends the line at the newline (or a NUL), drops one '\r' before it and leading spaces
+ * and tabs, and skips what is then empty or starts with '#'. */
+static bool entry_line(char *line)
+{
+	char *end = strchr(line, '\n');
+	if (!end)
+		end = line + strlen(line);
+	if (end > line && end[-1] == '\r')
+		end--;
+	*end = '\0';
+	const char *s = line + strspn(line, " \t");
+	return *s && *s != '#';
+}
+
 int nsb_fstab_read(const char *path, struct nsb_fstab *out, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "re");
@@ -120,13 +135,14 @@ int nsb_fstab_read(const char *path, struct nsb_fstab *out, char *err, size_t er
 	/* libmount keeps no line numbers for good lines: count them again to name them */
 	rewind(f);
 	int lines[NSB_FSTAB_MAX + 1], nl = 0, ln = 0;
-	char buf[4096];
-	while (nl <= NSB_FSTAB_MAX && fgets(buf, sizeof buf, f)) {
+	char *buf = NULL;
+	size_t cap = 0;
+	while (nl <= NSB_FSTAB_MAX && getline(&buf, &cap, f) >= 0) {
 		ln++;
-		const char *s = buf + strspn(buf, " \t");
-		if (*s && *s != '#' && *s != '\n')
+		if (entry_line(buf))
 			lines[nl++] = ln;
 	}
+	free(buf);
 	struct libmnt_fs *fs;
 	int i = 0;
 	while (mnt_table_next_fs(tb, it, &fs) == 0) {

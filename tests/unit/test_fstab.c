@@ -106,6 +106,33 @@ static void test_relative_target(void **state)
 	assert_string_equal(err, want);
 }
 
+/* Line numbers count lines as libmount's parser reads them: a blank line written with
+ * "\r\n" is blank, and a line longer than any buffer is one line. */
+static void test_line_numbers_as_libmount_reads(void **state)
+{
+	(void)state;
+	char err[512] = "", want[128];
+	write_file("tmpfs /a tmpfs defaults 0 0\r\n"
+		   "\r\n"
+		   "  \t\r\n"
+		   "tmpfs relative tmpfs defaults 0 0\r\n");
+	assert_int_equal(nsb_fstab_read(path, &tab, err, sizeof err), -EINVAL);
+	snprintf(want, sizeof want, "%s:4: target 'relative' is not an absolute path", path);
+	assert_string_equal(err, want);
+	nsb_fstab_free(&tab);
+	unlink(path);
+
+	static char text[6000];
+	int n = snprintf(text, sizeof text, "tmpfs /a tmpfs mode=700");
+	while (n < 5000)
+		n += snprintf(text + n, sizeof text - (size_t)n, ",nr_inodes=1000");
+	snprintf(text + n, sizeof text - (size_t)n, " 0 0\n# a comment\ntmpfs relative tmpfs\n");
+	write_file(text);
+	assert_int_equal(nsb_fstab_read(path, &tab, err, sizeof err), -EINVAL);
+	snprintf(want, sizeof want, "%s:3: target 'relative' is not an absolute path", path);
+	assert_string_equal(err, want);
+}
+
 static void test_missing_type(void **state)
 {
 	(void)state;
@@ -130,6 +157,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_good_lines, teardown),
 		cmocka_unit_test_teardown(test_bad_line_number, teardown),
 		cmocka_unit_test_teardown(test_relative_target, teardown),
+		cmocka_unit_test_teardown(test_line_numbers_as_libmount_reads, teardown),
 		cmocka_unit_test_teardown(test_missing_type, teardown),
 		cmocka_unit_test_teardown(test_missing_file, teardown),
 	};
