@@ -161,6 +161,10 @@ FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -g -O1 -fno-omit-frame-poi
 FUZZ_LIB_SRC := $(LIB_SRC) mounts/fstab.c spawn/users.c
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst %,$(FZ)/fuzz_%,$(FUZZ_NAMES))
+# libFuzzer's inputs stay under 4096 bytes unless told: the codec refuses records over
+# NSB_PROTO_MAX (4096), and fstab lines may be longer than any fixed buffer
+FUZZ_MAX_LEN_proto := 4200
+FUZZ_MAX_LEN_fstab := 8192
 
 $(FZ)/obj/%.o: %.c $(wildcard lib/*.h mounts/*.h spawn/*.h)
 	@mkdir -p $(dir $@)
@@ -188,7 +192,7 @@ fuzz-run: $(addprefix fuzz-run-,$(FUZZ_NAMES))
 fuzz-run-%: $(FZ)/fuzz_%
 	@mkdir -p $(FZ)/corpus/$* $(FZ)/artifacts/$*
 	@echo "fuzz_$*: running for $(FUZZ_SECONDS) s"
-	@if $< -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	@if $< -max_total_time=$(FUZZ_SECONDS) -max_len=$(or $(FUZZ_MAX_LEN_$*),4096) -print_final_stats=1 \
 		-artifact_prefix=$(FZ)/artifacts/$*/ $(FZ)/corpus/$* tests/fuzz/corpus/$* \
 		>$(FZ)/$*.log 2>&1; then \
 		awk '/^stat::number_of_executed_units:/ { n = $$2 } \
