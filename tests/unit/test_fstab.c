@@ -133,6 +133,29 @@ static void test_line_numbers_as_libmount_reads(void **state)
 	assert_string_equal(err, want);
 }
 
+/* Skipped entries (noauto, swap) do not count against the limit of lines read, and an
+ * entry after more than that many lines still names its own line. */
+static void test_line_numbers_past_skipped_entries(void **state)
+{
+	(void)state;
+	char err[512] = "", want[128];
+	static char text[NSB_FSTAB_MAX * 64];
+	int n = 0;
+	for (int i = 0; i < 3; i++)
+		n += snprintf(text + n, sizeof text - (size_t)n, "/dev/sdz1 /never ext4 noauto\n");
+	for (int i = 0; i < NSB_FSTAB_MAX - 1; i++)
+		n += snprintf(text + n, sizeof text - (size_t)n, "tmpfs /t%d tmpfs\n", i);
+	snprintf(text + n, sizeof text - (size_t)n, "tmpfs relative tmpfs\n");
+	write_file(text);
+	assert_int_equal(nsb_fstab_read(path, &tab, err, sizeof err), -EINVAL);
+	snprintf(want, sizeof want, "%s:%d: target 'relative' is not an absolute path", path,
+		 3 + NSB_FSTAB_MAX - 1 + 1);
+	assert_string_equal(err, want);
+	assert_int_equal(tab.n, NSB_FSTAB_MAX - 1);
+	snprintf(want, sizeof want, "%s:%d", path, 3 + NSB_FSTAB_MAX - 1);
+	assert_string_equal(tab.l[NSB_FSTAB_MAX - 2].origin, want);
+}
+
 static void test_missing_type(void **state)
 {
 	(void)state;
@@ -158,6 +181,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_line_number, teardown),
 		cmocka_unit_test_teardown(test_relative_target, teardown),
 		cmocka_unit_test_teardown(test_line_numbers_as_libmount_reads, teardown),
+		cmocka_unit_test_teardown(test_line_numbers_past_skipped_entries, teardown),
 		cmocka_unit_test_teardown(test_missing_type, teardown),
 		cmocka_unit_test_teardown(test_missing_file, teardown),
 	};
