@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# nsboot: a plain Makefile. `make`, `make check`, `make check SANITIZE=1`, `make bench`, `make demo`.
+# nsboot: a plain Makefile. `make`, `make check`, `make check SANITIZE=1`, `make bench`, `make demo`,
+# `make fuzz`.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -84,7 +85,8 @@ HELPER_BIN := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRC))
 
 PROGS := $(B)/nsboot $(B)/nsboot-init $(B)/nsboot-mount
 
-.PHONY: helpers all check check-unit check-integration check-sanitize bench demo install clean deps
+.PHONY: helpers all check check-unit check-integration check-sanitize bench demo install clean deps \
+	fuzz fuzz-build fuzz-run
 all: $(PROGS)
 
 # glibc objects (nsboot, nsboot-mount, unit tests)
@@ -155,6 +157,63 @@ demo: deps
 	scripts/demo
 
 helpers: $(HELPER_BIN)
+
+# libFuzzer targets (tests/fuzz/fuzz_NAME.c, seeds in tests/fuzz/corpus/NAME), built by
+# clang with ASan+UBSan into build/fuzz, each run for FUZZ_SECONDS; what they find (and
+# the corpus they grow) stays under build/fuzz. Not part of `make check`.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FZ := build/fuzz
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+# the parsers the targets reach, with the logger their error idiom needs
+FUZZ_LIB_SRC := $(LIB_SRC) mounts/fstab.c spawn/users.c
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst %,$(FZ)/fuzz_%,$(FUZZ_NAMES))
+# libFuzzer's inputs stay under 4096 bytes unless told: the codec refuses records over
+# NSB_PROTO_MAX (4096), and fstab lines may be longer than any fixed buffer
+FUZZ_MAX_LEN_proto := 4200
+FUZZ_MAX_LEN_fstab := 8192
+
+$(FZ)/obj/%.o: %.c $(wildcard lib/*.h mounts/*.h spawn/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(MOUNT_CFLAGS) -c $< -o $@
+
+$(FZ)/libnsboot-fuzz.a: $(patsubst %.c,$(FZ)/obj/%.o,$(FUZZ_LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FZ)/libnsboot-fuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(MOUNT_CFLAGS) -Itests/fuzz $< -o $@ \
+		$(FZ)/libnsboot-fuzz.a $(MOUNT_LIBS)
+
+# `make fuzz FUZZ_SECONDS=20` is the short slice; with -j2 two targets run at once.
+fuzz:
+	scripts/install-deps fuzz
+	$(MAKE) fuzz-run
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz-run: $(addprefix fuzz-run-,$(FUZZ_NAMES))
+
+# One target's run: its log in build/fuzz/NAME.log, one line of libFuzzer's final stats,
+# or on a failure the end of the log and the saved input, and make fails.
+fuzz-run-%: $(FZ)/fuzz_%
+	@mkdir -p $(FZ)/corpus/$* $(FZ)/artifacts/$*
+	@echo "fuzz_$*: running for $(FUZZ_SECONDS) s"
+	@if $< -max_total_time=$(FUZZ_SECONDS) -max_len=$(or $(FUZZ_MAX_LEN_$*),4096) -print_final_stats=1 \
+		-artifact_prefix=$(FZ)/artifacts/$*/ $(FZ)/corpus/$* tests/fuzz/corpus/$* \
+		>$(FZ)/$*.log 2>&1; then \
+		awk '/^stat::number_of_executed_units:/ { n = $$2 } \
+		     /^stat::average_exec_per_sec:/ { r = $$2 } \
+		     /^stat::peak_rss_mb:/ { m = $$2 } \
+		     END { printf "fuzz_$*: %s executions (%s/s), peak RSS %s MB\n", n, r, m }' \
+		     $(FZ)/$*.log; \
+	else \
+		tail -n 40 $(FZ)/$*.log; \
+		echo "fuzz_$*: FAILED (log $(FZ)/$*.log, input saved in $(FZ)/artifacts/$*/)"; \
+		exit 1; \
+	fi
 
 deps:
 	scripts/install-deps

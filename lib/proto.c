@@ -8,7 +8,15 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. */
+/* True when the LEN bytes at PHASE may be an ERROR record's phase. */
+bool nsb_msg_phase_valid(const char *phase, size_t len)
+{
+	return len > 0 && len < NSB_PROTO_PHASE && !memchr(phase, '\0', len) &&
+	       !memchr(phase, '\n', len);
+}
+
+/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. A text
+ * that fills its array without a NUL is too long: the decoder could not hold it. */
 ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -21,7 +29,7 @@ ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 		buf[n++] = (char)m->type;
 		if (m->type == NSB_MSG_GO) {
 			size_t t = strnlen(m->text, sizeof m->text);
-			if (n + t > len)
+			if (t == sizeof m->text || n + t > len)
 				return -EMSGSIZE;
 			memcpy(buf + n, m->text, t);
 			n += t;
@@ -30,9 +38,9 @@ ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 	case NSB_MSG_ERROR: {
 		size_t p = strnlen(m->phase, sizeof m->phase);
 		size_t t = strnlen(m->text, sizeof m->text);
-		if (p == 0 || p == sizeof m->phase || memchr(m->phase, '\n', p))
+		if (!nsb_msg_phase_valid(m->phase, p))
 			return -EINVAL;
-		if (1 + p + 1 + t > len)
+		if (t == sizeof m->text || 1 + p + 1 + t > len)
 			return -EMSGSIZE;
 		buf[n++] = 'E';
 		memcpy(buf + n, m->phase, p);
@@ -71,7 +79,7 @@ int nsb_msg_decode(struct nsb_msg *m, const char *buf, size_t len)
 			return -EBADMSG;
 		size_t p = (size_t)(nul - (buf + 1));
 		size_t t = len - 2 - p;
-		if (p == 0 || p >= sizeof m->phase || t >= sizeof m->text ||
+		if (!nsb_msg_phase_valid(buf + 1, p) || t >= sizeof m->text ||
 		    memchr(nul + 1, '\0', t))
 			return -EBADMSG;
 		memcpy(m->phase, buf + 1, p);

@@ -10,23 +10,30 @@
 #ifndef NSB_PROTO_H
 #define NSB_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #define NSB_PROTO_MAX 4096
 #define NSB_PROTO_MAX_FDS 4
+#define NSB_PROTO_PHASE 64 /* an ERROR phase is shorter */
 
 enum nsb_msg_type { NSB_MSG_GO = 'G', NSB_MSG_READY = 'R', NSB_MSG_ERROR = 'E', NSB_MSG_BOOTED = 'B' };
 
 struct nsb_msg {
 	enum nsb_msg_type type;
-	char phase[64];                  /* ERROR */
-	char text[NSB_PROTO_MAX - 64];   /* ERROR message, GO fd names */
+	char phase[NSB_PROTO_PHASE];     /* ERROR */
+	char text[NSB_PROTO_MAX - NSB_PROTO_PHASE]; /* ERROR message, GO fd names */
 	int fds[NSB_PROTO_MAX_FDS];      /* GO: received fds, -1 when unused */
 	size_t n_fds;
 };
 
-/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. */
+/* True when the LEN bytes at PHASE may be an ERROR record's phase: 1 to
+ * NSB_PROTO_PHASE - 1 bytes, no NUL, no newline. The encoder and the decoder both ask. */
+bool nsb_msg_phase_valid(const char *phase, size_t len);
+
+/* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. The text
+ * must end with a NUL inside its array (else -EMSGSIZE). */
 ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len);
 /* Decodes one record of LEN bytes into M (pure); -EBADMSG when malformed or truncated. */
 int nsb_msg_decode(struct nsb_msg *m, const char *buf, size_t len);

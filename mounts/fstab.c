@@ -93,6 +93,21 @@ static int convert(struct libmnt_fs *fs, const char *origin, struct nsb_fstab_li
 	return 0;
 }
 
+/* True when libmount's parser takes LINE (as read, with its newline) for an entry: it
+ * ends the line at the newline (or a NUL), drops one '\r' before it and leading spaces
+ * and tabs, and skips what is then empty or starts with '#'. */
+static bool entry_line(char *line)
+{
+	char *end = strchr(line, '\n');
+	if (!end)
+		end = line + strlen(line);
+	if (end > line && end[-1] == '\r')
+		end--;
+	*end = '\0';
+	const char *s = line + strspn(line, " \t");
+	return *s && *s != '#';
+}
+
 int nsb_fstab_read(const char *path, struct nsb_fstab *out, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "re");
@@ -101,6 +116,8 @@ int nsb_fstab_read(const char *path, struct nsb_fstab *out, char *err, size_t er
 	struct libmnt_table *tb = mnt_new_table();
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct parse_state st = { 0 };
+	char *buf = NULL;
+	size_t cap = 0;
 	int r = 0;
 	if (!tb || !it) {
 		r = nsb_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
@@ -117,26 +134,24 @@ int nsb_fstab_read(const char *path, struct nsb_fstab *out, char *err, size_t er
 		r = nsb_fail(err, errlen, r, "%s: %s", path, strerror(-r));
 		goto out;
 	}
-	/* libmount keeps no line numbers for good lines: count them again to name them */
+	/* libmount keeps no line numbers for good lines: the file is read again alongside,
+	 * each entry taking the next line libmount parses as one (skipped entries too) */
 	rewind(f);
-	int lines[NSB_FSTAB_MAX + 1], nl = 0, ln = 0;
-	char buf[4096];
-	while (nl <= NSB_FSTAB_MAX && fgets(buf, sizeof buf, f)) {
-		ln++;
-		const char *s = buf + strspn(buf, " \t");
-		if (*s && *s != '#' && *s != '\n')
-			lines[nl++] = ln;
-	}
+	unsigned long ln = 0;
 	struct libmnt_fs *fs;
-	int i = 0;
 	while (mnt_table_next_fs(tb, it, &fs) == 0) {
 		if (out->n >= NSB_FSTAB_MAX) {
 			r = nsb_fail(err, errlen, -E2BIG, "%s: more than %d lines", path, NSB_FSTAB_MAX);
 			goto out;
 		}
+		unsigned long line = 0;
+		while (!line && getline(&buf, &cap, f) >= 0) {
+			ln++;
+			if (entry_line(buf))
+				line = ln;
+		}
 		char origin[300];
-		snprintf(origin, sizeof origin, "%s:%d", path, i < nl ? lines[i] : 0);
-		i++;
+		snprintf(origin, sizeof origin, "%s:%lu", path, line);
 		r = convert(fs, origin, &out->l[out->n], err, errlen);
 		if (r < 0)
 			goto out;
@@ -145,6 +160,7 @@ int nsb_fstab_read(const char *path, struct nsb_fstab *out, char *err, size_t er
 		r = 0;
 	}
 out:
+	free(buf);
 	mnt_free_iter(it);
 	mnt_unref_table(tb);
 	fclose(f);

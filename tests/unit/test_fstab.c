@@ -106,6 +106,56 @@ static void test_relative_target(void **state)
 	assert_string_equal(err, want);
 }
 
+/* Line numbers count lines as libmount's parser reads them: a blank line written with
+ * "\r\n" is blank, and a line longer than any buffer is one line. */
+static void test_line_numbers_as_libmount_reads(void **state)
+{
+	(void)state;
+	char err[512] = "", want[128];
+	write_file("tmpfs /a tmpfs defaults 0 0\r\n"
+		   "\r\n"
+		   "  \t\r\n"
+		   "tmpfs relative tmpfs defaults 0 0\r\n");
+	assert_int_equal(nsb_fstab_read(path, &tab, err, sizeof err), -EINVAL);
+	snprintf(want, sizeof want, "%s:4: target 'relative' is not an absolute path", path);
+	assert_string_equal(err, want);
+	nsb_fstab_free(&tab);
+	unlink(path);
+
+	static char text[6000];
+	int n = snprintf(text, sizeof text, "tmpfs /a tmpfs mode=700");
+	while (n < 5000)
+		n += snprintf(text + n, sizeof text - (size_t)n, ",nr_inodes=1000");
+	snprintf(text + n, sizeof text - (size_t)n, " 0 0\n# a comment\ntmpfs relative tmpfs\n");
+	write_file(text);
+	assert_int_equal(nsb_fstab_read(path, &tab, err, sizeof err), -EINVAL);
+	snprintf(want, sizeof want, "%s:3: target 'relative' is not an absolute path", path);
+	assert_string_equal(err, want);
+}
+
+/* Skipped entries (noauto, swap) do not count against the limit of lines read, and an
+ * entry after more than that many lines still names its own line. */
+static void test_line_numbers_past_skipped_entries(void **state)
+{
+	(void)state;
+	char err[512] = "", want[128];
+	static char text[NSB_FSTAB_MAX * 64];
+	int n = 0;
+	for (int i = 0; i < 3; i++)
+		n += snprintf(text + n, sizeof text - (size_t)n, "/dev/sdz1 /never ext4 noauto\n");
+	for (int i = 0; i < NSB_FSTAB_MAX - 1; i++)
+		n += snprintf(text + n, sizeof text - (size_t)n, "tmpfs /t%d tmpfs\n", i);
+	snprintf(text + n, sizeof text - (size_t)n, "tmpfs relative tmpfs\n");
+	write_file(text);
+	assert_int_equal(nsb_fstab_read(path, &tab, err, sizeof err), -EINVAL);
+	snprintf(want, sizeof want, "%s:%d: target 'relative' is not an absolute path", path,
+		 3 + NSB_FSTAB_MAX - 1 + 1);
+	assert_string_equal(err, want);
+	assert_int_equal(tab.n, NSB_FSTAB_MAX - 1);
+	snprintf(want, sizeof want, "%s:%d", path, 3 + NSB_FSTAB_MAX - 1);
+	assert_string_equal(tab.l[NSB_FSTAB_MAX - 2].origin, want);
+}
+
 static void test_missing_type(void **state)
 {
 	(void)state;
@@ -130,6 +180,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_good_lines, teardown),
 		cmocka_unit_test_teardown(test_bad_line_number, teardown),
 		cmocka_unit_test_teardown(test_relative_target, teardown),
+		cmocka_unit_test_teardown(test_line_numbers_as_libmount_reads, teardown),
+		cmocka_unit_test_teardown(test_line_numbers_past_skipped_entries, teardown),
 		cmocka_unit_test_teardown(test_missing_type, teardown),
 		cmocka_unit_test_teardown(test_missing_file, teardown),
 	};

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
@@ -124,6 +125,46 @@ static void malformed(void **state)
 	assert_string_equal(m.text, "");
 }
 
+/* The record 45 0a 00 (ERROR, phase "\n", empty message) is refused like the encoder
+ * refuses that phase; and for every one-byte phase, encoder and decoder agree. */
+static void phase_rule_is_shared(void **state)
+{
+	struct nsb_msg m;
+	assert_int_equal(decode("E\n\0", 3, &m), -EBADMSG);
+	assert_int_equal(decode("Ea\nb\0msg", 8, &m), -EBADMSG);
+	assert_false(nsb_msg_phase_valid("\n", 1));
+	assert_true(nsb_msg_phase_valid("drop-services", 13));
+	for (int c = 1; c < 256; c++) {
+		char buf[NSB_PROTO_MAX], rec[3] = { 'E', (char)c, '\0' };
+		struct nsb_msg in = { .type = NSB_MSG_ERROR };
+		in.phase[0] = (char)c;
+		bool encodes = nsb_msg_encode(&in, buf, sizeof buf) > 0;
+		bool decodes = decode(rec, sizeof rec, &m) == 0;
+		if (encodes != decodes)
+			fail_msg("phase byte 0x%02x: encoder %d, decoder %d", c, encodes, decodes);
+		assert_int_equal(encodes, nsb_msg_phase_valid(in.phase, 1));
+	}
+}
+
+/* A GO or ERROR text filling its whole array (no NUL) is refused by the encoder: the
+ * decoder refuses such a record, whose text would not fit a message. */
+static void unterminated_text(void **state)
+{
+	static char buf[NSB_PROTO_MAX];
+	static struct nsb_msg m;
+	m = (struct nsb_msg){ .type = NSB_MSG_GO };
+	memset(m.text, 'x', sizeof m.text);
+	assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), -EMSGSIZE);
+	m = (struct nsb_msg){ .type = NSB_MSG_ERROR };
+	snprintf(m.phase, sizeof m.phase, "mount");
+	memset(m.text, 'x', sizeof m.text);
+	assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), -EMSGSIZE);
+	m.text[sizeof m.text - 1] = '\0'; /* the longest text that fits */
+	ssize_t n = nsb_msg_encode(&m, buf, sizeof buf);
+	assert_int_equal(n, 1 + 5 + 1 + (ssize_t)sizeof m.text - 1);
+	assert_int_equal(decode(buf, (size_t)n, &m), 0);
+}
+
 /* A connected SOCK_SEQPACKET pair. */
 static void pair(int sv[2])
 {
@@ -220,6 +261,7 @@ int main(void)
 		cmocka_unit_test(encode_each),   cmocka_unit_test(encode_errors),
 		cmocka_unit_test(round_trip),    cmocka_unit_test(malformed),
 		cmocka_unit_test(over_a_socket), cmocka_unit_test(bad_records_on_a_socket),
+		cmocka_unit_test(phase_rule_is_shared), cmocka_unit_test(unterminated_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
