@@ -4,10 +4,10 @@
 # still holds that PID), and the printed nsenter command enters the live container, as root
 # and as nobody (single).
 source "$NSB_SRC/tests/integ/lib.sh"
-TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
+TREE=$(nsb_pub_tree busybox) # nobody reads it too
 TMP=$(mktemp -d /tmp/nsb-30ready.XXXXXX)
 chmod 755 "$TMP"
-nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
 trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
 NSBOOT=$NSB_BUILD/nsboot
 run() { timeout "$GUARD" "$@"; }
