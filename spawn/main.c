@@ -33,6 +33,7 @@
 #include "booted.h"
 #include "console.h"
 #include "spawn.h"
+#include "pidfile.h"
 #include "signals.h"
 #include "spawner.h"
 #include "users.h"
@@ -144,42 +145,6 @@ static int idmap_clone(const char *tree, pid_t pid, char *err, size_t errlen)
 	return fd;
 }
 
-/* Writes "PID\n" to FILE atomically (a temporary file in the same folder, then rename). */
-static int write_pid_file(const char *file, pid_t pid)
-{
-	char tmp[4096], line[32];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", file) >= sizeof tmp)
-		return -ENAMETOOLONG;
-	int n = snprintf(line, sizeof line, "%d\n", (int)pid);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int e = 0;
-	if (fchmod(fd, 0644) < 0 || write(fd, line, (size_t)n) != n)
-		e = -errno;
-	if (close(fd) < 0 && !e)
-		e = -errno;
-	if (!e && rename(tmp, file) < 0)
-		e = -errno;
-	if (e)
-		unlink(tmp);
-	return e;
-}
-
-/* Removes FILE if it still holds PID. */
-static void remove_pid_file(const char *file, pid_t pid)
-{
-	char buf[32], want[32];
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	snprintf(want, sizeof want, "%d\n", (int)pid);
-	if (n > 0 && (buf[n] = '\0', strcmp(buf, want) == 0))
-		unlink(file);
-}
-
 /* Reports readiness once: the nsenter hint, --pid-file, --ready-fd. */
 static void announce(struct spawner *s)
 {
@@ -191,7 +156,7 @@ static void announce(struct spawner *s)
 	nsb_users_enter_cmd(&s->users, s->pid, cmd, sizeof cmd);
 	log_info("container running as PID %d; enter it with: %s", (int)s->pid, cmd);
 	if (s->c.pid_file) {
-		if ((e = write_pid_file(s->c.pid_file, s->pid)) < 0)
+		if ((e = nsb_pidfile_write(s->c.pid_file, s->pid)) < 0)
 			log_errno(e, "warning: --pid-file=%s", s->c.pid_file);
 		else
 			s->pid_file_written = true;
@@ -553,11 +518,12 @@ int main(int argc, char **argv)
 		close(go.fds[i]);
 	if (read_init_pid(&s, pidpipe[0]) < 0)
 		abandon(&s, NULL);
+	nsb_users_record_container(&s.users, s.pid);
 
 	int status = supervise(&s, &mask);
 	reap_builder(&s, true);
 	if (s.pid_file_written)
-		remove_pid_file(s.c.pid_file, s.pid);
+		nsb_pidfile_remove(s.c.pid_file, s.pid);
 	nsb_users_release(&s.users);
 	return status;
 }

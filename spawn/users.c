@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
+
 extern char **environ;
 
 /* Parses a decimal number at *S (no sign, no blanks) up to MAX; advances *S. */
@@ -251,6 +253,41 @@ int nsb_users_enter_cmd(const struct nsb_users *u, pid_t pid, char *buf, size_t 
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
+int nsb_range_holder_format(char *buf, size_t len, pid_t spawner, pid_t container)
+{
+	int n = snprintf(buf, len, "%10d %10d\n", (int)spawner, (int)container);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+int nsb_range_holder_parse(const char *text, size_t len, pid_t *spawner, pid_t *container)
+{
+	char buf[64];
+	int s, c, end = 0;
+	if (len == 0 || len >= sizeof buf)
+		return -EINVAL;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (sscanf(buf, "%d %d\n%n", &s, &c, &end) != 2 || (size_t)end != len || s <= 0 || c < 0)
+		return -EINVAL;
+	*spawner = s;
+	*container = c;
+	return 0;
+}
+
+void nsb_range_overlap_msg(char *err, size_t errlen, const char *mode, pid_t spawner,
+			   pid_t container)
+{
+	if (container > 0)
+		snprintf(err, errlen, "--private-users=%s: ids overlap the range of the running "
+			 "container PID %d", mode, (int)container);
+	else if (spawner > 0)
+		snprintf(err, errlen, "--private-users=%s: ids overlap the range of a container "
+			 "being started by nsboot PID %d", mode, (int)spawner);
+	else
+		snprintf(err, errlen, "--private-users=%s: ids overlap the range of a running "
+			 "container (its lock names no PID)", mode);
+}
+
 /* ---- side effects: host files, locks, maps ---- */
 
 /* Reads a small text file into a malloc'd NUL-terminated string (*OUT); 0 or -errno. */
@@ -352,37 +389,106 @@ static int resolve_subid(struct nsb_users *u, bool asked, char *err, size_t errl
 	return 0;
 }
 
-/* Creates DIR (and its parent) with mode 0755 unless it exists; 0 or -errno. */
-static int make_dirs(const char *dir)
+/* Opens NAME in the folder AT (PATH in messages) as a folder of root's, never following a
+ * link: made with MODE when missing, its mode narrowed to MODE when wider (said with -v).
+ * The fd, or a negative errno with ERR set. */
+static int open_root_dir(int at, const char *path, const char *name, mode_t mode, char *err,
+			 size_t errlen)
 {
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", dir);
-	for (char *s = buf + 1;; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-			*s = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			if (!(*s = c))
-				break;
-		}
+	bool made = mkdirat(at, name, mode) == 0;
+	if (!made && errno != EEXIST)
+		return nsb_fail(err, errlen, -errno, "mkdir %s: %s", path, strerror(errno));
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		int e = errno;
+		if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			return nsb_fail(err, errlen, -ELOOP, "%s: a symbolic link, not a folder of "
+					"root's; refusing to keep range locks there", path);
+		return nsb_fail(err, errlen, -e, "open %s: %s", path, strerror(e));
 	}
-	return 0;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return nsb_fail(err, errlen, -e, "stat %s: %s", path, strerror(e));
+	}
+	if (st.st_uid != 0) {
+		close(fd);
+		return nsb_fail(err, errlen, -EPERM, "%s: owned by uid %u, not root; refusing to keep "
+				"range locks there", path, (unsigned)st.st_uid);
+	}
+	mode_t cur = st.st_mode & 07777;
+	if (made ? cur != mode : (cur & ~mode) != 0) {
+		if (fchmod(fd, mode) < 0) {
+			int e = errno;
+			close(fd);
+			return nsb_fail(err, errlen, -e, "chmod %s: %s", path, strerror(e));
+		}
+		if (!made)
+			log_debug("%s: mode %04o made %04o (range locks are root's alone)", path,
+				  (unsigned)cur, (unsigned)mode);
+	}
+	return fd;
 }
 
-/* Takes the lock of the block at BASE without waiting: the fd, -EWOULDBLOCK, or -errno. */
-static int lock_block(uint32_t base)
+/* Opens the folder of the range locks: NSB_RUN_DIR (0755) and NSB_RANGES_DIR (0700), both
+ * root's (see open_root_dir). The fd, or a negative errno with ERR set. */
+static int open_ranges_dir(char *err, size_t errlen)
 {
-	char path[128];
-	snprintf(path, sizeof path, NSB_RANGES_DIR "/%" PRIu32 ".lock", base);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int run = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (run < 0)
+		return nsb_fail(err, errlen, -errno, "open /run: %s", strerror(errno));
+	int top = open_root_dir(run, NSB_RUN_DIR, strrchr(NSB_RUN_DIR, '/') + 1, 0755, err, errlen);
+	close(run);
+	if (top < 0)
+		return top;
+	int dir = open_root_dir(top, NSB_RANGES_DIR, strrchr(NSB_RANGES_DIR, '/') + 1, 0700, err,
+				errlen);
+	close(top);
+	return dir;
+}
+
+/* Writes the holder record (this nsboot, CONTAINER or 0) into the held lock file FD. */
+static void write_holder(int fd, pid_t container)
+{
+	char rec[64];
+	int n = nsb_range_holder_format(rec, sizeof rec, getpid(), container);
+	if (n > 0 && pwrite(fd, rec, (size_t)n, 0) == n)
+		(void)!ftruncate(fd, n);
+}
+
+/* Takes the lock of the block at BASE in the ranges folder DIR without waiting, and
+ * records this nsboot as its holder: the fd, or -errno; -EWOULDBLOCK when it is held, with
+ * the holder's PIDs in *SPAWNER and *CONTAINER (0 when its record names none). */
+static int lock_block(int dir, uint32_t base, pid_t *spawner, pid_t *container)
+{
+	char name[32];
+	snprintf(name, sizeof name, "%" PRIu32 ".lock", base);
+	int fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		int e = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+	struct stat st;
+	int e = 0;
+	if (fstat(fd, &st) < 0)
+		e = -errno;
+	else if (!S_ISREG(st.st_mode))
+		e = -EINVAL;
+	else if ((st.st_mode & 0177) && fchmod(fd, 0600) < 0) /* an older nsboot's 0644 */
+		e = -errno;
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		e = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+	if (e == -EWOULDBLOCK) {
+		char text[64];
+		ssize_t n = pread(fd, text, sizeof text, 0);
+		*spawner = *container = 0;
+		if (n <= 0 || nsb_range_holder_parse(text, (size_t)n, spawner, container) < 0)
+			*spawner = *container = 0;
+	}
+	if (e) {
 		close(fd);
 		return e;
 	}
+	write_holder(fd, 0);
 	return fd;
 }
 
@@ -410,25 +516,26 @@ static size_t host_subids(struct nsb_idrange **out)
 /* Picks a free range for PICK and locks it; 0 or a negative errno with ERR set. */
 static int resolve_pick(struct nsb_users *u, char *err, size_t errlen)
 {
-	int e = make_dirs(NSB_RANGES_DIR);
-	if (e < 0) {
-		snprintf(err, errlen, "mkdir %s: %s", NSB_RANGES_DIR, strerror(-e));
-		return e;
-	}
+	int dir = open_ranges_dir(err, errlen);
+	if (dir < 0)
+		return dir;
 	struct nsb_idrange *busy;
 	size_t n = host_subids(&busy);
 	uint64_t from = NSB_PICK_FIRST;
 	for (;;) {
 		uint32_t base;
+		pid_t spawner, container;
 		if (nsb_range_pick(busy, n, from, 65536, &base) < 0) {
 			free(busy);
+			close(dir);
 			snprintf(err, errlen, "--private-users=pick: no free range of 65536 ids "
 					      "below %u", NSB_PICK_END);
 			return -ENOSPC;
 		}
-		int fd = lock_block(base);
+		int fd = lock_block(dir, base, &spawner, &container);
 		if (fd >= 0) {
 			free(busy);
+			close(dir);
 			u->locks[0] = fd;
 			u->base = base;
 			u->count = 65536;
@@ -436,6 +543,7 @@ static int resolve_pick(struct nsb_users *u, char *err, size_t errlen)
 		}
 		if (fd != -EWOULDBLOCK) {
 			free(busy);
+			close(dir);
 			snprintf(err, errlen, "lock %s/%" PRIu32 ".lock: %s", NSB_RANGES_DIR, base,
 				 strerror(-fd));
 			return fd;
@@ -444,20 +552,43 @@ static int resolve_pick(struct nsb_users *u, char *err, size_t errlen)
 	}
 }
 
-/* Locks the blocks a BASE:COUNT range overlaps where they are free, so that pick avoids
- * them; a block already held (a container sharing the range on purpose) is left alone. */
-static void lock_range(struct nsb_users *u)
+/* Locks every block the BASE:COUNT range of U (asked as MODE) overlaps, so that pick and
+ * other BASE ranges avoid them; a block already held is an error naming its holder. 0 or
+ * a negative errno with ERR set (nothing is held then). */
+static int lock_range(struct nsb_users *u, const char *mode, char *err, size_t errlen)
 {
-	if (make_dirs(NSB_RANGES_DIR) < 0)
-		return;
-	size_t k = 0;
+	uint64_t first = u->base / NSB_PICK_BLOCK * NSB_PICK_BLOCK;
 	uint64_t end = (uint64_t)u->base + u->count;
-	for (uint64_t b = u->base / NSB_PICK_BLOCK * NSB_PICK_BLOCK; b < end && k < NSB_MAX_LOCKS;
-	     b += NSB_PICK_BLOCK) {
-		int fd = lock_block((uint32_t)b);
-		if (fd >= 0)
-			u->locks[k++] = fd;
+	uint64_t blocks = (end - first + NSB_PICK_BLOCK - 1) / NSB_PICK_BLOCK;
+	if (blocks > NSB_MAX_LOCKS)
+		return nsb_fail(err, errlen, -E2BIG, "--private-users=%s: the range spans %" PRIu64
+				" blocks of %u ids; at most %d can be locked", mode, blocks,
+				NSB_PICK_BLOCK, NSB_MAX_LOCKS);
+	int dir = open_ranges_dir(err, errlen);
+	if (dir < 0)
+		return dir;
+	size_t k = 0;
+	int e = 0;
+	for (uint64_t b = first; b < end; b += NSB_PICK_BLOCK) {
+		pid_t spawner, container;
+		int fd = lock_block(dir, (uint32_t)b, &spawner, &container);
+		if (fd == -EWOULDBLOCK) {
+			nsb_range_overlap_msg(err, errlen, mode, spawner, container);
+			e = -EBUSY;
+			break;
+		}
+		if (fd < 0) {
+			snprintf(err, errlen, "lock %s/%" PRIu64 ".lock: %s", NSB_RANGES_DIR, b,
+				 strerror(-fd));
+			e = fd;
+			break;
+		}
+		u->locks[k++] = fd;
 	}
+	close(dir);
+	if (e < 0)
+		nsb_users_release(u);
+	return e;
 }
 
 int nsb_users_resolve(const char *mode, struct nsb_users *u, char *err, size_t errlen)
@@ -490,7 +621,7 @@ int nsb_users_resolve(const char *mode, struct nsb_users *u, char *err, size_t e
 		if (u->mode == NSB_USERS_PICK)
 			return resolve_pick(u, err, errlen);
 		if (u->mode == NSB_USERS_RANGE)
-			lock_range(u);
+			return lock_range(u, mode, err, errlen);
 		return 0;
 	case NSB_USERS_SUBID:
 		return resolve_subid(u, true, err, errlen);
@@ -578,15 +709,25 @@ int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t
 	}
 	if (u->mode == NSB_USERS_SINGLE && (e = write_proc(pid, "setgroups", "deny", err, errlen)) < 0)
 		return e;
-	if ((e = write_proc(pid, "uid_map", umap, err, errlen)) < 0)
+	if ((e = write_proc(pid, "uid_map", umap, err, errlen)) < 0 ||
+	    (e = write_proc(pid, "gid_map", gmap, err, errlen)) < 0)
 		return e;
-	return write_proc(pid, "gid_map", gmap, err, errlen);
+	return 0;
+}
+
+void nsb_users_record_container(const struct nsb_users *u, pid_t pid)
+{
+	for (size_t i = 0; i < NSB_MAX_LOCKS; i++)
+		if (u->locks[i] >= 0)
+			write_holder(u->locks[i], pid);
 }
 
 void nsb_users_release(struct nsb_users *u)
 {
 	for (size_t i = 0; i < NSB_MAX_LOCKS; i++)
 		if (u->locks[i] >= 0) {
+			/* a free block names no holder (a gone container's PID may be reused) */
+			(void)!ftruncate(u->locks[i], 0);
 			close(u->locks[i]);
 			u->locks[i] = -1;
 		}

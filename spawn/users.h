@@ -24,10 +24,14 @@ struct nsb_idrange {
 };
 
 /* Where picked ranges live: 65536-id blocks from 0x80000 up to (not including) 0x70000000,
- * as systemd-nspawn picks them; each block has a lock file while a container uses it. */
+ * as systemd-nspawn picks them; each block has a lock file while a container uses it
+ * (pick, and every block a BASE:COUNT range overlaps). NSB_RUN_DIR is root's and 0755,
+ * NSB_RANGES_DIR root's and 0700, the lock files 0600: no other user can take a lock. A
+ * held lock file holds its holder's record (nsb_range_holder_format). */
 #define NSB_PICK_BLOCK 0x10000u
 #define NSB_PICK_FIRST 0x80000u
 #define NSB_PICK_END 0x70000000u
+#define NSB_RUN_DIR "/run/nsboot"
 #define NSB_RANGES_DIR "/run/nsboot/ranges"
 #define NSB_MAX_LOCKS 8
 
@@ -62,6 +66,21 @@ size_t nsb_subid_all(const char *text, struct nsb_idrange *out, size_t max);
 int nsb_range_pick(const struct nsb_idrange *busy, size_t n, uint64_t from, uint32_t count,
 		   uint32_t *base);
 
+/* The holder record of a lock file: "SPAWNER CONTAINER\n", each PID right-aligned in 10
+ * characters (so that rewriting it in place never leaves a tail), CONTAINER being 0 until
+ * the container's PID is known; pure. Returns its length, or -ENOSPC. */
+int nsb_range_holder_format(char *buf, size_t len, pid_t spawner, pid_t container);
+
+/* Parses a holder record of LEN bytes at TEXT into *SPAWNER and *CONTAINER; pure. Returns
+ * 0, or -EINVAL when TEXT is not one (an older nsboot left its lock files empty). */
+int nsb_range_holder_parse(const char *text, size_t len, pid_t *spawner, pid_t *container);
+
+/* The one line refusing --private-users=MODE because a block it overlaps is held by the
+ * container CONTAINER (or, while that is not known, by nsboot SPAWNER; both 0: unknown);
+ * pure. */
+void nsb_range_overlap_msg(char *err, size_t errlen, const char *mode, pid_t spawner,
+			   pid_t container);
+
 /* The text written to uid_map (GID false) or gid_map (GID true) for U, one
  * "INSIDE OUTSIDE COUNT\n" line per range; pure. Returns its length, or -ENOSPC. */
 int nsb_users_map(const struct nsb_users *u, bool gid, char *buf, size_t len);
@@ -75,16 +94,21 @@ int nsb_users_nested_map(const struct nsb_users *u, bool gid, char *buf, size_t 
 int nsb_users_enter_cmd(const struct nsb_users *u, pid_t pid, char *buf, size_t len);
 
 /* Settles the mode for the caller (root or not): the asked MODE (NULL for the default),
- * reading /etc/subuid and /etc/subgid, looking for newuidmap/newgidmap in PATH, and for
- * pick choosing a free range and locking it (fds kept in U->locks, close-on-exec).
- * Returns 0, or a negative errno with one line saying why in ERR. */
+ * reading /etc/subuid and /etc/subgid, looking for newuidmap/newgidmap in PATH, for pick
+ * choosing a free range and locking it, for BASE:COUNT locking every block it overlaps
+ * (fds kept in U->locks, close-on-exec; a block another container holds is -EBUSY, a
+ * range over more than NSB_MAX_LOCKS blocks -E2BIG). Returns 0, or a negative errno with
+ * one line saying why in ERR. */
 int nsb_users_resolve(const char *mode, struct nsb_users *u, char *err, size_t errlen);
 
 /* Writes the id maps of U for the process PID (direct writes, or newuidmap/newgidmap for
  * SUBID). Returns 0, or a negative errno with one line in ERR. */
 int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen);
 
-/* Closes U's lock fds. */
+/* Records PID (the container's PID 1) as the holder in U's lock files. */
+void nsb_users_record_container(const struct nsb_users *u, pid_t pid);
+
+/* Empties and closes U's lock files (the blocks are free again). */
 void nsb_users_release(struct nsb_users *u);
 
 #endif

@@ -4,7 +4,7 @@
 source "$NSB_SRC/tests/integ/lib.sh"
 nsb_pub_init
 
-TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+TREE=$(nsb_pub_tree busybox) # nobody reads it too
 source "$NSB_SRC/tests/integ/mounts-lib.sh"
 host_mounts() { cat /proc/self/mountinfo; }
 

@@ -3,10 +3,10 @@
 # table and the process list as they were. Each case runs in a throwaway pid and mount
 # namespace whose PID 1 is a shell that looks at both before and after.
 source "$NSB_SRC/tests/integ/lib.sh"
-TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
+TREE=$(nsb_pub_tree busybox) # nobody reads it too
 TMP=$(mktemp -d /tmp/nsb-30err.XXXXXX)
 chmod 755 "$TMP"
-nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
 trap 'rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
 NSBOOT=$NSB_BUILD/nsboot
 PUB=$NSB_PUB/bin/nsboot

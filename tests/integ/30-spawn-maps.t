@@ -3,10 +3,10 @@
 # BASE:COUNT, and as nobody single and subid (test ranges bind-mounted over /etc/subuid and
 # /etc/subgid in a private mount namespace; the host's files are never edited).
 source "$NSB_SRC/tests/integ/lib.sh"
-TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
+TREE=$(nsb_pub_tree busybox) # nobody reads it too
 TMP=$(mktemp -d /tmp/nsb-30maps.XXXXXX)
 chmod 755 "$TMP"
-nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
 trap 'rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
 NSBOOT=$NSB_BUILD/nsboot
 run() { timeout "$GUARD" "$@"; }

@@ -4,10 +4,10 @@
 # still holds that PID), and the printed nsenter command enters the live container, as root
 # and as nobody (single).
 source "$NSB_SRC/tests/integ/lib.sh"
-TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
+TREE=$(nsb_pub_tree busybox) # nobody reads it too
 TMP=$(mktemp -d /tmp/nsb-30ready.XXXXXX)
 chmod 755 "$TMP"
-nsb_pub_init # (before our trap: it sets one of its own, which ours replaces)
 trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$TMP" "${NSB_PUB:-/nonexistent}"' EXIT
 NSBOOT=$NSB_BUILD/nsboot
 run() { timeout "$GUARD" "$@"; }
@@ -43,7 +43,7 @@ wait "$bg"
 check "the pid file is gone after exit" [ ! -e "$TMP/pid" ]
 
 # a pid file that no longer holds the PID is left alone
-run "$NSBOOT" -q --pid-file="$TMP/pid2" -D "$TREE" -- /bin/sleep 60 &
+run "$NSBOOT" -q --pid-file="$TMP/pid2" -D "$TREE" -- /bin/sleep 60 2>"$TMP/err2" &
 bg=$!
 wait_for "$TMP/pid2"
 pid=$(cat "$TMP/pid2")
@@ -51,6 +51,8 @@ echo 999999 >"$TMP/pid2"
 kill -TERM "$(spawner_of "$pid")"
 wait "$bg"
 is "a pid file rewritten by someone else stays" "$(cat "$TMP/pid2" 2>&1)" 999999
+is "... with one warning naming it" "$(cat "$TMP/err2")" \
+	"nsboot: warning: --pid-file=$TMP/pid2: no longer holds PID $pid; left in place"
 
 # --wait-booted: the outputs wait for BOOTED (the busybox tree's rc reports "up")
 order() { grep -n -E "$2" "$1" | head -1 | cut -d: -f1; }

@@ -8,7 +8,7 @@ nsb_pub_init
 source "$NSB_SRC/tests/integ/boot-lib.sh"
 NSBOOT=$NSB_BUILD/nsboot
 PTY=$NSB_BUILD/tests/helpers/boot-pty
-TREE=$("$NSB_SRC/scripts/mkrootfs" busybox)
+TREE=$(nsb_pub_tree busybox) # nobody reads it too
 pty() { timeout "$GUARD" "$PTY" -t 20 "$@" 2>&1; }
 
 out=$(pty -e '# ' -s 'echo hello-$((6*7)); tty\n' -e 'hello-42' -e '/dev/console' -s 'exit 5\n' \

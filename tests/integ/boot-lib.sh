@@ -106,7 +106,8 @@ debian_boot_as_root() {
 }
 
 # debian_boot TREE KIND [RUNNER...]: boots TREE (KIND openrc or sysv) with the preset it
-# detects, as RUNNER (e.g. as_nobody) when given, and checks what issue 5 asks: booted,
+# detects, as RUNNER (e.g. as_nobody) when given (nsboot is given $BOOT_TREE_AS instead of
+# TREE when set: where a RUNNER shows TREE to its user), and checks: booted,
 # sshd and cron up, sshd listening in the container's net namespace, the nsenter hint
 # sees nsboot-init as PID 1, no failure line, shutdown through the tree's own scripts on
 # SIGTERM with exit 0, and the host untouched.
@@ -116,7 +117,7 @@ debian_boot() {
 	nsboot=${NSBOOT:-$NSB_BUILD/nsboot}
 	boot_sysctl_conf "$BOOT_TMP/99-nsboot-test.conf"
 	before=$(boot_host_state "$tree")
-	boot_start "$out" "$@" "$nsboot" -D "$tree" --console=pipe \
+	boot_start "$out" "$@" "$nsboot" -D "${BOOT_TREE_AS:-$tree}" --console=pipe \
 		--bind-ro="$BOOT_TMP/99-nsboot-test.conf:/etc/sysctl.d/99-nsboot-test.conf"
 	if boot_wait_line "$out" '^nsboot: booted in [0-9]+ ms$'; then
 		ok "$kind: booted is reported ($(grep -o 'booted in [0-9]* ms' "$out"))"

@@ -33,6 +33,26 @@ nsb_pub_init() {
 	chmod 755 "$NSB_PUB"
 	nsb_at_exit "rm -rf '$NSB_PUB'"
 }
+# nsb_pub_tree KIND: prints the path of a copy of the tree scripts/mkrootfs KIND builds,
+# for tests that run it as nobody too: the tree cache is private (0700), so the tree is
+# copied (owners and modes kept: a root-owned tree stays root's) into $NSB_PUB/trees once,
+# where nobody can read it. Call nsb_pub_init first (this may run in a command
+# substitution). For the small busybox tree (2 MB, a few ms); a Debian tree is shown to
+# nobody by a bind mount in a private mount namespace instead (40-debian-rootless.t).
+nsb_pub_tree() {
+	local src dst
+	if [ -z "${NSB_PUB:-}" ]; then
+		echo "nsb_pub_tree: nsb_pub_init first" >&2
+		return 1
+	fi
+	dst=$NSB_PUB/trees/$1
+	if [ ! -e "$dst/.nsboot-complete" ]; then
+		src=$("$NSB_SRC/scripts/mkrootfs" "$1") || return 1
+		mkdir -p "$NSB_PUB/trees" && chmod 755 "$NSB_PUB/trees" &&
+			rm -rf "$dst.tmp" && cp -a "$src" "$dst.tmp" && mv "$dst.tmp" "$dst" || return 1
+	fi
+	echo "$dst"
+}
 # nsb_at_exit CMD: runs CMD at exit after whatever EXIT trap the test set before.
 nsb_at_exit() {
 	local cur

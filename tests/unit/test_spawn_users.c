@@ -224,6 +224,35 @@ static void enter_cmd(void **state)
 	assert_int_equal(nsb_users_enter_cmd(&u, 7, buf, 8), -ENOSPC);
 }
 
+static void holder_record(void **state)
+{
+	char buf[64], err[256];
+	pid_t sp = -1, ct = -1;
+	/* the same length whatever the PIDs: rewritten in place, it never leaves a tail */
+	assert_int_equal(nsb_range_holder_format(buf, sizeof buf, 42, 0), 22);
+	assert_string_equal(buf, "        42          0\n");
+	assert_int_equal(nsb_range_holder_format(buf, sizeof buf, 4194304, 4194303), 22);
+	assert_int_equal(nsb_range_holder_parse(buf, 22, &sp, &ct), 0);
+	assert_int_equal(sp, 4194304);
+	assert_int_equal(ct, 4194303);
+	assert_int_equal(nsb_range_holder_format(buf, 10, 42, 0), -ENOSPC);
+	/* an older nsboot's empty file, a torn or foreign text: no holder */
+	static const char *const bad[] = { "", "\n", "42", "42 \n", "x 1\n", "0 0\n",
+					   "-5 7\n", "42 -1\n", "42 7\nmore" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(nsb_range_holder_parse(bad[i], strlen(bad[i]), &sp, &ct), -EINVAL);
+	/* the refusal names the container, else its nsboot, else says it cannot */
+	nsb_range_overlap_msg(err, sizeof err, "524288:65536", 41, 42);
+	assert_string_equal(err, "--private-users=524288:65536: ids overlap the range of the "
+				 "running container PID 42");
+	nsb_range_overlap_msg(err, sizeof err, "524288", 41, 0);
+	assert_string_equal(err, "--private-users=524288: ids overlap the range of a container "
+				 "being started by nsboot PID 41");
+	nsb_range_overlap_msg(err, sizeof err, "524288", 0, 0);
+	assert_string_equal(err, "--private-users=524288: ids overlap the range of a running "
+				 "container (its lock names no PID)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,7 +260,7 @@ int main(void)
 		cmocka_unit_test(subid_find), cmocka_unit_test(subid_all),
 		cmocka_unit_test(pick),      cmocka_unit_test(map_lines),
 		cmocka_unit_test(nested_maps),
-		cmocka_unit_test(enter_cmd),
+		cmocka_unit_test(enter_cmd), cmocka_unit_test(holder_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
