@@ -77,6 +77,8 @@ struct nsb_config {
 	bool kill_group;              /* --kill-group */
 	long grace_ms;                /* --grace=SECONDS, default NSB_GRACE_MS_DEFAULT */
 	long setup_timeout_ms;        /* --setup-timeout=SECONDS (nsboot), default 30 s */
+	unsigned long long memory_max; /* --memory-max=SIZE (nsboot), bytes, 0 for none */
+	unsigned long long pids_max;  /* --pids-max=N (nsboot), 0 for none */
 	int sync_fd;                  /* --sync-fd=N, -1 when absent (NSB_PROG_INIT, NSB_PROG_MOUNT) */
 	bool setup_done;              /* --setup-done: the spawner already built the root (internal) */
 	int tree_fd;                  /* --tree-fd=N: an (idmapped) mount of TREE to use instead of -D's path, -1 */

@@ -15,7 +15,7 @@ enum {
 	O_VOLATILE = 256, O_READ_ONLY, O_WRITABLE, O_TMPFS_ROOT, O_BIND, O_BIND_RO, O_TMPFS,
 	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
 	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
-	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_VERSION
+	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_MEMORY_MAX, O_PIDS_MAX, O_VERSION
 };
 
 #define ALL (NSB_PROG_SPAWN | NSB_PROG_INIT | NSB_PROG_MOUNT)
@@ -53,6 +53,8 @@ static const struct {
 	{ { "console", required_argument, NULL, O_CONSOLE }, NSB_PROG_SPAWN },
 	{ { "setenv", required_argument, NULL, O_SETENV }, NSB_PROG_SPAWN },
 	{ { "setup-timeout", required_argument, NULL, O_SETUP_TIMEOUT }, NSB_PROG_SPAWN },
+	{ { "memory-max", required_argument, NULL, O_MEMORY_MAX }, NSB_PROG_SPAWN },
+	{ { "pids-max", required_argument, NULL, O_PIDS_MAX }, NSB_PROG_SPAWN },
 	{ { "quiet", no_argument, NULL, 'q' }, ALL },
 	{ { "verbose", no_argument, NULL, 'v' }, ALL },
 	{ { "help", no_argument, NULL, 'h' }, ALL },
@@ -327,6 +329,19 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		case O_KILL_GROUP:
 			c->kill_group = true;
 			break;
+		case O_MEMORY_MAX:
+			if (!(c->memory_max = nsb_parse_size(optarg)))
+				return fail(err, errlen, "--memory-max=%s: not a size (bytes, or a number with k, m or g)", optarg);
+			break;
+		case O_PIDS_MAX: {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || v == 0 || optarg[0] == '-')
+				return fail(err, errlen, "--pids-max=%s: not a positive whole number", optarg);
+			c->pids_max = v;
+			break;
+		}
 		case O_SETUP_TIMEOUT:
 			if ((c->setup_timeout_ms = nsb_parse_seconds(optarg)) <= 0)
 				return fail(err, errlen, "--setup-timeout=%s: not a positive decimal number of seconds", optarg);
@@ -487,6 +502,8 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "      --wait-booted           report readiness when the system has booted\n"
 		       "      --setup-timeout=SECONDS give up (exit 125) when the root is not built in\n"
 		       "                              that time (default 30)\n"
+		       "      --memory-max=SIZE       memory.max of the container's cgroup (k, m, g)\n"
+		       "      --pids-max=N            pids.max of the container's cgroup\n"
 		       "Stopping: SIGTERM or SIGINT to nsboot stops the container in order (the tree's\n"
 		       "shutdown, or SIGTERM to COMMAND); whatever it does, it is gone --grace seconds\n"
 		       "later; a second SIGTERM or SIGINT kills it at once.\n" COMMON_HELP;

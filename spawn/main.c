@@ -31,6 +31,7 @@
 #include "proto.h"
 #include "../mounts/setup.h"
 #include "booted.h"
+#include "cgroup.h"
 #include "console.h"
 #include "spawn.h"
 #include "pidfile.h"
@@ -143,6 +144,31 @@ static int idmap_clone(const char *tree, pid_t pid, char *err, size_t errlen)
 	}
 	close(userns);
 	return fd;
+}
+
+/* atexit: the container's cgroup goes with nsboot, on every path. */
+static struct nsb_cgroup *exit_cgroup;
+static void destroy_cgroup_at_exit(void)
+{
+	if (exit_cgroup)
+		nsb_cgroup_destroy(exit_cgroup);
+}
+
+/* Makes the container's cgroup where the host allows one; exits 125 when a limit that was
+ * asked for cannot be honoured. */
+static void make_cgroup(struct spawner *s)
+{
+	char err[1024];
+	int r = nsb_cgroup_create(&s->cg, &s->c, err, sizeof err);
+	if (r < 0)
+		nsb_die(NSB_EXIT_FAILURE, "%s", err);
+	if (r > 0) {
+		log_debug("no cgroup of its own: %s", err);
+		return;
+	}
+	log_debug("cgroup: %s", s->cg.path);
+	exit_cgroup = &s->cg;
+	atexit(destroy_cgroup_at_exit);
 }
 
 /* Reports readiness once: the nsenter hint, --pid-file, --ready-fd. */
@@ -461,6 +487,7 @@ int main(int argc, char **argv)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
 	log_debug("user mapping: %s", nsb_users_mode_name(s.users.mode));
 	take_idmap_binds(&s);
+	make_cgroup(&s);
 
 	if (nsb_console_wanted(&s.c)) {
 		if (nsb_console_open(&s.con, err, sizeof err) < 0)
@@ -488,10 +515,19 @@ int main(int argc, char **argv)
 
 	if (nsb_users_write_maps(&s.users, pid, err, sizeof err) < 0)
 		abandon(&s, err);
-	/* the console's slave belongs to the container's root (as the host sees it) */
+	/* the builder starts the init with a new cgroup namespace: in the container's
+	 * cgroup, the init lives there and has it as the namespace's root */
+	if ((e = nsb_cgroup_enter(&s.cg, pid)) < 0) {
+		snprintf(err, sizeof err, "cgroup: move the builder into %.900s: %s", s.cg.path,
+			 strerror(-e));
+		abandon(&s, err);
+	}
+	/* the console's slave and the cgroup belong to the container's root (host view) */
 	bool shifted = s.users.mode == NSB_USERS_PICK || s.users.mode == NSB_USERS_RANGE;
 	nsb_console_parent(&s.con, shifted ? s.users.base : (uid_t)-1,
 			   shifted ? s.users.base : (gid_t)-1);
+	nsb_cgroup_delegate(&s.cg, nsb_users_host_root(&s.users, false),
+			    nsb_users_host_root(&s.users, true));
 	struct nsb_msg go = { .type = NSB_MSG_GO };
 	if (shifted && s.c.tree) {
 		int fd = idmap_clone(s.c.tree, pid, err, sizeof err);

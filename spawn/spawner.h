@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "console.h"
 #include "users.h"
@@ -18,6 +19,7 @@ struct spawner {
 	struct nsb_config c;       /* with the hostname filled in, for nsb_setup_root */
 	struct nsb_users users;
 	struct nsb_pty con;        /* --console=interactive: the pty (master -1 without) */
+	struct nsb_cgroup cg;      /* the container's own cgroup (dirfd -1 without) */
 	char hostname[NSB_HOSTNAME_MAX + 1];
 	int init_fd;               /* fd of nsboot-init: its host path is gone after the pivot */
 	bool idmap[NSB_MAX_SPECS]; /* user binds with the idmap option (pick, BASE) */

@@ -715,6 +715,18 @@ int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t
 	return 0;
 }
 
+uint32_t nsb_users_host_root(const struct nsb_users *u, bool gid)
+{
+	switch (u->mode) {
+	case NSB_USERS_PICK:
+	case NSB_USERS_IDENTITY:
+	case NSB_USERS_RANGE:
+		return u->base;
+	default:
+		return gid ? u->gid : u->uid;
+	}
+}
+
 void nsb_users_record_container(const struct nsb_users *u, pid_t pid)
 {
 	for (size_t i = 0; i < NSB_MAX_LOCKS; i++)

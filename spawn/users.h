@@ -105,6 +105,9 @@ int nsb_users_resolve(const char *mode, struct nsb_users *u, char *err, size_t e
  * SUBID). Returns 0, or a negative errno with one line in ERR. */
 int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen);
 
+/* The host's id of the container's root (its gid with GID) under U; pure. */
+uint32_t nsb_users_host_root(const struct nsb_users *u, bool gid);
+
 /* Records PID (the container's PID 1) as the holder in U's lock files. */
 void nsb_users_record_container(const struct nsb_users *u, pid_t pid);
 
