@@ -349,8 +349,17 @@ static bool catches(pid_t pid, int sig)
 	const char *c = strstr(buf, "\nSigCgt:");
 	if (!c)
 		return true;
-	unsigned long long mask = strtoull(c + 8, NULL, 16);
-	return (mask >> (sig - 1)) & 1;
+	/* SigCgt is 16 hex digits, the highest signal first: SIG's bit is in digit
+	 * 15 - (SIG - 1) / 4 */
+	c += 8;
+	while (*c == ' ' || *c == '\t')
+		c++;
+	int k = 15 - (sig - 1) / 4;
+	if (strnlen(c, 16) < 16)
+		return true;
+	char d = c[k];
+	int v = d >= '0' && d <= '9' ? d - '0' : d >= 'a' && d <= 'f' ? d - 'a' + 10 : 0;
+	return (v >> ((sig - 1) % 4)) & 1;
 }
 
 /* Forwards the held stop requests once the command catches them, or once it has had

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -144,5 +145,20 @@ int main(int argc, char **argv)
 	if (readiness)
 		nsb_notify_started(pid, kind);
 	/* The child exists: from here on the init never exits early. */
-	return nsb_loop_run(&loop);
+	st = nsb_loop_run(&loop);
+	/* the spawner may not be able to wait for us (processes stuck in the kernel hold our
+	 * exit back): it hears the status here */
+	if (nsb_loop_sync_fd(&loop) >= 0) {
+		struct nsb_msg m = { .type = NSB_MSG_EXIT };
+		unsigned v = (unsigned)st & 0xff;
+		char *t = m.text;
+		if (v >= 100)
+			*t++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*t++ = (char)('0' + v / 10 % 10);
+		*t++ = (char)('0' + v % 10);
+		*t = '\0';
+		(void)nsb_msg_send(nsb_loop_sync_fd(&loop), &m);
+	}
+	return st;
 }

@@ -15,6 +15,21 @@ bool nsb_msg_phase_valid(const char *phase, size_t len)
 	       !memchr(phase, '\n', len);
 }
 
+/* True when the LEN bytes at TEXT are an EXIT record's status: 1 to 3 digits, at most
+ * 255, no leading zero but for "0" itself. */
+bool nsb_msg_status_valid(const char *text, size_t len)
+{
+	unsigned v = 0;
+	if (len < 1 || len > 3 || (len > 1 && text[0] == '0'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(text[i] - '0');
+	}
+	return v <= 255;
+}
+
 /* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. A text
  * that fills its array without a NUL is too long: the decoder could not hold it. */
 ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
@@ -35,6 +50,16 @@ ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 			n += t;
 		}
 		return (ssize_t)n;
+	case NSB_MSG_EXIT: {
+		size_t t = strnlen(m->text, sizeof m->text);
+		if (!nsb_msg_status_valid(m->text, t))
+			return -EINVAL;
+		if (1 + t > len)
+			return -EMSGSIZE;
+		buf[n++] = 'X';
+		memcpy(buf + n, m->text, t);
+		return (ssize_t)(n + t);
+	}
 	case NSB_MSG_ERROR: {
 		size_t p = strnlen(m->phase, sizeof m->phase);
 		size_t t = strnlen(m->text, sizeof m->text);
@@ -65,6 +90,13 @@ int nsb_msg_decode(struct nsb_msg *m, const char *buf, size_t len)
 		if (len != 1)
 			return -EBADMSG;
 		m->type = (enum nsb_msg_type)buf[0];
+		return 0;
+	case NSB_MSG_EXIT:
+		if (!nsb_msg_status_valid(buf + 1, len - 1))
+			return -EBADMSG;
+		memcpy(m->text, buf + 1, len - 1);
+		m->text[len - 1] = '\0';
+		m->type = NSB_MSG_EXIT;
 		return 0;
 	case NSB_MSG_GO:
 		if (len - 1 >= sizeof m->text || memchr(buf + 1, '\0', len - 1))

@@ -5,6 +5,9 @@
  *   READY   "R"                      init -> spawner, after the pivot and the service masks
  *   ERROR   "E" PHASE "\0" MESSAGE   init -> spawner; MESSAGE is one line, strerror included
  *   BOOTED  "B"                      init -> spawner, when the boot command reported "up"
+ *   EXIT    "X" STATUS               init -> spawner, right before it exits: its exit status
+ *                                    in decimal (0-255), for a spawner that cannot wait for
+ *                                    PID 1 to be reaped (processes stuck in the kernel)
  * GO's payload after "G" names the passed fds in order, comma-separated ("tree" for the
  * idmapped clone of TREE); an empty payload carries no fd. */
 #ifndef NSB_PROTO_H
@@ -18,12 +21,13 @@
 #define NSB_PROTO_MAX_FDS 4
 #define NSB_PROTO_PHASE 64 /* an ERROR phase is shorter */
 
-enum nsb_msg_type { NSB_MSG_GO = 'G', NSB_MSG_READY = 'R', NSB_MSG_ERROR = 'E', NSB_MSG_BOOTED = 'B' };
+enum nsb_msg_type { NSB_MSG_GO = 'G', NSB_MSG_READY = 'R', NSB_MSG_ERROR = 'E', NSB_MSG_BOOTED = 'B',
+		   NSB_MSG_EXIT = 'X' };
 
 struct nsb_msg {
 	enum nsb_msg_type type;
 	char phase[NSB_PROTO_PHASE];     /* ERROR */
-	char text[NSB_PROTO_MAX - NSB_PROTO_PHASE]; /* ERROR message, GO fd names */
+	char text[NSB_PROTO_MAX - NSB_PROTO_PHASE]; /* ERROR message, GO fd names, EXIT status */
 	int fds[NSB_PROTO_MAX_FDS];      /* GO: received fds, -1 when unused */
 	size_t n_fds;
 };
@@ -31,6 +35,8 @@ struct nsb_msg {
 /* True when the LEN bytes at PHASE may be an ERROR record's phase: 1 to
  * NSB_PROTO_PHASE - 1 bytes, no NUL, no newline. The encoder and the decoder both ask. */
 bool nsb_msg_phase_valid(const char *phase, size_t len);
+/* True when the LEN bytes at TEXT are an EXIT record's status ("0" to "255"); pure. */
+bool nsb_msg_status_valid(const char *text, size_t len);
 
 /* Encodes M into BUF (pure); returns the record length or -EMSGSIZE / -EINVAL. The text
  * must end with a NUL inside its array (else -EMSGSIZE). */

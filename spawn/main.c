@@ -228,6 +228,10 @@ static bool read_channel(struct spawner *s)
 			log_info("booted in %ld ms", elapsed_ms(&s->t0));
 			announce(s);
 			break;
+		case NSB_MSG_EXIT:
+			s->exit_status_known = true;
+			s->exit_status = W_EXITCODE(atoi(m.text), 0);
+			break;
 		case NSB_MSG_ERROR:
 			s->got_error = true;
 			log_error("%s: %s", m.phase, m.text);

@@ -80,6 +80,31 @@ wait "$p" || rc=$?
 check "SIGTERM while nsboot reads its inputs: the container is still started (READY)" [ -s "$TMP/ready" ]
 like "...then stopped: the command's handler or SIGTERM itself ends it" "$rc" '^(9|143)$'
 
+# a process of the container that cannot die (frozen by the v1 freezer, in the kernel
+# until thawed) holds PID 1's exit back: nsboot still exits, soon after the init gave up,
+# with the command's status (the init's EXIT record)
+FRZ=/sys/fs/cgroup/freezer
+if [ -w "$FRZ" ] && [ -e "$FRZ/freezer.state" -o -d "$FRZ" ] && mkdir "$FRZ/nsb-test-$$" 2>/dev/null; then
+	start --grace=0.5 -- /bin/sh -c 'sleep 60 & echo armed; sleep 1; exit 7'
+	wait_for "$TMP/out"
+	sh_pid=$(pgrep -P "$PID1" -x sh | head -1)
+	stuck=$(pgrep -P "$sh_pid" -x sleep | head -1)
+	echo "$stuck" >"$FRZ/nsb-test-$$/tasks"
+	echo FROZEN >"$FRZ/nsb-test-$$/freezer.state"
+	t0=$(now_ms)
+	wait "$BG"
+	rc=$? t=$(($(now_ms) - t0))
+	is "a process stuck in the kernel: nsboot exits with the command's status" "$rc" 7
+	check "...within seconds of the init giving up ($t ms)" [ "$t" -lt 10000 ]
+	like "...and says why it did not wait" "$(cat "$TMP/out")" 'stuck in the kernel'
+	echo THAWED >"$FRZ/nsb-test-$$/freezer.state"
+	for _ in $(seq 50); do kill -0 "$stuck" 2>/dev/null || break; sleep 0.1; done
+	check "...once thawed, the stuck process dies with its namespace" gone "$stuck"
+	rmdir "$FRZ/nsb-test-$$"
+else
+	for _ in 1 2 3 4; do skip "no writable cgroup v1 freezer"; done
+fi
+
 # a setup that hangs: a bind source on a FUSE file system that never answers
 if [ -c /dev/fuse ]; then
 	mkdir "$TMP/fuse"

@@ -61,8 +61,17 @@ static void encode_errors(void **state)
 	snprintf(m.text, sizeof m.text, "tree,more");
 	assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), -EMSGSIZE);
 	assert_int_equal(nsb_msg_encode(&m, buf, 0), -EMSGSIZE);
-	m.type = (enum nsb_msg_type)'X';
+	m.type = (enum nsb_msg_type)'Z';
 	assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), -EINVAL);
+	/* EXIT holds a status of 0 to 255 in decimal */
+	m = (struct nsb_msg){ .type = NSB_MSG_EXIT };
+	static const char *const bad_status[] = { "", "256", "1000", "-1", "07", "1a", " 1" };
+	for (size_t i = 0; i < sizeof bad_status / sizeof bad_status[0]; i++) {
+		snprintf(m.text, sizeof m.text, "%s", bad_status[i]);
+		assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), -EINVAL);
+	}
+	snprintf(m.text, sizeof m.text, "137");
+	assert_int_equal(nsb_msg_encode(&m, buf, 2), -EMSGSIZE);
 }
 
 static void round_trip(void **state)
@@ -85,6 +94,17 @@ static void round_trip(void **state)
 	assert_int_equal(decode(buf, (size_t)n, &out), 0);
 	assert_int_equal(out.type, NSB_MSG_GO);
 	assert_string_equal(out.text, "tree");
+	static const char *const status[] = { "0", "9", "42", "125", "255" };
+	for (size_t i = 0; i < sizeof status / sizeof status[0]; i++) {
+		in = (struct nsb_msg){ .type = NSB_MSG_EXIT };
+		snprintf(in.text, sizeof in.text, "%s", status[i]);
+		n = nsb_msg_encode(&in, buf, sizeof buf);
+		assert_int_equal(n, 1 + (ssize_t)strlen(status[i]));
+		assert_int_equal(buf[0], 'X');
+		assert_int_equal(decode(buf, (size_t)n, &out), 0);
+		assert_int_equal(out.type, NSB_MSG_EXIT);
+		assert_string_equal(out.text, status[i]);
+	}
 }
 
 static void malformed(void **state)
@@ -95,7 +115,11 @@ static void malformed(void **state)
 		size_t len;
 	} bad[] = {
 		{ "", 0 },                 /* empty record */
-		{ "X", 1 },                /* unknown type */
+		{ "Z", 1 },                /* unknown type */
+		{ "X", 1 },                /* EXIT without a status */
+		{ "X256", 4 },             /* EXIT above 255 */
+		{ "X007", 4 },             /* EXIT with leading zeros */
+		{ "X1\0", 3 },             /* EXIT with a NUL */
 		{ "r", 1 },                /* types are case-sensitive */
 		{ "Rx", 2 },               /* READY with a payload */
 		{ "B\0", 2 },              /* BOOTED with a payload */
