@@ -45,8 +45,13 @@ for mode in root nobody; do
 	# driven by a spawner: GO's tree fd is the tree (-D names an empty folder here)
 	if [ "$mode" = nobody ]; then
 		SP=(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urm "$H/init-spawner" -p)
+		# an init told --setup-done makes its readiness socket and FIFO in /run/nsboot:
+		# a /run of its own, never the host's
+		SPR=(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urm sh -c \
+			'mount -t tmpfs nsb-run /run && exec "$@"' sh "$H/init-spawner" -p)
 	else
 		SP=("$H/init-spawner" -p)
+		SPR=(unshare -m sh -c 'mount -t tmpfs nsb-run /run && exec "$@"' sh "$H/init-spawner" -p)
 	fi
 	mkdir "$d/empty" && chmod 755 "$d/empty"
 	out=$(timeout -k 5 "$GUARD" "${SP[@]}" "tree=$TREE" "$INIT" -D "$d/empty" -- \
@@ -58,7 +63,7 @@ for mode in root nobody; do
 	like "$mode: ... and the init exits 125" "$out" 'status 125'
 	out=$(timeout -k 5 "$GUARD" "${SP[@]}" hangup "$INIT" -D "$TREE" --boot=nonsense 2>/dev/null)
 	like "$mode: a bad --boot is an ERROR in phase boot" "$out" '^error boot: --boot=nonsense'
-	out=$(timeout -k 5 "$GUARD" "${SP[@]}" setup-done "$INIT" --setup-done --boot=nonsense 2>/dev/null)
+	out=$(timeout -k 5 "$GUARD" "${SPR[@]}" setup-done "$INIT" --setup-done --boot=nonsense 2>/dev/null)
 	like "$mode: ... also when the spawner built the root (the init's own check)" "$out" \
 		'^error boot: --boot=nonsense'
 done

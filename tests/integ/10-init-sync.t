@@ -9,8 +9,13 @@ for mode in ${SYNC_MODES:-root nobody}; do
 	# the spawner helper runs outside; -p makes the init PID 1 of a new pid namespace
 	if [ "$mode" = nobody ]; then
 		SP=(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur "$H/init-spawner" -p)
+		# an init told --setup-done makes its readiness socket and FIFO in /run/nsboot:
+		# a /run of its own, never the host's
+		SPR=(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urm sh -c \
+			'mount -t tmpfs nsb-run /run && exec "$@"' sh "$H/init-spawner" -p)
 	else
 		SP=("$H/init-spawner" -p)
+		SPR=(unshare -m sh -c 'mount -t tmpfs nsb-run /run && exec "$@"' sh "$H/init-spawner" -p)
 	fi
 	d=$(init_dir)
 	out=$(timeout -k 5 "$GUARD" "${SP[@]}" eof "$INIT" -- touch "$d/ran" 2>&1)
@@ -34,11 +39,11 @@ for mode in ${SYNC_MODES:-root nobody}; do
 	check "$mode: its death shuts the container down in order (the command got SIGTERM)" \
 		wait_for has_line "$d/log" "child SIGTERM"
 
-	out=$(timeout -k 5 "$GUARD" "${SP[@]}" setup-done "$INIT" -- sh -c 'exit 9' 2>&1)
+	out=$(timeout -k 5 "$GUARD" "${SPR[@]}" setup-done "$INIT" -- sh -c 'exit 9' 2>&1)
 	like "$mode: --setup-done: READY without GO" "$out" '(^|\n)ready'
 	like "$mode: --setup-done: the command's status" "$out" 'status 9'
 
-	out=$(timeout -k 5 "$GUARD" "${SP[@]}" setup-done "$INIT" -- sh -c 'ls /proc/self/fd' 2>&1)
+	out=$(timeout -k 5 "$GUARD" "${SPR[@]}" setup-done "$INIT" -- sh -c 'ls /proc/self/fd' 2>&1)
 	ch=$(sed -n 's/^channel //p' <<< "$out")
 	fds=$(grep -E '^[0-9]+$' <<< "$out" | tr '\n' ' ')
 	like "$mode: (the command listed its fds)" "$fds" '^0 1 '
