@@ -17,7 +17,12 @@
  *   pivot_root(".", ".") and a lazy unmount of the old root. As PID 1 it forks CMD
  *   (default /bin/true) with a clean environment, waits for it, and exits with its status.
  *
- *   bench-floor [-t] [-n] TREE [CMD [ARG]...]
+ *   bench-floor [-t] [-n] [-l] TREE [CMD [ARG]...]
+ *
+ * -l: then the locking step on top: PID 1 starts the command's parent in a user namespace
+ * nested in its own (mapped one to one), which copies the mount namespace into it (every
+ * mount is then locked) before it forks CMD. An upper bound on what nsboot's locking adds:
+ * nsboot folds the nested namespace into a fork it makes anyway, this pays one fork more.
  *
  * -n: the setup of --network=host instead: no network namespace, the host's /sys bound
  * read-only throughout (mount_setattr AT_RECURSIVE), its /etc/resolv.conf and /etc/hosts
@@ -68,6 +73,7 @@ struct floor_clone_args {
 static double t_start, t_mapped, t_go, t_mounted; /* -t: phase marks (CLOCK_MONOTONIC, us) */
 static int timing;
 static int host_net; /* -n: --network=host's setup (no network namespace) */
+static int lock;     /* -l: the locking step (a nested user namespace, a copy of the mounts) */
 
 /* Prints "bench-floor: WHAT: strerror(errno)" and exits 125. */
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
@@ -347,6 +353,42 @@ static void child_setup(int sock, const char *tree, const char *hostname)
 	}
 }
 
+/* -l: PID 1 clones a child into a nested user namespace, writes its one-to-one maps and
+ * lets it go; the child copies the mount namespace (locking every mount) and returns to
+ * run CMD, while PID 1 waits for it and exits with its status. */
+static void lock_mounts(void)
+{
+	int sv[2];
+	char go = 'G', map[64];
+	/* taking uid 0 of the namespace cleared it: the child's /proc files must be ours */
+	prctl(PR_SET_DUMPABLE, 1);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		die("socketpair");
+	struct floor_clone_args ca = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	if (pid < 0)
+		die("clone3 (nested user namespace)");
+	if (pid == 0) {
+		close(sv[0]);
+		if (read(sv[1], &go, 1) != 1)
+			_exit(125);
+		if (unshare(CLONE_NEWNS) < 0)
+			die("unshare the mount namespace (lock)");
+		return;
+	}
+	close(sv[1]);
+	snprintf(map, sizeof map, "0 0 %u\n", geteuid() == 0 ? MAP_COUNT : 1u);
+	write_proc(pid, "uid_map", map);
+	write_proc(pid, "gid_map", map);
+	if (write(sv[0], &go, 1) != 1)
+		die("go");
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 /* PID 1's part: fork CMD with a clean environment, wait, exit with its status. */
 __attribute__((noreturn)) static void run_command(char **cmd)
 {
@@ -376,11 +418,13 @@ int main(int argc, char **argv)
 			timing = 1;
 		else if (argv[i][1] == 'n')
 			host_net = 1;
+		else if (argv[i][1] == 'l')
+			lock = 1;
 		else
 			break;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: bench-floor [-t] [-n] TREE [CMD [ARG]...]\n");
+		fprintf(stderr, "usage: bench-floor [-t] [-n] [-l] TREE [CMD [ARG]...]\n");
 		return 125;
 	}
 	const char *tree = argv[i++];
@@ -408,6 +452,8 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		close(sp[0]);
 		child_setup(sp[1], tree, hostname);
+		if (lock)
+			lock_mounts();
 		run_command(cmd);
 	}
 	close(sp[1]);

@@ -70,6 +70,12 @@ is "floor -n: exit 0" "$st" 0
 is "floor -n: the host's network, a read-only /sys" "$(echo $out)" "$(wc -l </proc/net/dev) sys-ro"
 out=$($G "$H/bench-floor" "$tree" /bin/sh -c 'wc -l </proc/net/dev')
 is "floor: its own network (lo only)" "$out" 3
+# -l: the locking step on top: a nested namespace, every mount locked for its root
+out=$($G "$H/bench-floor" -l "$tree" /bin/sh -c 'cat /proc/self/uid_map; mount -o remount,rw /proc/sys 2>/dev/null && echo REMOUNTED; umount /proc/keys 2>/dev/null && echo UMOUNTED; exit 3'); st=$?
+is "floor -l: exits with the command's status" "$st" 3
+like "floor -l: the command runs in a nested namespace mapped one to one" "$out" '^ *0 +0 +[0-9]+ *$'
+unlike "floor -l: /proc/sys cannot be made writable" "$out" REMOUNTED
+unlike "floor -l: a mask cannot be unmounted" "$out" UMOUNTED
 out=$($G "$H/bench-floor" /nonexistent/tree 2>&1); st=$?
 is "floor: a missing tree is exit 125" "$st" 125
 like "... naming it" "$out" '/nonexistent/tree'
