@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "proctree.h"
 #include "status.h"
@@ -43,14 +44,6 @@
 
 /* The /proc walk's table: static so the idle init never touches it. */
 static struct nsb_proc proc_table[NSB_PROC_TABLE];
-
-/* CLOCK_MONOTONIC in milliseconds. */
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A short name for the log ("SIGTERM"), or NULL for the ones we do not forward. */
 static const char *signame(int sig)
@@ -263,7 +256,7 @@ static void signal_all(struct nsb_loop *l, int sig)
 static void set_phase(struct nsb_loop *l, enum nsb_loop_phase phase)
 {
 	l->phase = phase;
-	l->phase_start_ms = now_ms();
+	l->phase_start_ms = nsb_now_ms();
 }
 
 /* SIGKILL to everything left, now. */
@@ -368,7 +361,7 @@ static int release_held(struct nsb_loop *l)
 {
 	if (!l->held)
 		return -1;
-	bool late = now_ms() - l->held_since_ms >= l->grace_ms;
+	bool late = nsb_now_ms() - l->held_since_ms >= l->grace_ms;
 	for (int sig = 1; sig < 32; sig++) {
 		if (!(l->held & (1u << sig)))
 			continue;
@@ -391,7 +384,7 @@ static void on_signal(struct nsb_loop *l, int sig)
 		 * shutdown runs instead of the script dying of the signal */
 		if (l->hold_stop && (sig == SIGTERM || sig == SIGINT) && !catches(l->child, sig)) {
 			if (!l->held)
-				l->held_since_ms = now_ms();
+				l->held_since_ms = nsb_now_ms();
 			l->held |= 1u << sig;
 			log_debug("holding %s until %d catches it", signame(sig), (int)l->child);
 			break;
@@ -444,7 +437,7 @@ static void on_sync(struct nsb_loop *l, short revents)
 	if (gone) {
 		log_info("the spawner is gone: shutting down");
 		l->sync_fd = -1;
-		l->deadline_ms = now_ms() + NSB_ORPHAN_DEADLINE_MS;
+		l->deadline_ms = nsb_now_ms() + NSB_ORPHAN_DEADLINE_MS;
 		nsb_loop_shutdown(l);
 	}
 }
@@ -452,7 +445,7 @@ static void on_sync(struct nsb_loop *l, short revents)
 /* The poll timeout for the current phase (ms, -1 for none); may move to the next phase. */
 static int phase_timeout(struct nsb_loop *l)
 {
-	long long now = now_ms(), elapsed = now - l->phase_start_ms;
+	long long now = nsb_now_ms(), elapsed = now - l->phase_start_ms;
 	long long left, deadline = LLONG_MAX;
 	if (l->deadline_ms && (l->phase == NSB_LOOP_RUNNING || l->phase == NSB_LOOP_GRACE)) {
 		deadline = l->deadline_ms - now;

@@ -51,14 +51,6 @@ static noreturn void usage_error(const char *reason)
 	exit(NSB_EXIT_FAILURE);
 }
 
-/* Milliseconds since T0 on the monotonic clock. */
-static long elapsed_ms(const struct timespec *t0)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* Checks the host inputs that can be checked before any namespace exists; exits 125. */
 static void check_inputs(const struct nsb_config *c)
 {
@@ -225,7 +217,7 @@ static bool read_channel(struct spawner *s)
 			break;
 		case NSB_MSG_BOOTED:
 			s->ready = true;
-			log_info("booted in %ld ms", elapsed_ms(&s->t0));
+			log_info("booted in %lld ms", nsb_now_ms() - s->t0_ms);
 			announce(s);
 			break;
 		case NSB_MSG_EXIT:
@@ -455,7 +447,7 @@ int main(int argc, char **argv)
 	sigset_t mask = relayed_mask();
 	static struct spawner s;
 	char err[1024];
-	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+	s.t0_ms = nsb_now_ms();
 	nsb_prog = "nsboot";
 	nsb_console_init(&s.con);
 

@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stdnoreturn.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "cgroup.h"
 #include "config.h"
@@ -29,7 +28,7 @@ struct spawner {
 	int chan[2];               /* [0] the spawner's end, [1] the builder's and init's */
 	pid_t builder;             /* the builder until reaped, else 0 */
 	pid_t pid;                 /* the container's init (PID 1), once the builder said */
-	struct timespec t0;
+	long long t0_ms;           /* nsboot's start (nsb_now_ms) */
 	bool ready;                /* READY (or BOOTED) was received */
 	bool announced;            /* readiness was reported on the outputs */
 	bool got_error;            /* an ERROR record was printed */
