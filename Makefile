@@ -13,7 +13,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 # nsboot-init is the long-running PID 1, exec'd inside the tree after the pivot (where no
 # library of the host's is to be found): always static, against musl when Debian's
-# musl-tools is there (about 30 kB resident instead of 250 kB with glibc), else glibc
+# musl-tools is there (a smaller footprint than glibc's static binary), else glibc
 # -static as Debian builds catatonit; libmount never enters it (the mounts are made by
 # nsboot before it execs the init, or by the nsboot-mount helper when nsboot-init runs
 # standalone).

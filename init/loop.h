@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The PID-1 loop (DESIGN.md, "Signals"): one signalfd and poll(2), no asynchronous
+/* The PID-1 loop: one signalfd and poll(2), no asynchronous
  * handlers. It runs the boot command as the only direct child, forwards signals to it,
  * reaps every process that becomes a child, and at the end terminates whatever is left
  * (SIGTERM, the grace, SIGKILL) and returns the command's exit status.

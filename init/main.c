@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* nsboot-init: the tiny PID 1. Options, then the process model of DESIGN.md: wait for the
+/* nsboot-init: the tiny PID 1. Options, then the process model of docs/design.md: wait for the
  * spawner's GO, build the root (nsboot-mount) when standalone with mount options, READY,
  * the boot command, the loop. */
 #include <errno.h>

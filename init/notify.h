@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* In-container readiness (DESIGN.md, "In-container readiness"): the boot command reports
+/* In-container readiness: the boot command reports
  * "up" on an sd_notify datagram socket (NOTIFY_SOCKET=/run/nsboot/notify, READY=1 accepted
  * only from the boot command's own pid, checked with SO_PASSCRED) or, from a plain sh
  * script, by writing a line "READY=1" into the FIFO /run/nsboot/ready. PID 1 then sends

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The boot command of a preset (DESIGN.md, "--boot=PRESET"): what PID 1 forks and execs.
+/* The boot command of a preset: what PID 1 forks and execs.
  * Portable code: compiled into nsboot-init (musl) as well. */
 #ifndef NSB_PRESET_H
 #define NSB_PRESET_H

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* nsboot-init before its loop: waiting for the spawner's GO, and building the root with
- * the nsboot-mount helper when it runs standalone with mount options (DESIGN.md, "The
- * process model"). */
+ * the nsboot-mount helper when it runs standalone with mount options. */
 #ifndef NSB_INIT_STANDALONE_H
 #define NSB_INIT_STANDALONE_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* nsboot-init's exit statuses (DESIGN.md, "Exit status"): pure functions, unit-tested. */
+/* nsboot-init's exit statuses: pure functions, unit-tested. */
 #ifndef NSB_INIT_STATUS_H
 #define NSB_INIT_STATUS_H
 

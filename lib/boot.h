@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Boot presets and service drop lists (DESIGN.md, "Dropping bare-metal services").
+/* Boot presets and service drop lists.
  * Portable code: compiled into nsboot-init (musl, no libmount) as well. */
 #ifndef NSB_BOOT_H
 #define NSB_BOOT_H

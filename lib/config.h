@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Exit statuses of DESIGN.md, "Exit status". */
+/* Exit statuses of nsboot(1) and nsboot-init(8). */
 enum {
 	NSB_EXIT_FAILURE = 125, /* nsboot itself failed: usage, setup, protocol */
 	NSB_EXIT_NOEXEC = 126,  /* COMMAND found but not executable */

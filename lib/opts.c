@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The command line of DESIGN.md, "Command-line contract", for the three programs. */
+/* The command line of the three programs (nsboot, nsboot-init, nsboot-mount). */
 #include "config.h"
 
 #include <ctype.h>
@@ -491,8 +491,8 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "      --private-users=MODE    pick (root default): a free shifted 65536-id range,\n"
 		       "                              TREE idmapped; BASE[:COUNT]: that range, idmapped;\n"
 		       "                              identity: 0..65535 to 0..65535 -- this TRUSTS the\n"
-		       "                              container: its root is host root and can change host\n"
-		       "                              kernel parameters in /proc/sys;\n"
+		       "                              container more: its root is host uid 0 (in a user\n"
+		       "                              namespace, its mounts locked) for what it can reach;\n"
 		       "                              subid (rootless default): /etc/subuid range via\n"
 		       "                              newuidmap; single: only the caller's id\n"
 		       "      --setenv=VAR=VALUE      add to the purified environment\n"
@@ -500,8 +500,9 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "      --pid-file=FILE         write the container's PID 1 host PID\n"
 		       "      --ready-fd=N            write \"PID\\n\" to fd N when ready, then close it\n"
 		       "      --wait-booted           report readiness when the system has booted\n"
-		       "      --setup-timeout=SECONDS give up (exit 125) when the root is not built in\n"
-		       "                              that time (default 30)\n"
+		       "      --setup-timeout=SECONDS give up (exit 125) when the container is not ready\n"
+		       "                              (root built, boot command known) in that time\n"
+		       "                              (default 30)\n"
 		       "      --memory-max=SIZE       memory.max of the container's cgroup (k, m, g)\n"
 		       "      --pids-max=N            pids.max of the container's cgroup\n"
 		       "Stopping: SIGTERM or SIGINT to nsboot stops the container in order (the tree's\n"

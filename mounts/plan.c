@@ -34,7 +34,7 @@ struct essential {
 #define RO_PROC (NSB_F_RDONLY | NSB_F_IF_EXISTS)
 #define DEVNODE(name) { NSB_OP_MOUNT, NSB_AT_HOST, "/dev/" name, "/dev/" name, NULL, "bind", NSB_F_MKFILE, W_ALL }
 
-/* The essential mounts in order, after the root (DESIGN.md, "Mount plan"). A source of
+/* The essential mounts in order, after the root. A source of
  * NULL with W_CONSOLE or W_HOSTNAME is filled from the facts. */
 static const struct essential essentials[] = {
 	{ NSB_OP_MOUNT, NSB_AT_NONE, "proc", "/proc", "proc", "nosuid,noexec,nodev", NSB_F_MKDIR, W_ALL },

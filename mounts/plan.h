@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The mount plan as data (DESIGN.md, "Mount plan"): a pure function turns the parsed
+/* The mount plan as data: a pure function turns the parsed
  * command line and a few facts about the namespaces into an ordered list of entries;
  * apply.c carries them out. */
 #ifndef NSB_PLAN_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The container's console for --console=interactive (DESIGN.md, "--console"): a pty whose
+/* The container's console for --console=interactive: a pty whose
  * slave becomes the container's stdio and /dev/console (and, through nsboot-init's
  * session mode, the boot command's controlling terminal in a session of its own); the
  * user's terminal in raw mode, restored at exit on every path; window sizes passed on.

@@ -12,7 +12,7 @@
 /* PATH inside the container. */
 #define NSB_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* The purified environment (DESIGN.md, "--setenv"): container=nsboot, HOME=/root,
+/* The purified environment: container=nsboot, HOME=/root,
  * TMPDIR=/tmp, PATH, TERM when TERM is not NULL, then each --setenv (a later VAR replaces
  * an earlier one). A NULL-terminated malloc'd array (strings point into C, static storage
  * or one malloc'd TERM entry); NULL when out of memory. */

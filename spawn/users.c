@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* User mapping (DESIGN.md, "User mapping"): pure parsing and range picking first, then the
+/* User mapping: pure parsing and range picking first, then the
  * functions that read host files, take range locks and write the maps. */
 #include "users.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* User mapping of nsboot (DESIGN.md, "User mapping"): the modes of --private-users, the
+/* User mapping of nsboot: the modes of --private-users, the
  * map lines, and picking a free id range. The parsing and picking functions are pure; the
  * resolve/lock/write functions touch the host (files under /etc and /run, /proc/PID). */
 #ifndef NSB_USERS_H

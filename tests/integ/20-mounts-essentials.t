@@ -1,5 +1,5 @@
 #!/bin/bash
-# The essential mounts of the default overlay root (issue 3), through nsboot-init
+# The essential mounts of the default overlay root, through nsboot-init
 # standalone on the busybox tree: as root, as root in a user namespace, and as nobody.
 source "$NSB_SRC/tests/integ/lib.sh"
 nsb_pub_init

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Mount safety (issue 3): hostile symlinks in a writable tree never lead a mount or a mkdir
+# Mount safety: hostile symlinks in a writable tree never lead a mount or a mkdir
 # outside it; with the caller's / shared nothing propagates out; every failure exits 125
 # naming the culprit and leaves the caller's mount table as it was.
 source "$NSB_SRC/tests/integ/lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Root modes, user mounts (--bind, --bind-ro, --tmpfs, --overlay, --fstab), /etc/hostname,
-# --network=host files and service masks (issue 3), through nsboot-init standalone.
+# --network=host files and service masks, through nsboot-init standalone.
 source "$NSB_SRC/tests/integ/lib.sh"
 nsb_pub_init
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# nsboot's user mapping (DESIGN.md, "User mapping"): pick (the root default), identity,
+# nsboot's user mapping: pick (the root default), identity,
 # BASE:COUNT, and as nobody single and subid (test ranges bind-mounted over /etc/subuid and
 # /etc/subgid in a private mount namespace; the host's files are never edited).
 source "$NSB_SRC/tests/integ/lib.sh"

@@ -26,7 +26,7 @@ out=$(env -i FOO=leak TERM=vt100 LD_PRELOAD= "$NSBOOT" -q --setenv=A=1 --setenv=
 like "/proc/1/environ holds container=nsboot" "$out" '^pid1: .*container=nsboot'
 is "PID 1's environment is exactly the purified one" "$(printf '%s\n' "$out" | sed -n 's/^pid1: //p')" \
 	"container=nsboot HOME=/home/a TMPDIR=/tmp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=vt100 A=1 "
-# (the init adds NOTIFY_SOCKET for the boot command: DESIGN.md, "In-container readiness")
+# (the init adds NOTIFY_SOCKET for the boot command: booted readiness)
 nonotify() { sed 's| NOTIFY_SOCKET=/run/nsboot/notify | |'; }
 is "the command's environment is the same (plus the init's NOTIFY_SOCKET)" "$(printf '%s\n' "$out" | sed -n 's/^cmd: //p' | nonotify)" \
 	"container=nsboot HOME=/home/a TMPDIR=/tmp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=vt100 A=1 "

@@ -352,7 +352,7 @@ static void default_lists(void **state)
 	assert_null(nsb_droplist_default(NSB_BOOT_COMMAND));
 }
 
-/* The shipped default lists parse and hold the services of DISTRO-NOTES.md (run from the
+/* The shipped default lists parse and hold the services the Debian boots here needed masked (run from the
  * source tree, as make check-unit does). */
 static void shipped_lists(void **state)
 {
