@@ -363,14 +363,12 @@ static int release_held(struct nsb_loop *l)
 		return -1;
 	bool late = nsb_now_ms() - l->held_since_ms >= l->grace_ms;
 	for (int sig = 1; sig < 32; sig++) {
-		if (!(l->held & (1u << sig)))
+		if (!(l->held & (1u << sig)) || (!late && !catches(l->child, sig)))
 			continue;
-		if (!late && !catches(l->child, sig))
-			return NSB_HOLD_POLL_MS;
 		l->held &= ~(1u << sig);
 		forward(l, sig);
 	}
-	return -1;
+	return l->held ? NSB_HOLD_POLL_MS : -1;
 }
 
 /* One signal read from the signalfd. */

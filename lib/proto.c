@@ -160,7 +160,10 @@ int nsb_msg_send(int fd, const struct nsb_msg *m)
 }
 
 /* Receives one record; 0, -EPIPE on EOF, -EBADMSG, or a negative errno. */
-int nsb_msg_recv(int fd, struct nsb_msg *m)
+/* nsb_msg_recv(), taking the fds a record carries only with FDS: without, the kernel
+ * drops them unseen (never a close() of ours, which a file of the peer's choosing could
+ * hold up for ever) and the record counts as malformed. */
+static int recv_record(int fd, struct nsb_msg *m, bool fds)
 {
 	char buf[NSB_PROTO_MAX + 1];
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
@@ -169,7 +172,8 @@ int nsb_msg_recv(int fd, struct nsb_msg *m)
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = ctl.b, .msg_controllen = sizeof ctl.b };
+			     .msg_control = fds ? ctl.b : NULL,
+			     .msg_controllen = fds ? sizeof ctl.b : 0 };
 	ssize_t n;
 	m->n_fds = 0;
 	for (size_t i = 0; i < NSB_PROTO_MAX_FDS; i++)
@@ -193,6 +197,16 @@ int nsb_msg_recv(int fd, struct nsb_msg *m)
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n > NSB_PROTO_MAX)
 		return -EBADMSG;
 	return nsb_msg_decode(m, buf, (size_t)n);
+}
+
+int nsb_msg_recv(int fd, struct nsb_msg *m)
+{
+	return recv_record(fd, m, true);
+}
+
+int nsb_msg_recv_nofds(int fd, struct nsb_msg *m)
+{
+	return recv_record(fd, m, false);
 }
 
 /* Sends a record with no payload (GO without fds, READY, BOOTED). */

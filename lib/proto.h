@@ -49,6 +49,9 @@ int nsb_msg_send(int fd, const struct nsb_msg *m);
 /* Receives one record; returns 0, -EPIPE on EOF (peer gone), -EBADMSG, or a negative errno.
  * Received fds are close-on-exec. */
 int nsb_msg_recv(int fd, struct nsb_msg *m);
+/* The same for a peer that must send no fd (the container's init, after GO): fds it sends
+ * anyway are dropped by the kernel unseen and the record is -EBADMSG. */
+int nsb_msg_recv_nofds(int fd, struct nsb_msg *m);
 
 /* Convenience senders. */
 int nsb_send_simple(int fd, enum nsb_msg_type type);

@@ -303,7 +303,7 @@ static int mount_proc_from_inside(const struct nsb_apply_ctx *a, const char *src
 	struct clone_args_v1 args = { .exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&tid,
 				      .set_tid_size = 1 };
 	long pid = syscall(SYS_clone3, &args, sizeof args);
-	if (pid < 0)
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
 		pid = fork(); /* no set_tid (before Linux 5.5): the boot command gets pid 3 */
 	if (pid < 0)
 		return -errno;

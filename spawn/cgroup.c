@@ -10,32 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "clock.h"
 #include "log.h"
 
 /* How long nsb_cgroup_destroy() waits for the killed to leave the cgroup. */
 #define NSB_CGROUP_RMDIR_MS 1000
+/* What the container may make below its cgroup: the limits keep it removable. */
+#define NSB_CGROUP_MAX_DEPTH "16"
+#define NSB_CGROUP_MAX_DESCENDANTS "1000"
 
-const char *nsb_cgroup_v2_mount(const char *mountinfo)
+/* The v2 hierarchy's mount point: /sys/fs/cgroup when it is one, else the hybrid
+ * layout's /sys/fs/cgroup/unified; NULL when neither is. */
+static const char *v2_mount(void)
 {
 	static const char *const where[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
 	for (size_t w = 0; w < sizeof where / sizeof where[0]; w++) {
-		for (const char *l = mountinfo; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-			char point[256], type[64];
-			const char *sep = strstr(l, " - ");
-			const char *end = strchr(l, '\n');
-			if (!sep || (end && sep > end))
-				continue;
-			/* ID PARENT MAJ:MIN ROOT POINT ... - TYPE */
-			if (sscanf(l, "%*s %*s %*s %*s %255s", point) != 1 ||
-			    sscanf(sep + 3, "%63s", type) != 1)
-				continue;
-			if (strcmp(type, "cgroup2") == 0 && strcmp(point, where[w]) == 0)
-				return where[w];
-		}
+		struct statfs st;
+		if (statfs(where[w], &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+			return where[w];
 	}
 	return NULL;
 }
@@ -93,6 +90,25 @@ static bool listed(const char *list, const char *word)
 	return false;
 }
 
+/* Removes the cgroup NAME in the directory AT and every cgroup below it, deepest
+ * first, going by fds (no path grows); 0, or -1 with errno. */
+static int remove_tree(int at, const char *name, int depth)
+{
+	int fd = depth < 64 ? openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0)
+				(void)remove_tree(dirfd(d), e->d_name, depth + 1);
+		closedir(d);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	return unlinkat(at, name, AT_REMOVEDIR);
+}
+
 /* Removes the cgroups "nsboot-PID" in PARENT whose nsboot is gone (a SIGKILLed nsboot
  * could not remove its own) and that hold no process. */
 static void remove_stale(const char *parent)
@@ -108,7 +124,7 @@ static void remove_stale(const char *parent)
 		long pid = strtol(e->d_name + 7, &end, 10);
 		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
-		if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
+		if (remove_tree(dirfd(d), e->d_name, 0) == 0)
 			log_debug("removed the stale cgroup %s/%s", parent, e->d_name);
 	}
 	closedir(d);
@@ -153,12 +169,7 @@ int nsb_cgroup_create(struct nsb_cgroup *cg, const struct nsb_config *c, char *e
 	const char *what = limits ? (c->memory_max ? "--memory-max" : "--pids-max") : NULL;
 	cg->dirfd = -1;
 	cg->path[0] = '\0';
-	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
-	if (fd >= 0)
-		close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	const char *mnt = nsb_cgroup_v2_mount(text);
+	const char *mnt = v2_mount();
 	int r = 0;
 	if (!mnt) {
 		snprintf(err, len, "%s%sno cgroup2 file system at /sys/fs/cgroup or "
@@ -172,6 +183,14 @@ int nsb_cgroup_create(struct nsb_cgroup *cg, const struct nsb_config *c, char *e
 		return limits ? -EOPNOTSUPP : 1;
 	}
 	snprintf(parent, sizeof parent, "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own);
+	/* a cgroup of someone else's (sudo from a user's delegated cgroup) would let them
+	 * move the container's processes out of ours */
+	struct stat st;
+	if (stat(parent, &st) == 0 && st.st_uid != geteuid()) {
+		snprintf(err, len, "%s%sthe cgroup %s belongs to uid %u, not to us", what ? what : "",
+			 what ? ": " : "", parent, (unsigned)st.st_uid);
+		return limits ? -EPERM : 1;
+	}
 	remove_stale(parent);
 	snprintf(cg->path, sizeof cg->path, "%.4000s/nsboot-%d", parent, (int)getpid());
 	if (mkdir(cg->path, 0755) < 0) {
@@ -185,6 +204,9 @@ int nsb_cgroup_create(struct nsb_cgroup *cg, const struct nsb_config *c, char *e
 		r = -errno;
 		snprintf(err, len, "open %s: %s", cg->path, strerror(-r));
 	}
+	if (r == 0 && (write_small(cg->dirfd, "cgroup.max.depth", NSB_CGROUP_MAX_DEPTH) < 0 ||
+		       write_small(cg->dirfd, "cgroup.max.descendants", NSB_CGROUP_MAX_DESCENDANTS) < 0))
+		log_debug("cgroup %s: no limit on the cgroups below it: %s", cg->path, strerror(errno));
 	if (r == 0)
 		r = set_limit(cg, "--memory-max", "memory", "memory.max", c->memory_max, err, len);
 	if (r == 0)
@@ -212,26 +234,6 @@ void nsb_cgroup_delegate(const struct nsb_cgroup *cg, uid_t uid, gid_t gid)
 			log_debug("cgroup: chown %s/%s: %s", cg->path, files[i], strerror(errno));
 }
 
-/* Removes the cgroup PATH and the cgroups the container made below it, deepest first;
- * 0, or -1 with errno. */
-static int remove_tree(const char *path, int depth)
-{
-	DIR *d = depth < 32 ? opendir(path) : NULL;
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			char sub[4096];
-			if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			(void)remove_tree(sub, depth + 1);
-		}
-		closedir(d);
-	}
-	return rmdir(path);
-}
-
 void nsb_cgroup_destroy(struct nsb_cgroup *cg)
 {
 	if (!cg->path[0])
@@ -245,7 +247,7 @@ void nsb_cgroup_destroy(struct nsb_cgroup *cg)
 	}
 	/* the killed leave the cgroup as they exit: then it can go */
 	long long until = nsb_now_ms() + NSB_CGROUP_RMDIR_MS;
-	while (remove_tree(cg->path, 0) < 0 && errno == EBUSY && nsb_now_ms() < until) {
+	while (remove_tree(AT_FDCWD, cg->path, 0) < 0 && errno == EBUSY && nsb_now_ms() < until) {
 		struct timespec ms = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ms, NULL);
 	}

@@ -20,11 +20,6 @@ struct nsb_cgroup {
 	char path[4096]; /* its path, for messages and removal */
 };
 
-/* The v2 mount point among the candidates (pure: MOUNTINFO is /proc/self/mountinfo's
- * text): the mount point of the cgroup2 file system at /sys/fs/cgroup, else at
- * /sys/fs/cgroup/unified; NULL when neither is one. */
-const char *nsb_cgroup_v2_mount(const char *mountinfo);
-
 /* Our cgroup in the v2 hierarchy from /proc/self/cgroup's TEXT ("0::PATH"), copied to
  * OUT; pure. 0, or -ENOENT when there is no v2 line. */
 int nsb_cgroup_own_path(const char *text, char *out, size_t len);

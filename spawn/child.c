@@ -239,6 +239,10 @@ static void start_init(struct builder *b, int pidpipe)
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		child_fail(b->chan, "userns", "socketpair", errno);
+	/* The uid change cleared the dumpable flag, which the init inherits: its /proc files
+	 * (id maps, namespaces) would then belong to the host's root, out of the builder's
+	 * reach. The init gets it set; the builder clears it again right after the clone. */
+	prctl(PR_SET_DUMPABLE, 1);
 	int pidfd = -1;
 	struct clone_args_v0 args = {
 		.flags = CLONE_PARENT | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC |
@@ -256,6 +260,7 @@ static void start_init(struct builder *b, int pidpipe)
 		close(pidpipe);
 		init_main(s, sv[1]);
 	}
+	prctl(PR_SET_DUMPABLE, 0);
 	close(sv[1]);
 	b->init = (pid_t)pid;
 	b->init_pidfd = pidfd;
@@ -309,8 +314,11 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 	struct nsb_msg m;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close(s->chan[0]);
-	/* only the spawner holds the range locks: a builder stuck in a mount never does */
-	nsb_users_release(&s->users);
+	/* only the spawner holds the range locks: a builder stuck in a mount never does (its
+	 * copies are closed, the files left as the spawner wrote them) */
+	for (size_t i = 0; i < NSB_MAX_LOCKS; i++)
+		if (s->users.locks[i] >= 0)
+			close(s->users.locks[i]);
 
 	if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */
@@ -330,9 +338,6 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 	 * setresuid(0) does change it (host uid 0 -> the mapped root): set it again, then
 	 * make sure the spawner did not die in between (its end of the channel hangs up). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* ... and so does its dumpable flag: without it the init's /proc files (its id maps,
-	 * its namespaces) would belong to the host's root, out of the builder's reach */
-	prctl(PR_SET_DUMPABLE, 1);
 	struct pollfd hup = { .fd = fd, .events = POLLRDHUP };
 	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP)))
 		_exit(NSB_EXIT_FAILURE);

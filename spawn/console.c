@@ -148,11 +148,15 @@ void nsb_console_keep_modes(struct nsb_pty *con)
 	restore_on_exit(con);
 }
 
-/* Pipe mode: puts back the modes the container changed on the caller's terminal (from
- * the background too: SIGTTOU is held meanwhile, so the change is not a stop). */
+/* Pipe mode: puts back the modes the container changed on the caller's terminal, when
+ * nsboot is in the terminal's foreground (SIGTTOU is held meanwhile all the same). */
 static void put_back_modes(struct nsb_pty *con)
 {
 	struct termios now;
+	/* a background nsboot leaves the terminal to whoever has it now: the modes may be
+	 * the foreground program's own */
+	if (tcgetpgrp(con->in_fd) != getpgrp())
+		return;
 	if (tcgetattr(con->in_fd, &now) < 0 || memcmp(&now, &con->saved, sizeof now) == 0)
 		return;
 	sigset_t ttou, old;

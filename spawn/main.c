@@ -196,9 +196,9 @@ static bool read_channel(struct spawner *s)
 {
 	for (;;) {
 		struct nsb_msg m;
-		int r = nsb_msg_recv(s->chan[0], &m);
-		for (size_t i = 0; i < m.n_fds; i++) /* fds are never expected here */
-			close(m.fds[i]);
+		/* the container can write here (it can ptrace its PID 1): records only, never
+		 * an fd, and nothing said here ends the supervision by itself */
+		int r = nsb_msg_recv_nofds(s->chan[0], &m);
 		if (r == -EAGAIN)
 			return true;
 		if (r == -EPIPE)
@@ -236,15 +236,59 @@ static bool read_channel(struct spawner *s)
 }
 
 /* Reaps the builder once it has exited (BLOCK: waits for it). */
+/* How long nsboot waits at its end for a builder that was killed: one stuck in the
+ * kernel (a mount on a file system that never answers) is left to its parent-death
+ * signal. */
+#define NSB_BUILDER_WAIT_MS 1000
+
+/* Reaps the builder once it has exited (BLOCK: waits for it, a second at most). */
 static void reap_builder(struct spawner *s, bool block)
 {
-	if (s->builder <= 0)
-		return;
-	pid_t r;
-	while ((r = waitpid(s->builder, NULL, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
-		;
-	if (r != 0)
-		s->builder = 0;
+	long long until = nsb_now_ms() + NSB_BUILDER_WAIT_MS;
+	while (s->builder > 0) {
+		int st;
+		pid_t r = waitpid(s->builder, &st, WNOHANG);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != 0) {
+			if (r > 0 && WIFSIGNALED(st) && !s->ready)
+				log_error("the builder was killed by signal %d", WTERMSIG(st));
+			s->builder = 0;
+			return;
+		}
+		if (!block)
+			return;
+		if (nsb_now_ms() >= until) {
+			log_warn("the builder (PID %d) is stuck in the kernel: not waiting for it",
+				 (int)s->builder);
+			s->builder = 0;
+			return;
+		}
+		struct timespec ms = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ms, NULL);
+	}
+}
+
+/* True when process PID is exiting (PF_EXITING in its /proc stat flags): then, and only
+ * then, a hang-up of its channel means that it is gone. */
+static bool exiting(pid_t pid)
+{
+	char path[48], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* after "(comm)": state, ppid, pgrp, session, tty_nr, tpgid, flags */
+	const char *p = strrchr(buf, ')');
+	unsigned long flags = 0;
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return false;
+	return flags & 0x4; /* PF_EXITING */
 }
 
 /* How long, after PID 1 closed the channel (it is exiting), nsboot waits for it to be
@@ -254,13 +298,18 @@ static void reap_builder(struct spawner *s, bool block)
 /* A stop request this soon after the first is the same request: timeout(1), for one,
  * sends SIGTERM to nsboot and then to its whole process group. */
 #define NSB_SECOND_STOP_MS 300
+/* After the grace: SIGTERM to the init, then SIGKILL this much later. */
+#define NSB_KILL_AFTER_MS 500
+/* With the channel closed but PID 1 not (yet) exiting, look again this often. */
+#define NSB_EXIT_POLL_MS 100
 
 /* The supervision's deadlines (CLOCK_MONOTONIC ms, 0 when not armed). */
 struct deadlines {
 	long long setup;   /* no READY by then: the setup hangs */
 	long long stop;    /* a stop request's grace runs out: SIGKILL */
 	long long first_stop; /* when the first stop request came */
-	long long exiting; /* PID 1 hung up the channel: stop waiting for it */
+	long long exiting; /* PID 1 is exiting: stop waiting for it */
+	long long kill;    /* the grace ran out and PID 1 was told to end: SIGKILL */
 };
 
 /* Kills the container's init (its pid namespace with it) and a builder still running. */
@@ -312,12 +361,19 @@ static int check_deadlines(struct spawner *s, struct deadlines *d)
 		d->setup = 0;
 	}
 	if (d->stop && now >= d->stop) {
-		log_warn("the container did not stop within %ld.%03ld s (--grace): killed",
+		/* SIGTERM to the init: in its own grace (the command has exited) it kills what
+		 * is left at once and keeps the command's status; else SIGKILL shortly after */
+		log_warn("the container did not stop within %ld.%03ld s (--grace): killing it",
 			 s->c.grace_ms / 1000, s->c.grace_ms % 1000);
-		kill_container(s);
+		kill(s->pid, SIGTERM);
 		d->stop = 0;
+		d->kill = now + NSB_KILL_AFTER_MS;
 	}
-	long long at[] = { d->setup, d->stop, d->exiting };
+	if (d->kill && now >= d->kill) {
+		kill_container(s);
+		d->kill = 0;
+	}
+	long long at[] = { d->setup, d->stop, d->exiting, d->kill };
 	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
 		if (at[i] && (next < 0 || at[i] - now < next))
 			next = at[i] - now < 0 ? 0 : at[i] - now;
@@ -341,6 +397,8 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 		};
 		int n = 2 + nsb_console_pollfds(&s->con, p + 2);
 		int timeout = check_deadlines(s, &d);
+		if (!chan_open && !d.exiting && (timeout < 0 || timeout > NSB_EXIT_POLL_MS))
+			timeout = NSB_EXIT_POLL_MS;
 		/* without a signalfd, fall back to polling the child every 100 ms */
 		if (sfd < 0 && (timeout < 0 || timeout > 100))
 			timeout = 100;
@@ -349,9 +407,8 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 				log_errno(-errno, "warning: poll");
 			continue;
 		}
-		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    !(chan_open = read_channel(s)))
-			d.exiting = nsb_now_ms() + NSB_EXIT_WAIT_MS;
+		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			chan_open = read_channel(s);
 		nsb_console_relay(&s->con, p + 2, n - 2);
 		struct signalfd_siginfo si;
 		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
@@ -363,7 +420,12 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 			break;
 		if (w < 0 && errno != EINTR)
 			return log_errno(-errno, "waitpid %d", (int)s->pid), NSB_EXIT_FAILURE;
+		/* a closed channel is only a hint (the container can close it): what counts is
+		 * PID 1 exiting, which processes stuck in the kernel can hold back for ever */
+		if (!chan_open && !d.exiting && exiting(s->pid))
+			d.exiting = nsb_now_ms() + NSB_EXIT_WAIT_MS;
 		if (d.exiting && nsb_now_ms() >= d.exiting) {
+			kill_container(s);
 			log_error("the container's init exited, but processes of the container are "
 				  "stuck in the kernel (D state): not waiting for them");
 			status = s->exit_status_known ? s->exit_status : W_EXITCODE(NSB_EXIT_FAILURE, 0);
@@ -393,9 +455,10 @@ static int supervise(struct spawner *s, const sigset_t *mask)
  * untouched (WHY NULL: the builder reported on the channel). */
 static noreturn void abandon(struct spawner *s, const char *why)
 {
-	if (why)
+	if (why) {
 		log_error("%s", why);
-	close(why ? s->chan[0] : -1);
+		close(s->chan[0]);
+	}
 	reap_builder(s, true);
 	if (!why) {
 		fcntl(s->chan[0], F_SETFL, O_NONBLOCK);
@@ -440,6 +503,9 @@ __attribute__((constructor(101))) static void block_relayed(void)
 {
 	sigset_t mask = relayed_mask();
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* an ignored SIGCHLD (inherited from the caller) would reap the container's init
+	 * for us, status and all */
+	signal(SIGCHLD, SIG_DFL);
 }
 
 int main(int argc, char **argv)

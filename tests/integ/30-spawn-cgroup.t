@@ -37,7 +37,7 @@ is "exit status 0" "$?" 0
 like "the container's cgroup is the root of its cgroup namespace" "$out" '^0::/$'
 procs=$(printf '%s\n' "$out" | sed -n 's/^procs //p'); ps=$(printf '%s\n' "$out" | sed -n 's/^ps //p')
 check "a cgroup2 mount inside holds only the container's processes ($procs, ps: $ps)" \
-	[ -n "$procs" ] && [ "$procs" -le $((ps + 1)) ] && [ "$procs" -ge 1 ]
+	sh -c '[ -n "$1" ] && [ "$1" -le $(($2 + 1)) ] && [ "$1" -ge 1 ]' sh "$procs" "$ps"
 like "...and none of the host's cgroups" "$out" '^subdirs 0$'
 like "the container's root can make cgroups of its own below it" "$out" '^delegated$'
 
@@ -57,6 +57,16 @@ check "...with the cgroup the container made below it" [ -d "$CG/leftover" ]
 kill -TERM "$spawner"
 wait "$bg"
 check "at exit the cgroup is removed, with what the container made below it" [ ! -e "$CG" ]
+
+# the container cannot make its cgroup unremovable: its depth is limited, and what it
+# made below is removed at exit however deep
+rm -f "$TMP/pid"
+out=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c 'mkdir /tmp/cg && mount -t cgroup2 none /tmp/cg &&
+	cat /tmp/cg/cgroup.max.depth; cd /tmp/cg; n=0; while mkdir d 2>/dev/null && cd d; do
+	n=$((n + 1)); [ $n -ge 40 ] && break; done; echo "depth $n"' 2>&1)
+like "the container's cgroup has a depth limit" "$out" '^16$'
+like "...which its root meets when it nests cgroups" "$out" '^depth 16$'
+check "...and no cgroup of it is left" sh -c '! ls -d "$1"/nsboot-* 2>/dev/null | grep -q .' sh "$PARENT"
 
 # a SIGKILLed nsboot leaves its cgroup; the next nsboot removes it
 rm -f "$TMP/pid"
@@ -100,8 +110,8 @@ like "...named" "$out" '^nsboot: --pids-max=-3: not a positive whole number'
 tree=$(nsb_pub_tree busybox)
 out=$(run setpriv --reuid=65534 --regid=65534 --clear-groups "$NSB_PUB/bin/nsboot" -v -D "$tree" -- /bin/true 2>&1)
 is "nobody: exit status 0 without a cgroup of its own" "$?" 0
-like "...and -v says why" "$out" '^nsboot: no cgroup of its own: cannot make a cgroup in .*: Permission denied$'
+like "...and -v says why" "$out" '^nsboot: no cgroup of its own: the cgroup .* belongs to uid 0, not to us$'
 out=$(run setpriv --reuid=65534 --regid=65534 --clear-groups "$NSB_PUB/bin/nsboot" -q --pids-max=10 -D "$tree" -- /bin/true 2>&1)
 is "nobody, --pids-max: exit 125 (a limit asked for is never dropped)" "$?" 125
-like "...named" "$out" '^nsboot: --pids-max: cannot make a cgroup in .*: Permission denied$'
+like "...named" "$out" '^nsboot: --pids-max: the cgroup .* belongs to uid 0, not to us$'
 done_testing

@@ -34,7 +34,16 @@ wait "$BG"
 rc=$? t=$(($(now_ms) - t0))
 is "a command that ignores SIGTERM: killed when the grace runs out (137)" "$rc" 137
 check "...about a second after the request ($t ms)" [ "$t" -ge 900 -a "$t" -lt 4000 ]
-like "...and nsboot says so" "$(cat "$TMP/out")" 'did not stop within 1.000 s \(--grace\): killed'
+like "...and nsboot says so" "$(cat "$TMP/out")" 'did not stop within 1.000 s \(--grace\): killing it'
+check "...its PID 1 is gone" gone "$PID1"
+
+# an orderly stop whose leftover ignores SIGTERM: the command's own status comes back
+# (the init, told at the end of the grace, kills the leftover and keeps it)
+start --grace=1 -- /bin/sh -c '(trap "" TERM; while :; do sleep 0.05; done) & trap "exit 0" TERM; echo armed; while :; do sleep 0.05; done'
+wait_for "$TMP/out"
+kill -TERM "$SPAWNER"
+wait "$BG"
+is "a stop whose leftover ignores SIGTERM: the command's status (0), not 137" "$?" 0
 check "...its PID 1 is gone" gone "$PID1"
 
 # a second request kills at once, long before the grace
@@ -116,10 +125,20 @@ if [ -c /dev/fuse ]; then
 	like "...naming the setup and the option" "$out" '^nsboot: setup: the container was not ready within 2 s \(--setup-timeout\)$'
 	check "...after about the timeout ($t ms)" [ "$t" -ge 1900 -a "$t" -lt 6000 ]
 	check "...and no builder or init of it is left" [ -z "$(pgrep -f "nsboot -q --setup-timeout=2 --bind=$TMP" )" ]
+	# a server that answers INIT and nothing else: the builder sleeps in the kernel
+	# where not even SIGKILL reaches it, and nsboot does not wait for it for ever
+	mkdir "$TMP/fuse-i"
+	t0=$(now_ms)
+	out=$(timeout -k 5 "$GUARD" "$NSB_BUILD/tests/helpers/fuse-hang" -i "$TMP/fuse-i" \
+		"$NSBOOT" -q --setup-timeout=2 --bind="$TMP/fuse-i/x:/mnt" -D "$TREE" -- /bin/true 2>&1)
+	rc=$? t=$(($(now_ms) - t0))
+	is "a builder stuck in the kernel: exit 125" "$rc" 125
+	like "...saying so" "$out" 'the builder \(PID [0-9]+\) is stuck in the kernel: not waiting for it'
+	check "...within seconds of the timeout ($t ms)" [ "$t" -lt 8000 ]
 	out=$(timeout -k 5 "$GUARD" "$NSBOOT" -q --setup-timeout=0 -D "$TREE" -- /bin/true 2>&1)
 	is "--setup-timeout=0 is refused" "$?" 125
 	like "...naming the option" "$out" '^nsboot: --setup-timeout=0: not a positive decimal number of seconds$'
 else
-	for _ in 1 2 3 4 5 6; do skip "no /dev/fuse"; done
+	for _ in 1 2 3 4 5 6 7 8 9; do skip "no /dev/fuse"; done
 fi
 done_testing

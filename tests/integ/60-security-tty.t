@@ -131,11 +131,17 @@ for mode in $SEC_MODES; do
 	pty fg "${a[@]}" -- /bin/sh -c 'stty -echo raw'
 	rc_is "$mode, foreground, stty -echo raw inside: exit status" 0
 	terminal_back "$mode, foreground, stty -echo raw inside"
-	pty bg "${a[@]}" -- /bin/sh -c 'stty -echo raw'
-	v_is "$mode, background, stty -echo raw inside: the terminal's modes are unchanged" modes same
 
 	pty fg "${a[@]}" --bind=/nonexistent:/mnt -- /bin/true
 	rc_is "$mode, foreground, a missing --bind source: exit status 125" 125
 	terminal_back "$mode, foreground, exit 125"
 done
+
+# nsboot in the background leaves the terminal to the foreground: modes a foreground
+# program set while nsboot ran are still there when nsboot exits
+sec_mode pick
+out=$(cd / && SHELL=/bin/sh timeout -k 5 "$GUARD" script -qec "bash -c 'set -m; stty echo;
+	$NSB -q --console=pipe $MAP -D $D/tree -- /bin/sleep 1 & sleep 0.3; stty -echo;
+	wait \$!; stty -a | grep -Eo -- \"(^| )-?echo( |\$)\" | head -1'" /dev/null 2>&1 | tr -d '\r')
+like "a background nsboot does not reset the foreground's terminal modes at its exit" "$out" '^ ?-echo ?$'
 done_testing
