@@ -19,7 +19,7 @@
  *
  *   bench-floor [-t] [-n] [-l] TREE [CMD [ARG]...]
  *
- * -l: then the locking step on top: PID 1 starts the command's parent in a user namespace
+ * -l (as root): then the locking step on top: PID 1 starts the command's parent in a user namespace
  * nested in its own (mapped one to one), which copies the mount namespace into it (every
  * mount is then locked) before it forks CMD. An upper bound on what nsboot's locking adds:
  * nsboot folds the nested namespace into a fork it makes anyway, this pays one fork more.
