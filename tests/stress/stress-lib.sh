@@ -345,7 +345,7 @@ summary() {
 # stress_finish: kills what is left, removes the test's folder and cgroup, checks the
 # host, then ends the test (done_testing).
 stress_finish() {
-	local held line pid file left_tmp left_run new_tmp new_run
+	local held i pid file left_tmp left_run new_tmp new_run
 	cg_clear
 	rm -rf "$TMP"
 	rmdir "$CG" 2>/dev/null
@@ -356,13 +356,17 @@ stress_finish() {
 	is "/run/nsboot holds what it held before (ranges/ aside)" "$(runnsb_now)" "$RUNNSB0"
 	is "the host's mount table is the one it was" "$(mounts_leaked)" ""
 	# flock -n on each range lock: a held one must be a live nsboot's (another session's:
-	# every nsboot of this test is gone)
+	# every nsboot of this test is gone), or be free again within 2 s (one taken and
+	# given back by another session this very moment)
 	held=
 	for file in /run/nsboot/ranges/*.lock; do
 		[ -e "$file" ] || continue
-		flock -n "$file" true && continue
-		pid=$(held_range_locks | awk -v f="$file" '$2 == f { print $1; exit }')
-		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue
+		for i in $(seq 20); do
+			flock -n "$file" true && continue 2
+			pid=$(held_range_locks | awk -v f="$file" '$2 == f { print $1; exit }')
+			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue 2
+			snooze 100000
+		done
 		held="$held $file (taken by ${pid:-?}: $(cat "$file" 2>/dev/null))"
 	done
 	is "every range lock is free (flock -n), or held by a live nsboot" "$held" ""
