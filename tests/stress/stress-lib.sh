@@ -116,6 +116,8 @@ pstat() {
 		esac
 	done 2>/dev/null <"/proc/$1/status"
 }
+# live PID: true while PID runs (a zombie has ended: it only waits for its parent).
+live() { pstat "$1"; [ -n "$P_STATE" ] && [ "$P_STATE" != Z ]; }
 # kill_child SIG PID PARENT: SIG to PID if it is still a live child of PARENT (a pid
 # seen a moment ago is checked again: never a stranger that reused it); true when sent.
 kill_child() {
@@ -228,7 +230,7 @@ locks_orphaned() {
 	local i out
 	for i in $(seq 20); do
 		out=$(held_range_locks | while read -r pid file; do
-			kill -0 "$pid" 2>/dev/null || echo "$pid $file"
+			live "$pid" || echo "$pid $file"
 		done)
 		[ -z "$out" ] && return 0
 		snooze 100000
@@ -364,7 +366,7 @@ stress_finish() {
 		for i in $(seq 20); do
 			flock -n "$file" true && continue 2
 			pid=$(held_range_locks | awk -v f="$file" '$2 == f { print $1; exit }')
-			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue 2
+			[ -n "$pid" ] && live "$pid" && continue 2
 			snooze 100000
 		done
 		held="$held $file (taken by ${pid:-?}: $(cat "$file" 2>/dev/null))"
