@@ -138,10 +138,13 @@ stress_cleanup() {
 }
 
 # stress_spawn PREFIX CMD...: runs CMD in the background in the test's cgroup, stdin
-# /dev/null, stdout and stderr into PREFIX.out and PREFIX.err; sets SPID and T0 (us).
+# /dev/null, stdout and stderr into PREFIX.out and PREFIX.err (emptied before the fork:
+# the caller may read them at once, never a previous run's); sets SPID and T0 (us).
 stress_spawn() {
 	local o=$1
 	shift
+	: >"$o.out"
+	: >"$o.err"
 	now_us_to T0
 	(
 		exec {SNOOZE_FD}>&-
