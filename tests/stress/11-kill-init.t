@@ -22,7 +22,7 @@ for ((i = 1; i <= N; i++)); do
 	# namespace of its own, waited for when the builder has not started it yet
 	init= ready=0
 	end=$((T0 + GUARD * 1000000))
-	while [ -z "$init" ] && kill -0 "$SPID" 2>/dev/null && [ "$(now_us)" -lt "$end" ]; do
+	while [ -z "$init" ] && live "$SPID" && [ "$(now_us)" -lt "$end" ]; do
 		if [ -e "$TMP/pid" ]; then
 			ready=1
 			read -r init <"$TMP/pid"
@@ -36,7 +36,7 @@ for ((i = 1; i <= N; i++)); do
 	done
 	now_us_to tk
 	if [ -z "$init" ]; then
-		bad found "trial $i: no init found (nsboot $(kill -0 "$SPID" 2>/dev/null && echo runs || echo exited))"
+		bad found "trial $i: no init found (nsboot $(live "$SPID" && echo runs || echo exited))"
 	elif ! kill_child KILL "$init" "$SPID"; then
 		bad found "trial $i: the init $init is not nsboot's live child (state '$P_STATE', parent '$P_PPID')"
 	fi

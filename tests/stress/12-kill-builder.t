@@ -27,7 +27,7 @@ watch_builder() {
 			return
 		fi
 		now_us_to now
-		{ [ "$now" -lt "$end" ] && kill -0 "$SPID" 2>/dev/null; } || return
+		{ [ "$now" -lt "$end" ] && live "$SPID"; } || return
 	done
 }
 

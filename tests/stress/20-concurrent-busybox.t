@@ -24,7 +24,7 @@ end=$((t_start + GUARD * 1000000))
 while :; do
 	waiting=0
 	for ((i = 1; i <= N; i++)); do
-		[ -e "$TMP/c$i.pid" ] || { kill -0 "${spids[i - 1]}" 2>/dev/null && waiting=$((waiting + 1)); }
+		[ -e "$TMP/c$i.pid" ] || { live "${spids[i - 1]}" && waiting=$((waiting + 1)); }
 	done
 	[ "$waiting" = 0 ] || [ "$(now_us)" -ge "$end" ] && break
 	snooze 10000

@@ -19,7 +19,7 @@ for ((i = 1; i <= N; i++)); do
 	# armed: the command's trap is set
 	end=$((T0 + GUARD * 1000000))
 	line=
-	while [ "$line" != armed ] && kill -0 "$SPID" 2>/dev/null && [ "$(now_us)" -lt "$end" ]; do
+	while [ "$line" != armed ] && live "$SPID" && [ "$(now_us)" -lt "$end" ]; do
 		snooze 1000
 		read -r line <"$TMP/n.out"
 	done

@@ -23,8 +23,7 @@ ARGS=(--console=pipe --pid-file="$TMP/pid" -D "$DTREE")
 own_code() {
 	local end=$((T0 + GUARD * 1000000))
 	while :; do
-		pstat "$SPID"
-		[ -z "$P_STATE" ] && return 1
+		live "$SPID" || return 1
 		[ "/proc/$SPID/exe" -ef "$NSBOOT" ] && (((16#$P_SIGBLK >> 14) & 1)) && return 0
 		[ "$(now_us)" -ge "$end" ] && return 1
 	done
@@ -47,7 +46,7 @@ for i in 1 2; do
 	stress_spawn "$TMP/cal" "$NSBOOT" "${ARGS[@]}"
 	end=$((T0 + GUARD * 1000000))
 	ready=0
-	until booted_line "$TMP/cal.err" || ! kill -0 "$SPID" 2>/dev/null || [ "$(now_us)" -ge "$end" ]; do
+	until booted_line "$TMP/cal.err" || ! live "$SPID" || [ "$(now_us)" -ge "$end" ]; do
 		[ "$ready" = 0 ] && [ -e "$TMP/pid" ] && ready=$(($(now_us) - T0))
 		snooze 1000
 	done

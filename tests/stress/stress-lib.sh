@@ -259,7 +259,7 @@ calibrate_ready() {
 		stress_spawn "$TMP/cal" "$NSBOOT" --pid-file="$TMP/pid" "$@"
 		end=$((T0 + GUARD * 1000000))
 		now=$T0
-		while [ ! -e "$TMP/pid" ] && kill -0 "$SPID" 2>/dev/null && [ "$now" -lt "$end" ]; do
+		while [ ! -e "$TMP/pid" ] && live "$SPID" && [ "$now" -lt "$end" ]; do
 			snooze 1000
 			now_us_to now
 		done
