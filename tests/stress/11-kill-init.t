@@ -7,7 +7,7 @@
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/stress/stress-lib.sh"
 stress_init kill-init
-N=$(stress_count 100 10)
+N=$(stress_count 100 50)
 ARGS=(-q -D "$TREE" -- /bin/sleep 1000)
 
 calibrate_ready "${ARGS[@]}"

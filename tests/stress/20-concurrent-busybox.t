@@ -6,7 +6,7 @@
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/stress/stress-lib.sh"
 stress_init concurrent-busybox
-N=$(stress_count 50 20)
+N=$(stress_count 50 50)
 # the gate: a FIFO each container's command opens for reading, which blocks until the
 # test opens it for writing
 mkdir "$TMP/gate"

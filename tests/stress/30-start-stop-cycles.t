@@ -7,7 +7,7 @@
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/stress/stress-lib.sh"
 stress_init start-stop
-N=$(stress_count 200 20)
+N=$(stress_count 200 100)
 ARGS=(-q --pid-file="$TMP/pid" -D "$TREE" -- /bin/sh -c 'trap "exit 7" TERM; sleep 1000 & echo armed; wait')
 
 # nfds PID: the number of PID's open fds (no fork)

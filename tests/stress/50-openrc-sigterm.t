@@ -11,7 +11,7 @@
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/stress/stress-lib.sh"
 stress_init openrc-sigterm
-N=$(stress_count 40 5)
+N=$(stress_count 40 16)
 if ! DTREE=$("$NSB_SRC/scripts/mkrootfs" debian-openrc 2>"$TMP/mkrootfs.err"); then
 	skip "scripts/mkrootfs debian-openrc failed (debootstrap cannot run here?): $(tail -n 1 "$TMP/mkrootfs.err")"
 	stress_finish

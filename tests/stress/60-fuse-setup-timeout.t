@@ -7,7 +7,7 @@
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/stress/stress-lib.sh"
 stress_init fuse-timeout
-N=$(stress_count 20 3)
+N=$(stress_count 20 8)
 if [ ! -c /dev/fuse ]; then
 	skip "no /dev/fuse"
 	stress_finish
