@@ -20,7 +20,7 @@ for ((i = 1; i <= N; i++)); do
 	snooze_until $((T0 + d))
 	# the init: the pid file's once READY was reported, else nsboot's child in a pid
 	# namespace of its own, waited for when the builder has not started it yet
-	init= ready=0
+	init='' ready=0
 	end=$((T0 + GUARD * 1000000))
 	while [ -z "$init" ] && live "$SPID" && [ "$(now_us)" -lt "$end" ]; do
 		if [ -e "$TMP/pid" ]; then

@@ -16,7 +16,7 @@ ARGS=(-q --pid-file="$TMP/pid" -D "$TREE" -- /bin/sh -c 'exit 7')
 # nsboot's pid namespace), 0 when only the init (a pid namespace deeper) was seen.
 watch_builder() {
 	local end=$((T0 + GUARD * 1000000)) now
-	BUILDER= DEPTH1=0
+	BUILDER='' DEPTH1=0
 	while :; do
 		child_pids "$SPID"
 		if [ "${#KIDS[@]}" -gt 0 ]; then

@@ -39,7 +39,7 @@ for ((i = 1; i <= N; i++)); do
 	read -r g0 gb gc <"/proc/$p/gid_map"
 	umaps+=("$ub $uc")
 	[ "$u0 $ub $uc" = "$g0 $gb $gc" ] || bad gidmap "container $i (PID $p): uid_map '$u0 $ub $uc', gid_map '$g0 $gb $gc'"
-	[ "$u0" = 0 ] && [ "$uc" = 65536 ] || bad map "container $i (PID $p): uid_map '$u0 $ub $uc'"
+	[ "$u0 $uc" = "0 65536" ] || bad map "container $i (PID $p): uid_map '$u0 $ub $uc'"
 	# the block's lock names this nsboot and its container, and this nsboot holds it
 	read -r hs hc <"/run/nsboot/ranges/$ub.lock"
 	[ "$hs $hc" = "${spids[i - 1]} $p" ] ||

@@ -56,9 +56,10 @@ is "... no hang" "$STRESS_HANGS" 0
 # spread FDS...: "MIN-MAX" of the counts
 spread() { printf '%s\n' "$@" | sort -n | sed -n '1p;$p' | paste -sd- | sed 's/^\([0-9]*\)-\1$/\1/'; }
 for who in spawner init cmd; do
-	eval "set -- \"\${fds_$who[@]}\""
-	s=$(spread "$@")
+	declare -n fds=fds_$who
+	s=$(spread "${fds[@]}")
 	like "... the open fds of the $who are the same in every cycle ($s)" "$s" '^[0-9]+$'
+	unset -n fds
 done
 summary "$N start/stop cycles: $(count_bad status) wrong statuses, $(count_bad left) leftovers; median start to armed ${start_med} ms, median SIGTERM to exit ${stop_med} ms (max ${stop_max} ms); fds: nsboot $(spread "${fds_spawner[@]}"), init $(spread "${fds_init[@]}"), command $(spread "${fds_cmd[@]}"); host file handles $file_nr0 before, $file_nr1 after"
 stress_finish

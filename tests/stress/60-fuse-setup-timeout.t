@@ -28,7 +28,7 @@ for ((i = 1; i <= N; i++)); do
 	[ "$RC" = 125 ] || bad status "$what: status $RC: ${err:0:300}"
 	[ "$err" = "nsboot: setup: the container was not ready within 2 s (--setup-timeout)" ] ||
 		bad message "$what: said '${err:0:300}'"
-	[ "$t" -ge 1900 ] && [ "$t" -lt 5000 ] || bad time "$what: not between 1.9 and 5 s"
+	[ "$t" -ge 1900 -a "$t" -lt 5000 ] || bad time "$what: not between 1.9 and 5 s"
 	compgen -G "$TMP/pid*" >/dev/null && bad pidfile "$what: left $(cd "$TMP" && echo pid*)"
 	trial_leftovers "$i"
 done

@@ -106,7 +106,7 @@ child_pids() {
 # P_PPID, P_DEPTH (how many pid namespaces PID is in: NSpid's fields) and P_SIGBLK (hex).
 pstat() {
 	local k v rest
-	P_STATE= P_PPID= P_DEPTH=0 P_SIGBLK=0
+	P_STATE='' P_PPID='' P_DEPTH=0 P_SIGBLK=0
 	while read -r k v rest; do
 		case $k in
 		State:) P_STATE=$v ;;
@@ -253,7 +253,7 @@ held_range_locks() {
 # with SIGTERM once its pid file is there (READY); sets READY_US to the median time from
 # the start to the pid file. A run that does not get there fails the test.
 calibrate_ready() {
-	local i now end t=()
+	local i now end took=()
 	for i in 1 2 3; do
 		rm -f "$TMP/pid"
 		stress_spawn "$TMP/cal" "$NSBOOT" --pid-file="$TMP/pid" "$@"
@@ -263,7 +263,7 @@ calibrate_ready() {
 			snooze 1000
 			now_us_to now
 		done
-		t+=($((now - T0)))
+		took+=($((now - T0)))
 		kill -TERM "$SPID" 2>/dev/null
 		stress_wait "$SPID"
 		if [ "$RC" != 143 ]; then
@@ -272,7 +272,7 @@ calibrate_ready() {
 		fi
 		trial_leftovers "calibration $i"
 	done
-	stats cal "${t[@]}"
+	stats cal "${took[@]}"
 	READY_US=$cal_med
 }
 
