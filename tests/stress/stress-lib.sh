@@ -104,17 +104,20 @@ child_pids() {
 }
 # pstat PID: reads /proc/PID/status (no fork) into P_STATE (empty once PID is gone),
 # P_PPID, P_DEPTH (how many pid namespaces PID is in: NSpid's fields) and P_SIGBLK (hex).
+# The file is read whole in one read(2): read line by line, bash seeks back after each
+# line and the kernel writes the file anew for the next, so an exec in between (the init
+# becoming nsboot-init: a longer Name line) shifts every later line.
 pstat() {
-	local k v rest
+	local buf='' nl=$'\n' ns=()
 	P_STATE='' P_PPID='' P_DEPTH=0 P_SIGBLK=0
-	while read -r k v rest; do
-		case $k in
-		State:) P_STATE=$v ;;
-		PPid:) P_PPID=$v ;;
-		NSpid:) set -- $v $rest; P_DEPTH=$# ;;
-		SigBlk:) P_SIGBLK=$v ;;
-		esac
-	done 2>/dev/null <"/proc/$1/status"
+	read -r -d '' buf 2>/dev/null <"/proc/$1/status"
+	[[ $buf =~ ${nl}State:[[:space:]]*([A-Za-z]) ]] && P_STATE=${BASH_REMATCH[1]}
+	[[ $buf =~ ${nl}PPid:[[:space:]]*([0-9]+) ]] && P_PPID=${BASH_REMATCH[1]}
+	[[ $buf =~ ${nl}SigBlk:[[:space:]]*([0-9a-fA-F]+) ]] && P_SIGBLK=${BASH_REMATCH[1]}
+	if [[ $buf =~ ${nl}NSpid:([^$nl]*) ]]; then
+		read -r -a ns <<<"${BASH_REMATCH[1]}"
+		P_DEPTH=${#ns[@]}
+	fi
 }
 # live PID: true while PID runs (a zombie has ended: it only waits for its parent).
 live() { pstat "$1"; [ -n "$P_STATE" ] && [ "$P_STATE" != Z ]; }
