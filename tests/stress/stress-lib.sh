@@ -11,7 +11,7 @@
 # (`flock -n`) unless a live nsboot of another session holds it.
 #
 # Counts: NSB_STRESS_SCALE=1 (the default: the full counts), ci (the slice of `make
-# stress-ci`, a few minutes on 2 cores), or a factor (0.5: half of every full count, at
+# stress-ci`, about two minutes on 2 cores), or a factor (0.5: half of every full count, at
 # least 1). Timeouts are hang guards (GUARD seconds, from lib.sh), never measures.
 export LC_ALL=C
 NSB_STRESS_SCALE=${NSB_STRESS_SCALE:-1}
@@ -35,9 +35,9 @@ stress_count() {
 	fi
 }
 
-# now_us: the wall clock in microseconds (no fork).
+# now_us: prints the wall clock in microseconds ($(now_us) forks a subshell).
 now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
-# The same into the variable NAME, for loops that must not fork.
+# now_us_to NAME: the same into the variable NAME, for loops that must not fork.
 now_us_to() { local t=${EPOCHREALTIME/./}; printf -v "$1" '%d' "$((10#$t))"; }
 
 # snooze US: sleeps US microseconds without a fork (a read that times out on a FIFO no
