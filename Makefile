@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # nsboot: a plain Makefile. `make`, `make check`, `make check SANITIZE=1`, `make bench`, `make demo`,
-# `make fuzz`.
+# `make fuzz`, `make stress`.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -86,7 +86,7 @@ HELPER_BIN := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRC))
 PROGS := $(B)/nsboot $(B)/nsboot-init $(B)/nsboot-mount
 
 .PHONY: helpers all check check-unit check-integration check-sanitize bench demo install clean deps \
-	fuzz fuzz-build fuzz-run
+	fuzz fuzz-build fuzz-run stress stress-ci
 all: $(PROGS)
 
 # glibc objects (nsboot, nsboot-mount, unit tests)
@@ -142,6 +142,18 @@ check-unit: $(UNIT_BIN)
 
 check-integration: $(PROGS) $(HELPER_BIN)
 	NSB_BUILD=$(abspath $(B)) NSB_SRC=$(CURDIR) prove -f --timer $(PROVE_FLAGS) --exec bash tests/integ/
+
+# Stress and fault tests (tests/stress, as root; not part of `make check`): random kills,
+# many containers at once, start/stop cycles, hanging setups. STRESS_SCALE=1 runs the
+# full counts, STRESS_SCALE=ci (`make stress-ci`) a slice of a few minutes, a factor
+# (0.5) a share of the full counts.
+STRESS_SCALE ?= 1
+stress: $(PROGS) $(HELPER_BIN)
+	NSB_BUILD=$(abspath $(B)) NSB_SRC=$(CURDIR) NSB_STRESS_SCALE=$(STRESS_SCALE) \
+		prove -f --timer $(PROVE_FLAGS) --exec bash tests/stress/
+
+stress-ci:
+	$(MAKE) stress STRESS_SCALE=ci
 
 # Unit and integration tests again under ASan+UBSan (glibc build of every program).
 check-sanitize: deps
