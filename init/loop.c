@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "paths.h"
 #include "proctree.h"
 #include "status.h"
 
@@ -331,14 +332,8 @@ static bool catches(pid_t pid, int sig)
 {
 	char path[40], buf[2048];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (nsb_read_small(AT_FDCWD, path, buf, sizeof buf) <= 0)
 		return true;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
 	const char *c = strstr(buf, "\nSigCgt:");
 	if (!c)
 		return true;

@@ -2,6 +2,7 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,4 +54,18 @@ int nsb_find_data(const char *name, char *out, size_t len)
 {
 	static const char *const rels[] = { "/../data", "/../../data", NULL };
 	return find(name, rels, NSB_DATADIR, R_OK, out, len);
+}
+
+ssize_t nsb_read_small(int at, const char *path, char *buf, size_t len)
+{
+	int fd = openat(at, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, len - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	buf[n] = '\0';
+	return n;
 }

@@ -2,6 +2,7 @@
 #ifndef NSB_PATHS_H
 #define NSB_PATHS_H
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Finds the helper program NAME (nsboot-init, nsboot-mount): next to the running
  * executable, then in NSB_LIBEXECDIR. Returns 0 and the path in OUT, or -ENOENT. */
@@ -9,5 +10,9 @@ int nsb_find_program(const char *name, char *out, size_t len);
 /* Finds the data file NAME (drop lists): ../data and ../../data from the running
  * executable (build trees), then NSB_DATADIR. Returns 0 and the path in OUT, or -ENOENT. */
 int nsb_find_data(const char *name, char *out, size_t len);
+
+/* Reads the small file PATH (relative to the directory AT, or AT_FDCWD) into BUF, at most
+ * LEN - 1 bytes, NUL-terminated: its length, or a negative errno. */
+ssize_t nsb_read_small(int at, const char *path, char *buf, size_t len);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "paths.h"
 
 /* How long nsb_cgroup_destroy() waits for the killed to leave the cgroup. */
 #define NSB_CGROUP_RMDIR_MS 1000
@@ -51,21 +52,6 @@ int nsb_cgroup_own_path(const char *text, char *out, size_t len)
 		return 0;
 	}
 	return -ENOENT;
-}
-
-/* Reads the small file PATH (relative to DIRFD) into BUF; its length or -errno. */
-static ssize_t read_small(int dirfd, const char *path, char *buf, size_t len)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, len - 1);
-	int e = errno;
-	close(fd);
-	if (n < 0)
-		return -e;
-	buf[n] = '\0';
-	return n;
 }
 
 /* Writes TEXT to the file PATH (relative to DIRFD); 0 or -errno. */
@@ -138,13 +124,13 @@ static int set_limit(struct nsb_cgroup *cg, const char *option, const char *cont
 	char ctl[512], text[32];
 	if (!value)
 		return 0;
-	ssize_t n = read_small(cg->dirfd, "cgroup.controllers", ctl, sizeof ctl);
+	ssize_t n = nsb_read_small(cg->dirfd, "cgroup.controllers", ctl, sizeof ctl);
 	if (n >= 0 && !listed(ctl, controller)) {
 		/* the parent may have it without passing it on: ask it to (the root cgroup, or
 		 * one without processes of its own, can) */
 		snprintf(text, sizeof text, "+%s", controller);
 		if (write_small(cg->dirfd, "../cgroup.subtree_control", text) == 0)
-			n = read_small(cg->dirfd, "cgroup.controllers", ctl, sizeof ctl);
+			n = nsb_read_small(cg->dirfd, "cgroup.controllers", ctl, sizeof ctl);
 	}
 	if (n < 0 || !listed(ctl, controller)) {
 		if (n > 0 && ctl[n - 1] == '\n')
@@ -176,7 +162,7 @@ int nsb_cgroup_create(struct nsb_cgroup *cg, const struct nsb_config *c, char *e
 			 "/sys/fs/cgroup/unified", what ? what : "", what ? ": " : "");
 		return limits ? -EOPNOTSUPP : 1;
 	}
-	if (read_small(AT_FDCWD, "/proc/self/cgroup", text, sizeof text) < 0 ||
+	if (nsb_read_small(AT_FDCWD, "/proc/self/cgroup", text, sizeof text) < 0 ||
 	    nsb_cgroup_own_path(text, own, sizeof own) < 0) {
 		snprintf(err, len, "%s%sno cgroup v2 line in /proc/self/cgroup", what ? what : "",
 			 what ? ": " : "");

@@ -275,14 +275,8 @@ static bool exiting(pid_t pid)
 {
 	char path[48], buf[1024];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (nsb_read_small(AT_FDCWD, path, buf, sizeof buf) <= 0)
 		return false;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	/* after "(comm)": state, ppid, pgrp, session, tty_nr, tpgid, flags */
 	const char *p = strrchr(buf, ')');
 	unsigned long flags = 0;

@@ -44,7 +44,7 @@ like "the container's root can make cgroups of its own below it" "$out" '^delega
 # on the host, while it runs: nsboot-PID below nsboot's own, with PID 1 in it
 rm -f "$TMP/pid"
 run "$NSBOOT" -q --pid-file="$TMP/pid" -D "$TREE" -- /bin/sh -c 'mkdir /tmp/cg && mount -t cgroup2 none /tmp/cg &&
-	mkdir /tmp/cg/leftover && sleep 30 & echo $! >/tmp/cg/leftover/cgroup.procs; sleep 30' >/dev/null 2>&1 &
+	mkdir /tmp/cg/leftover && { sleep 30 & echo $! >/tmp/cg/leftover/cgroup.procs; }; sleep 30' >/dev/null 2>&1 &
 bg=$!
 wait_for "$TMP/pid"
 pid1=$(cat "$TMP/pid" 2>/dev/null)
@@ -60,13 +60,17 @@ check "at exit the cgroup is removed, with what the container made below it" [ !
 
 # the container cannot make its cgroup unremovable: its depth is limited, and what it
 # made below is removed at exit however deep
-rm -f "$TMP/pid"
-out=$(run "$NSBOOT" -q -D "$TREE" -- /bin/sh -c 'mkdir /tmp/cg && mount -t cgroup2 none /tmp/cg &&
+# (nsboot itself in the background, its pid names its cgroup)
+"$NSBOOT" -q -D "$TREE" -- /bin/sh -c 'mkdir /tmp/cg && mount -t cgroup2 none /tmp/cg &&
 	cat /tmp/cg/cgroup.max.depth; cd /tmp/cg; n=0; while mkdir d 2>/dev/null && cd d; do
-	n=$((n + 1)); [ $n -ge 40 ] && break; done; echo "depth $n"' 2>&1)
+	n=$((n + 1)); [ $n -ge 40 ] && break; done; echo "depth $n"' >"$TMP/deep" 2>&1 &
+deep=$!
+timeout "$GUARD" tail --pid="$deep" -f /dev/null || kill -KILL "$deep"
+wait "$deep"
+out=$(cat "$TMP/deep")
 like "the container's cgroup has a depth limit" "$out" '^16$'
 like "...which its root meets when it nests cgroups" "$out" '^depth 16$'
-check "...and no cgroup of it is left" sh -c '! ls -d "$1"/nsboot-* 2>/dev/null | grep -q .' sh "$PARENT"
+check "...and no cgroup of it is left ($PARENT/nsboot-$deep)" [ ! -e "$PARENT/nsboot-$deep" ]
 
 # a SIGKILLed nsboot leaves its cgroup; the next nsboot removes it
 rm -f "$TMP/pid"
