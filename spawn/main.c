@@ -251,7 +251,7 @@ static void reap_builder(struct spawner *s, bool block)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r != 0) {
-			if (r > 0 && WIFSIGNALED(st) && !s->ready)
+			if (r > 0 && WIFSIGNALED(st) && !s->ready && !s->builder_killed)
 				log_error("the builder was killed by signal %d", WTERMSIG(st));
 			s->builder = 0;
 			return;
@@ -311,8 +311,8 @@ static void kill_container(struct spawner *s)
 {
 	if (s->pid > 0)
 		kill(s->pid, SIGKILL);
-	if (s->builder > 0)
-		kill(s->builder, SIGKILL);
+	if (s->builder > 0 && kill(s->builder, SIGKILL) == 0)
+		s->builder_killed = true;
 }
 
 /* A relayed signal SIG. SIGTERM and SIGINT are stop requests: the first is passed on (an
