@@ -214,22 +214,6 @@ static noreturn void init_main(struct spawner *s, int sock)
 	child_fail(chan, "exec", "execute nsboot-init", errno);
 }
 
-/* Writes the nested map of U (uids, or gids with GID) to /proc/PID's map. 0 or -errno. */
-static int write_nested_map(pid_t pid, const struct nsb_users *u, bool gid)
-{
-	char path[64], map[256];
-	int n = nsb_users_nested_map(u, gid, map, sizeof map);
-	if (n < 0)
-		return n;
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, gid ? "gid_map" : "uid_map");
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int r = send_all(fd, map, (size_t)n);
-	close(fd);
-	return r;
-}
-
 /* Starts the container's init as the spawner's child in the nested namespaces, writes
  * its maps, tells the spawner its pid (on PIDPIPE) and joins its ipc and cgroup
  * namespaces (mqueue and cgroup mounts are made for those). Exits 125 on failure. */
@@ -270,11 +254,11 @@ static void start_init(struct builder *b, int pidpipe)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone */
 	close(pidpipe);
 
-	int r = write_nested_map(b->init, &s->users, false);
-	if (r == 0)
-		r = write_nested_map(b->init, &s->users, true);
-	if (r < 0)
-		child_fail(b->chan, "userns", "write the nested id maps", -r);
+	char err[512];
+	if (nsb_users_write_nested_maps(&s->users, b->init, err, sizeof err) < 0) {
+		nsb_send_error(b->chan, "userns", "%s", err);
+		_exit(NSB_EXIT_FAILURE);
+	}
 	if (setns(pidfd, CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
 		child_fail(b->chan, "userns", "join the init's ipc and cgroup namespaces", errno);
 }

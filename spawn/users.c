@@ -727,6 +727,18 @@ uint32_t nsb_users_host_root(const struct nsb_users *u, bool gid)
 	}
 }
 
+int nsb_users_write_nested_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen)
+{
+	char umap[256], gmap[256];
+	if (nsb_users_nested_map(u, false, umap, sizeof umap) < 0 ||
+	    nsb_users_nested_map(u, true, gmap, sizeof gmap) < 0) {
+		snprintf(err, errlen, "nested id map: invalid mode");
+		return -EINVAL;
+	}
+	int e = write_proc(pid, "uid_map", umap, err, errlen);
+	return e < 0 ? e : write_proc(pid, "gid_map", gmap, err, errlen);
+}
+
 void nsb_users_record_container(const struct nsb_users *u, pid_t pid)
 {
 	for (size_t i = 0; i < NSB_MAX_LOCKS; i++)

@@ -108,6 +108,11 @@ int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t
 /* The host's id of the container's root (its gid with GID) under U; pure. */
 uint32_t nsb_users_host_root(const struct nsb_users *u, bool gid);
 
+/* Writes the nested maps of U (nsb_users_nested_map) for the process PID, whose user
+ * namespace is nested in the caller's. Returns 0, or a negative errno with one line in
+ * ERR naming the file. */
+int nsb_users_write_nested_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen);
+
 /* Records PID (the container's PID 1) as the holder in U's lock files. */
 void nsb_users_record_container(const struct nsb_users *u, pid_t pid);
 
