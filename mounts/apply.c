@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <libmount.h>
 
+#include "clone.h"
 #include "log.h"
 #include "ops.h"
 
@@ -283,12 +284,6 @@ static int do_mount(const struct nsb_apply_ctx *a, const char *src, const char *
 	return r;
 }
 
-/* clone3's argument up to set_tid (version 1, 80 bytes). */
-struct clone_args_v1 {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-	uint64_t set_tid, set_tid_size;
-};
-
 /* Mounts proc for the pid namespace A->pidns_fd where the kernel has no pidns= option
  * (before Linux 6.15): proc shows its mounter's pid namespace, so a child forked into
  * that namespace makes the mount and exits. It takes pid 2 by name (clone3's set_tid),
@@ -300,9 +295,9 @@ static int mount_proc_from_inside(const struct nsb_apply_ctx *a, const char *src
 	if (setns(a->pidns_fd, CLONE_NEWPID) < 0)
 		return -errno;
 	int64_t tid = 2;
-	struct clone_args_v1 args = { .exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&tid,
+	struct nsb_clone_args args = { .exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&tid,
 				      .set_tid_size = 1 };
-	long pid = syscall(SYS_clone3, &args, sizeof args);
+	long pid = nsb_clone3(&args);
 	if (pid < 0 && (errno == ENOSYS || errno == E2BIG))
 		pid = fork(); /* no set_tid (before Linux 5.5): the boot command gets pid 3 */
 	if (pid < 0)

@@ -41,6 +41,7 @@
 #include <unistd.h>
 #include <linux/sockios.h>
 
+#include "clone.h"
 #include "log.h"
 #include "proto.h"
 #include "signals.h"
@@ -57,11 +58,6 @@
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-/* clone3's argument, version 0 (64 bytes); defined here to keep <linux/sched.h> out. */
-struct clone_args_v0 {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-};
 
 /* What the builder and the init say to each other on their own socketpair. */
 enum {
@@ -228,14 +224,14 @@ static void start_init(struct builder *b, int pidpipe)
 	 * reach. The init gets it set; the builder clears it again right after the clone. */
 	prctl(PR_SET_DUMPABLE, 1);
 	int pidfd = -1;
-	struct clone_args_v0 args = {
+	struct nsb_clone_args args = {
 		.flags = CLONE_PARENT | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC |
 			 CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWTIME,
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
 		/* with CLONE_PARENT the exit signal is the builder's own (SIGCHLD) */
 		.exit_signal = 0,
 	};
-	long pid = syscall(SYS_clone3, &args, sizeof args);
+	long pid = nsb_clone3(&args);
 	if (pid < 0)
 		child_fail(b->chan, "userns", "clone3 (the init's user, pid, ipc, uts, cgroup, "
 			   "time namespaces)", errno);
@@ -361,10 +357,10 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 
 pid_t nsb_spawn_builder(struct spawner *s, int pidpipe[2])
 {
-	struct clone_args_v0 args = { .flags = CLONE_NEWUSER | CLONE_NEWNS,
+	struct nsb_clone_args args = { .flags = CLONE_NEWUSER | CLONE_NEWNS,
 				      .exit_signal = SIGCHLD };
 	/* No CLONE_VM: the builder gets a copy of the address space, as with fork(). */
-	long pid = syscall(SYS_clone3, &args, sizeof args);
+	long pid = nsb_clone3(&args);
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
