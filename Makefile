@@ -112,7 +112,9 @@ $(B)/nsboot-mount: $(call GOBJ,mounts/main.c) $(B)/libnsboot.a
 $(B)/nsboot: $(call GOBJ,spawn/main.c) $(B)/libnsboot.a
 	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) -o $@
 
-# A unit test may name extra link flags (e.g. -Wl,--wrap=fork) in tests/unit/NAME.ldflags.
+# A unit test may name extra link flags in tests/unit/NAME.ldflags: system calls are faked
+# one way, -Wl,--wrap=FUNCTION (libc's fork, or mounts/ops.h's nsb_sys_NAME functions).
+$(UNIT_BIN): $(wildcard tests/unit/*.ldflags)
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libnsboot.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(MOUNT_CFLAGS) -Itests/unit $< -o $@ $(ALL_LDFLAGS) \

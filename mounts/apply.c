@@ -59,7 +59,7 @@ static int open_in(int dfd, const char *path, bool trusted)
 static int create_in(int parent, const char *name, bool file)
 {
 	if (!file)
-		return nsb_sys->mkdirat(parent, name, 0755);
+		return nsb_sys_mkdirat(parent, name, 0755);
 	/* O_NOFOLLOW|O_EXCL: a dangling symlink is never followed by the kernel */
 	int fd = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -354,10 +354,10 @@ static int make_rdonly(struct nsb_apply_ctx *a, const struct nsb_entry *e, char 
 	if (r < 0)
 		return fail(e, err, len, r, "read-only: %s", strerror(-r));
 	struct nsb_mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-	r = nsb_sys->mount_setattr(fd, "", AT_EMPTY_PATH |
+	r = nsb_sys_mount_setattr(fd, "", AT_EMPTY_PATH |
 				   (e->flags & NSB_F_RECURSIVE ? AT_RECURSIVE : 0), &attr);
 	if (r < 0) {
-		int u = nsb_sys->umount2(path, MNT_DETACH);
+		int u = nsb_sys_umount2(path, MNT_DETACH);
 		close(fd);
 		if (u < 0)
 			return fail(e, err, len, r, "read-only: %s; unmounting it failed too: %s",
@@ -554,7 +554,7 @@ static int apply_attach(struct nsb_apply_ctx *a, const struct nsb_entry *e, char
 		return fail(e, err, len, -EBADF, "no tree fd");
 	int r = nsb_mkpath_in_root(a->stage_fd, e->target, false);
 	if (r == 0)
-		r = nsb_sys->move_mount(a->tree_fd, "", AT_FDCWD, stage_path(a, e->target, tgt, sizeof tgt),
+		r = nsb_sys_move_mount(a->tree_fd, "", AT_FDCWD, stage_path(a, e->target, tgt, sizeof tgt),
 					MOVE_MOUNT_F_EMPTY_PATH);
 	if (r < 0)
 		return fail(e, err, len, r, "move_mount: %s", strerror(-r));

@@ -188,19 +188,19 @@ static int enter_stage(struct nsb_setup_error *err)
 			stage = *d;
 	if (!stage)
 		return fail(err, -ENOENT, "mount", "no directory to stage on (/tmp, /mnt, /run, /dev)");
-	int r = nsb_sys->mount("nsboot", stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
+	int r = nsb_sys_mount("nsboot", stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
 	if (r < 0)
 		return fail(err, r, "mount", "tmpfs -> %s (staging): %s", stage, strerror(-r));
 	char old[PATH_MAX];
 	snprintf(old, sizeof old, "%s" OLDROOT, stage);
-	if ((r = nsb_sys->mkdirat(AT_FDCWD, old, 0755)) < 0)
+	if ((r = nsb_sys_mkdirat(AT_FDCWD, old, 0755)) < 0)
 		return fail(err, r, "mount", "mkdir %s (staging): %s", old, strerror(-r));
-	if ((r = nsb_sys->chdir(stage)) < 0)
+	if ((r = nsb_sys_chdir(stage)) < 0)
 		return fail(err, r, "pivot", "chdir %s: %s", stage, strerror(-r));
-	if ((r = nsb_sys->pivot_root(".", "." OLDROOT)) < 0)
+	if ((r = nsb_sys_pivot_root(".", "." OLDROOT)) < 0)
 		return fail(err, r, "pivot", "pivot_root into the staging tmpfs %s: %s", stage,
 			    strerror(-r));
-	if ((r = nsb_sys->chdir("/")) < 0)
+	if ((r = nsb_sys_chdir("/")) < 0)
 		return fail(err, r, "pivot", "chdir /: %s", strerror(-r));
 	return 0;
 }
@@ -210,14 +210,14 @@ static int enter_stage(struct nsb_setup_error *err)
  * directory has to be made in the tree (a read-only tree has no room for one). */
 int nsb_pivot(int rootfd, struct nsb_setup_error *err)
 {
-	int r = nsb_sys->fchdir(rootfd);
+	int r = nsb_sys_fchdir(rootfd);
 	if (r < 0)
 		return fail(err, r, "pivot", "chdir into the new root: %s", strerror(-r));
-	if ((r = nsb_sys->pivot_root(".", ".")) < 0)
+	if ((r = nsb_sys_pivot_root(".", ".")) < 0)
 		return fail(err, r, "pivot", "pivot_root: %s", strerror(-r));
-	if ((r = nsb_sys->umount2(".", MNT_DETACH)) < 0)
+	if ((r = nsb_sys_umount2(".", MNT_DETACH)) < 0)
 		return fail(err, r, "pivot", "detach the old root: %s", strerror(-r));
-	if ((r = nsb_sys->chdir("/")) < 0)
+	if ((r = nsb_sys_chdir("/")) < 0)
 		return fail(err, r, "pivot", "chdir /: %s", strerror(-r));
 	return 0;
 }
@@ -244,7 +244,7 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		fail(err, r, "plan", "%s", msg);
 		goto out;
 	}
-	r = nsb_sys->mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
+	r = nsb_sys_mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
 	if (r < 0) {
 		fail(err, r, "mount", "make / a recursive slave: %s", strerror(-r));
 		goto out;

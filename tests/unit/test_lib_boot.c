@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* lib/boot.c: preset choice, tree detection resolved inside the tree (with openat2 and with
  * the manual fallback), drop list parsing, the stubs. syscall() is wrapped so that the
- * fallback can be forced (tests/unit/test_boot_lib.ldflags). */
+ * fallback can be forced (tests/unit/test_lib_boot.ldflags). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

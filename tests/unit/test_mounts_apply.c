@@ -21,7 +21,10 @@
 #include "../../mounts/ops.h"
 #include "scratch.h"
 
-/* ---- faked system calls: every call is logged; results are set per test ---- */
+/* ---- faked system calls (-Wl,--wrap=nsb_sys_NAME, test_mounts_apply.ldflags): every call
+ * is logged; results are set per test ---- */
+int __real_nsb_sys_mkdirat(int dfd, const char *path, mode_t mode);
+
 static char calls[64][512];
 static size_t n_calls;
 static int setattr_result, umount_result, move_result;
@@ -37,54 +40,51 @@ static void logcall(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int fake_mount(const char *s, const char *t, const char *ty, unsigned long f, const void *d)
+int __wrap_nsb_sys_mount(const char *s, const char *t, const char *ty, unsigned long f,
+			  const void *d)
 {
 	logcall("mount %s %s", s ? s : "-", t);
 	return 0;
 }
-static int fake_umount2(const char *t, int flags)
+int __wrap_nsb_sys_umount2(const char *t, int flags)
 {
 	logcall("umount2 %s %d", t, flags);
 	return umount_result;
 }
-static int fake_pivot(const char *n, const char *o)
+int __wrap_nsb_sys_pivot_root(const char *n, const char *o)
 {
 	logcall("pivot_root %s %s", n, o);
 	return 0;
 }
-static int fake_setattr(int dfd, const char *p, unsigned flags, const struct nsb_mount_attr *a)
+int __wrap_nsb_sys_mount_setattr(int dfd, const char *p, unsigned flags,
+				  const struct nsb_mount_attr *a)
 {
 	logcall("mount_setattr %llu", (unsigned long long)a->attr_set);
 	setattr_flags = flags;
 	return setattr_result;
 }
-static int fake_move(int fd, const char *f, int tfd, const char *t, unsigned flags)
+int __wrap_nsb_sys_move_mount(int fd, const char *f, int tfd, const char *t, unsigned flags)
 {
 	logcall("move_mount %d %s %u", fd, t, flags);
 	return move_result;
 }
 static int mkdir_result; /* 0: mkdirat really runs */
-static int real_mkdirat(int dfd, const char *p, mode_t m)
+int __wrap_nsb_sys_mkdirat(int dfd, const char *p, mode_t m)
 {
 	if (mkdir_result)
 		return mkdir_result;
-	return nsb_sys_real.mkdirat(dfd, p, m);
+	return __real_nsb_sys_mkdirat(dfd, p, m);
 }
-static int fake_chdir(const char *p)
+int __wrap_nsb_sys_chdir(const char *p)
 {
 	logcall("chdir %s", p);
 	return 0;
 }
-static int fake_fchdir(int fd)
+int __wrap_nsb_sys_fchdir(int fd)
 {
 	logcall("fchdir");
 	return 0;
 }
-static const struct nsb_sys_ops fake_ops = {
-	.mount = fake_mount, .umount2 = fake_umount2, .pivot_root = fake_pivot,
-	.mount_setattr = fake_setattr, .move_mount = fake_move, .mkdirat = real_mkdirat,
-	.chdir = fake_chdir, .fchdir = fake_fchdir,
-};
 
 /* ---- a staging dir with a new root in it ---- */
 static char stage[64], root[128], hostdir[64];
@@ -104,7 +104,6 @@ static int setup(void **state)
 	(void)state;
 	n_calls = 0;
 	setattr_result = umount_result = move_result = mkdir_result = 0;
-	nsb_sys = &fake_ops;
 	snprintf(stage, sizeof stage, "/tmp/nsb-apply-XXXXXX");
 	snprintf(hostdir, sizeof hostdir, "/tmp/nsb-host-XXXXXX");
 	assert_non_null(mkdtemp(stage));
@@ -129,7 +128,6 @@ static int teardown(void **state)
 	nsb_apply_done(&ctx);
 	assert_int_equal(rm_tree(stage), 0);
 	assert_int_equal(rm_tree(hostdir), 0);
-	nsb_sys = &nsb_sys_real;
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "../../mounts/apply.h"
 #include "../../mounts/ops.h"
 
+/* Faked system calls (-Wl,--wrap=nsb_sys_NAME, test_mounts_setup.ldflags). */
 static char calls[64][256];
 static size_t n_calls;
 /* The call (by its name) that fails, and how. */
@@ -38,56 +39,46 @@ static int logcall(const char *name, const char *fmt, ...)
 	return fail_call && strcmp(fail_call, name) == 0 ? -fail_errno : 0;
 }
 
-static int f_mount(const char *s, const char *t, const char *ty, unsigned long f, const void *d)
+int __wrap_nsb_sys_mount(const char *s, const char *t, const char *ty, unsigned long f,
+			  const void *d)
 {
 	return logcall("mount", "%s %s %s %#lx", s ? s : "-", t, ty ? ty : "-", f);
 }
-static int f_umount2(const char *t, int flags)
+int __wrap_nsb_sys_umount2(const char *t, int flags)
 {
 	return logcall("umount2", "%s %d", t, flags);
 }
-static int f_pivot(const char *n, const char *o)
+int __wrap_nsb_sys_pivot_root(const char *n, const char *o)
 {
 	return logcall("pivot_root", "%s %s", n, o);
 }
-static int f_setattr(int dfd, const char *p, unsigned flags, const struct nsb_mount_attr *a)
+int __wrap_nsb_sys_mount_setattr(int dfd, const char *p, unsigned flags,
+				  const struct nsb_mount_attr *a)
 {
 	return logcall("mount_setattr", "%s", p);
 }
-static int f_move(int fd, const char *f, int tfd, const char *t, unsigned flags)
+int __wrap_nsb_sys_move_mount(int fd, const char *f, int tfd, const char *t, unsigned flags)
 {
 	return logcall("move_mount", "%s", t);
 }
-static int f_mkdirat(int dfd, const char *p, mode_t m)
+int __wrap_nsb_sys_mkdirat(int dfd, const char *p, mode_t m)
 {
 	return logcall("mkdirat", "%s", p);
 }
-static int f_chdir(const char *p)
+int __wrap_nsb_sys_chdir(const char *p)
 {
 	return logcall("chdir", "%s", p);
 }
-static int f_fchdir(int fd)
+int __wrap_nsb_sys_fchdir(int fd)
 {
 	return logcall("fchdir", "%d", fd);
 }
-static const struct nsb_sys_ops fake_ops = {
-	.mount = f_mount, .umount2 = f_umount2, .pivot_root = f_pivot, .mount_setattr = f_setattr,
-	.move_mount = f_move, .mkdirat = f_mkdirat, .chdir = f_chdir, .fchdir = f_fchdir,
-};
 
 static int setup(void **state)
 {
 	(void)state;
 	n_calls = 0;
 	fail_call = NULL;
-	nsb_sys = &fake_ops;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	nsb_sys = &nsb_sys_real;
 	return 0;
 }
 
@@ -217,7 +208,7 @@ static void test_slave_first_then_staging(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup(f, setup)
 	const struct CMUnitTest tests[] = {
 		T(test_pivot_order),
 		T(test_pivot_errors),
