@@ -8,7 +8,7 @@
 #include "config.h"
 #include "boot.h"
 
-/* Where the boot command reports "up" (README, "Booted readiness"): an sd_notify datagram
+/* Where the boot command reports "up" (docs/trees.md, "Booted readiness"): an sd_notify datagram
  * socket (NOTIFY_SOCKET; READY=1 counts only from the boot command's own pid) and a FIFO
  * for plain sh scripts (a line "READY=1"). Both live in the container's /run. */
 #define NSB_NOTIFY_DIR "/run/nsboot"

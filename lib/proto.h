@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The spawner/init protocol (README, "The spawner/init protocol"):
+/* The spawner/init protocol (docs/protocol.md):
  * one record per SOCK_SEQPACKET message, at most NSB_PROTO_MAX bytes.
  *   GO      "G"                      spawner -> init; SCM_RIGHTS may carry fds (see below)
  *   READY   "R"                      init -> spawner, after the pivot and the service masks
