@@ -38,6 +38,8 @@
 #include "signals.h"
 #include "spawner.h"
 #include "users.h"
+#include "machine.h"
+#include "verbs.h"
 
 #ifndef NSB_LIBEXECDIR
 #define NSB_LIBEXECDIR "/usr/local/libexec/nsboot"
@@ -173,6 +175,7 @@ static void announce(struct spawner *s)
 	s->announced = true;
 	nsb_users_enter_cmd(&s->users, s->pid, cmd, sizeof cmd);
 	log_info("container running as PID %d; enter it with: %s", (int)s->pid, cmd);
+	log_info("or: nsboot shell %s", nsb_machine_name(s));
 	if (s->c.pid_file) {
 		if ((e = nsb_pidfile_write(s->c.pid_file, s->pid)) < 0)
 			log_errno(e, "warning: --pid-file=%s", s->c.pid_file);
@@ -214,11 +217,13 @@ static bool read_channel(struct spawner *s)
 			s->ready = true;
 			if (!s->c.wait_booted)
 				announce(s);
+			nsb_machine_state(s, NSB_MACHINE_RUNNING);
 			break;
 		case NSB_MSG_BOOTED:
 			s->ready = true;
 			log_info("booted in %lld ms", nsb_now_ms() - s->t0_ms);
 			announce(s);
+			nsb_machine_state(s, NSB_MACHINE_BOOTED);
 			break;
 		case NSB_MSG_EXIT:
 			s->exit_status_known = true;
@@ -335,6 +340,7 @@ static void on_signal(struct spawner *s, struct deadlines *d, int sig)
 		}
 		d->first_stop = now;
 		d->stop = now + s->c.grace_ms;
+		nsb_machine_state(s, NSB_MACHINE_STOPPING);
 	}
 	if (kill(s->pid, sig) < 0)
 		log_errno(-errno, "warning: forward signal %d", sig);
@@ -404,6 +410,7 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			chan_open = read_channel(s);
 		nsb_console_relay(&s->con, p + 2, n - 2);
+		nsb_machine_log_check(s);
 		struct signalfd_siginfo si;
 		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
 			if (si.ssi_signo != SIGCHLD)
@@ -510,12 +517,18 @@ int main(int argc, char **argv)
 	s.t0_ms = nsb_now_ms();
 	nsb_prog = "nsboot";
 	nsb_console_init(&s.con);
+	int verb = nsb_verb_main(argc, argv);
+	if (verb >= 0)
+		return verb;
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		argv[1] = argv[0], argv++, argc--;
 
 	switch (nsb_parse_args(&s.c, argc, argv, NSB_PROG_SPAWN, err, sizeof err)) {
 	case NSB_PARSE_OK:
 		break;
 	case NSB_PARSE_HELP:
 		fputs(nsb_help_text(NSB_PROG_SPAWN), stdout);
+		fputs(nsb_verbs_help(), stdout);
 		return 0;
 	case NSB_PARSE_VERSION:
 		printf("nsboot %s\n", NSB_VERSION);
@@ -524,7 +537,14 @@ int main(int argc, char **argv)
 		usage_error(err);
 	}
 	nsb_verbosity = s.c.verbosity;
+	if (s.c.machine && !nsb_machine_name_valid(s.c.machine))
+		usage_error("-M: not a machine name ([A-Za-z0-9_.-], at most 64 bytes, not "
+			    "starting with '.')");
 	check_inputs(&s.c);
+	if (s.c.detach) {
+		s.c.console = NSB_CONSOLE_INTERACTIVE; /* the console is relayed to the log */
+		nsb_detach_fork();
+	}
 
 	if (s.c.hostname)
 		snprintf(s.hostname, sizeof s.hostname, "%s", s.c.hostname);
@@ -557,6 +577,7 @@ int main(int argc, char **argv)
 	s.init_argv = nsb_spawn_init_argv(&s.c, s.chan[1]);
 	if (!s.envp || !s.init_argv)
 		nsb_die(NSB_EXIT_FAILURE, "out of memory");
+	nsb_machine_start(&s);
 
 	int e, pidpipe[2];
 	if (pipe2(pidpipe, O_CLOEXEC) < 0)
@@ -611,11 +632,13 @@ int main(int argc, char **argv)
 	if (read_init_pid(&s, pidpipe[0]) < 0)
 		abandon(&s, NULL);
 	nsb_users_record_container(&s.users, s.pid);
+	nsb_machine_pid(&s);
 
 	int status = supervise(&s, &mask);
 	reap_builder(&s, true);
 	if (s.pid_file_written)
 		nsb_pidfile_remove(s.c.pid_file, s.pid);
 	nsb_users_release(&s.users);
+	nsb_machine_set_status(status);
 	return status;
 }
