@@ -177,8 +177,11 @@ static int private_dir(int at, const char *path, bool create, char *err, size_t 
 	int fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return -e;
+		struct stat l;
+		bool link = fstatat(at, path, &l, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(l.st_mode);
+		snprintf(err, errlen, "%s: %s", path, link ? "a symlink: refusing to keep machines "
+			 "there" : strerror(e));
+		return link ? -EPERM : -e;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 077)) {

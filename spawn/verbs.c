@@ -63,6 +63,16 @@ static int fail(const char *verb, const char *fmt, ...)
 	return NSB_EXIT_FAILURE;
 }
 
+/* The registry cannot be used (someone else's, a symlink): says why, 125. */
+static int registry_error(const char *verb)
+{
+	char err[1024];
+	int b = nsb_machine_base(false, err, sizeof err);
+	if (b >= 0)
+		close(b);
+	return fail(verb, "%s", b < 0 ? err : "the registry: Operation not permitted");
+}
+
 /* Looks NAME up for VERB: 0, or 125 with the line printed. */
 static int find(const char *verb, const char *name, struct nsb_machine_info *info, int *dir)
 {
@@ -72,6 +82,8 @@ static int find(const char *verb, const char *name, struct nsb_machine_info *inf
 	int e = nsb_machine_lookup(name, info, dir);
 	if (e == -ENOENT)
 		return fail(verb, "no machine named %s", name);
+	if (e == -EPERM)
+		return registry_error(verb);
 	if (e < 0)
 		return fail(verb, "machine %s: %s", name, strerror(-e));
 	return 0;
@@ -153,6 +165,12 @@ static int verb_list(int argc, char **argv)
 		else
 			return fail("list", "unknown argument '%s' (nsboot list [--json])", argv[i]);
 	}
+	char err[1024];
+	int b = nsb_machine_base(false, err, sizeof err);
+	if (b < 0 && b != -ENOENT)
+		return fail("list", "%s", err);
+	if (b >= 0)
+		close(b);
 	if (l.json)
 		printf("[");
 	else
