@@ -456,7 +456,7 @@ int nsb_machine_register(struct nsb_machine *m, const char *name,
 	m->info.started = (long long)time(NULL);
 	if ((m->base = nsb_machine_base(true, err, errlen)) < 0)
 		return m->base;
-	char want[NSB_MACHINE_NAME_MAX + 1], cand[NSB_MACHINE_NAME_MAX + 8];
+	char want[NSB_MACHINE_NAME_MAX + 1], cand[NSB_MACHINE_NAME_MAX + 1];
 	if (name)
 		snprintf(want, sizeof want, "%s", name);
 	else
@@ -465,9 +465,13 @@ int nsb_machine_register(struct nsb_machine *m, const char *name,
 	int r = -EEXIST;
 	for (int n = 0; r == -EEXIST && n <= (name ? 0 : NSB_MACHINE_SUFFIX_MAX); n++) {
 		if (n)
-			snprintf(cand, sizeof cand, "%s-%d", want, n);
+			snprintf(cand, sizeof cand, "%.*s-%d", NSB_MACHINE_NAME_MAX - 4, want, n);
 		else
 			snprintf(cand, sizeof cand, "%s", want);
+		struct nsb_machine_info other;
+		/* a live machine's name is passed over without making an entry for it */
+		if (!name && nsb_machine_lookup(cand, &other, NULL) == 0)
+			continue;
 		r = take_name(m, cand, envp, &holder);
 	}
 	if (r == 0) {
@@ -513,6 +517,24 @@ void nsb_machine_finish(struct nsb_machine *m, int status)
 	exit_machine = NULL;
 }
 
+/* How old a half-made entry (".new-PID") without a held lock must be to be removed: its
+ * maker may be between its mkdir and its lock. */
+#define NSB_LEFTOVER_AGE_S 10
+
+/* Removes the half-made or half-removed entry NAME (a start or a cleaning killed midway)
+ * once nobody holds its lock. */
+static void clean_leftover(int base, const char *name)
+{
+	struct stat st;
+	int dir = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return;
+	if (!nsb_machine_alive(dir) && fstat(dir, &st) == 0 &&
+	    time(NULL) - st.st_mtime > NSB_LEFTOVER_AGE_S)
+		remove_entry(base, dir, name);
+	close(dir);
+}
+
 /* For qsort: names in order. */
 static int by_name(const void *a, const void *b)
 {
@@ -533,9 +555,12 @@ int nsb_machine_each(void (*fn)(const struct nsb_machine_info *, void *), void *
 	char *names[1024];
 	size_t n = 0;
 	struct dirent *e;
-	while ((e = readdir(d)) && n < sizeof names / sizeof names[0])
+	while ((e = readdir(d)) && n < sizeof names / sizeof names[0]) {
 		if (nsb_machine_name_valid(e->d_name))
 			names[n++] = strdup(e->d_name);
+		else if (strncmp(e->d_name, ".new-", 5) == 0 || strncmp(e->d_name, ".gone-", 6) == 0)
+			clean_leftover(base, e->d_name);
+	}
 	closedir(d);
 	qsort(names, n, sizeof names[0], by_name);
 	int count = 0;

@@ -87,6 +87,17 @@ is "exec: SIGTERM relayed to the command (its handler exits 9)" "$?" 9
 
 like "logs: the rc output of the busybox boot" "$(nsb logs web)" 'rc: up'
 
+# the log is capped: past 1 MiB console.log becomes console.log.old and a new one starts
+nsb -M chatty --detach -D "$TREE" -- /bin/sh -c \
+	'yes 0123456789012345678901234567890123456789 | head -c 3000000; echo; echo all-written; exec sleep 300' 2>/dev/null
+for _ in $(seq $((GUARD * 10))); do grep -q all-written "$REG/chatty/console.log" 2>/dev/null && break; sleep 0.1; done
+size=$(stat -c %s "$REG/chatty/console.log")
+old=$(stat -c %s "$REG/chatty/console.log.old")
+check "a chatty console: console.log stays near 1 MiB ($size bytes)" [ "$size" -le $((1024 * 1024 + 128 * 1024)) ]
+check "...the MiB before is in console.log.old ($old bytes)" [ "$old" -ge $((1024 * 1024)) -a "$old" -le $((1024 * 1024 + 128 * 1024)) ]
+like "...logs prints both, up to the last line" "$(nsb logs chatty | tail -n 1)" '^all-written$'
+nsb stop --timeout=5 chatty >/dev/null 2>&1
+
 # 10 concurrent starts with one name: exactly one runs
 for i in $(seq 10); do
 	(nsb -M same --detach -D "$TREE" >/dev/null 2>"$TMP/same.$i"; echo $? >"$TMP/same.$i.rc") &
