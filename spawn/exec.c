@@ -22,6 +22,8 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -203,8 +205,12 @@ static int exec_path(const char *file, char **argv, char **env)
 /* In the forked child, inside every namespace of the machine: becomes the user, sets up
  * its terminal and environment, execs. Never returns. */
 static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t n_env,
-				int slave)
+				int slave, int go)
 {
+	char byte;
+	/* the parent first moves this process into the machine's cgroup */
+	if (go >= 0 && read(go, &byte, 1) != 1)
+		_exit(NSB_EXIT_FAILURE);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -307,6 +313,23 @@ static int open_pty(const struct nsb_exec_req *r, struct nsb_pty *con, int *slav
 	return 0;
 }
 
+/* The machine's cgroup.procs, opened for writing (from the registry's path, checked to be
+ * a directory of cgroup2), or -1 when it has none or the caller may not. */
+static int open_procs(const struct nsb_machine_info *info)
+{
+	if (!info->cgroup[0])
+		return -1;
+	int dir = open(info->cgroup, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs fs;
+	if (dir < 0)
+		return -1;
+	int fd = -1;
+	if (fstatfs(dir, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+		fd = openat(dir, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dir);
+	return fd;
+}
+
 /* Relays signals (and, with a pty, the terminal) until CHILD exits; its exit status. */
 static int supervise_child(pid_t child, struct nsb_pty *con)
 {
@@ -371,6 +394,8 @@ int nsb_exec(const struct nsb_exec_req *r)
 	/* from here on the container's root holds capabilities over this process: it must
 	 * not be able to ptrace it to the caller's files and terminal */
 	prctl(PR_SET_DUMPABLE, 0);
+	/* opened before joining: the write is checked in the caller's cgroup namespace */
+	int procs = open_procs(&info);
 	if (setns(pidfd, flags) < 0) {
 		int err = errno;
 		log_error("%s: join the namespaces of machine %s (PID %d): %s", r->verb, r->name,
@@ -385,6 +410,9 @@ int nsb_exec(const struct nsb_exec_req *r)
 	nsb_console_init(&con);
 	if (r->tty && open_pty(r, &con, &slave) < 0)
 		return NSB_EXIT_FAILURE;
+	int go[2] = { -1, -1 };
+	if (procs >= 0 && pipe2(go, O_CLOEXEC) < 0)
+		return log_error("%s: pipe: %s", r->verb, strerror(errno)), NSB_EXIT_FAILURE;
 	fflush(NULL);
 	pid_t child = fork();
 	if (child < 0)
@@ -392,7 +420,21 @@ int nsb_exec(const struct nsb_exec_req *r)
 	if (child == 0) {
 		if (con.master >= 0)
 			close(con.master);
-		child_main(r, env, n_env, slave);
+		child_main(r, env, n_env, slave, go[0]);
+	}
+	if (procs >= 0) {
+		char line[24];
+		int n = snprintf(line, sizeof line, "%d\n", (int)child);
+		/* where the caller may not move processes (a rootless caller's cgroups), the
+		 * command runs in the caller's cgroup; it still dies with the machine's pid
+		 * namespace */
+		if (write(procs, line, (size_t)n) != n)
+			log_debug("%s: the machine's cgroup: %s", r->verb, strerror(errno));
+		close(procs);
+		close(go[0]);
+		if (write(go[1], "g", 1) != 1)
+			log_debug("%s: the child is gone", r->verb);
+		close(go[1]);
 	}
 	/* closes the slave here, the caller's terminal in raw mode */
 	nsb_console_parent(&con, (uid_t)-1, (gid_t)-1);

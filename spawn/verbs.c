@@ -504,11 +504,11 @@ int nsb_verb_main(int argc, char **argv)
 		return -1;
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		if (strcmp(argv[1], verbs[i].name) == 0) {
-			for (int j = 2; j < argc && strcmp(argv[j], "--") != 0; j++)
-				if (strcmp(argv[j], "-h") == 0 || strcmp(argv[j], "--help") == 0) {
-					fputs(verbs_help, stdout);
-					return 0;
-				}
+			/* only right after the verb: "exec web ls -h" is ls's -h */
+			if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
+				fputs(verbs_help, stdout);
+				return 0;
+			}
 			return verbs[i].fn(argc - 1, argv + 1);
 		}
 	return -1;

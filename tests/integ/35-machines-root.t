@@ -65,6 +65,12 @@ is "exec: the container's mount namespace" "$(nsb exec web readlink /proc/self/n
 is "exec: the container's user and net namespaces" \
 	"$(nsb exec web sh -c 'readlink /proc/self/ns/user; readlink /proc/self/ns/net')" \
 	"$(readlink "/proc/$pid1/ns/user" "/proc/$pid1/ns/net")"
+if [ -n "$(entry_field "$REG" web cgroup)" ]; then
+	is "exec: in the machine's cgroup (the root of its cgroup namespace)" \
+		"$(nsb exec web grep '^0::' /proc/self/cgroup)" "0::/"
+else
+	skip "exec: in the machine's cgroup: no writable cgroup v2 hierarchy"
+fi
 is "exec: the purified environment" "$(nsb exec web sh -c 'echo "$container"; echo "$HOME"; echo "$PATH"')" "nsboot
 /root
 /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
