@@ -174,6 +174,14 @@ nsb stop web
 is "stop web: exit 0" "$?" 0
 check "...its PID 1 is gone" sh -c "! kill -0 $pid1 2>/dev/null"
 check "...its entry is gone" test ! -e "$REG/web"
+# a name whose spawner was SIGKILLed is free again for the next start
+sp=$(entry_field "$REG" same spawner)
+kill -KILL "$sp"
+for _ in $(seq 100); do kill -0 "$sp" 2>/dev/null || break; sleep 0.05; done
+nsb -M same --detach -D "$TREE" 2>/dev/null
+is "-M of a machine whose spawner was SIGKILLed: the start takes the name (0)" "$?" 0
+isnt_sp=$(entry_field "$REG" same spawner)
+check "...a new spawner holds it" [ -n "$isnt_sp" -a "$isnt_sp" != "$sp" ]
 nsb stop same >/dev/null 2>&1
 
 # bad input: one line, exit 125, nothing left behind
