@@ -164,6 +164,8 @@ nsb -M plain --detach -D "$TREE" -- sleep 300 2>/dev/null
 out=$(nsb wait --booted --timeout=0.5 plain 2>&1)
 is "wait --booted --timeout on a command that never boots: 124" "$?" 124
 like "...one line" "$out" '^nsboot: wait: machine plain was not booted within 0.500 s$'
+timeout 1 "$NSBOOT" wait --booted plain 2>/dev/null
+is "wait ends on SIGTERM (timeout 1 nsboot wait: 124), not held by nsboot's blocked signals" "$?" 124
 is "wait (READY) of a running machine: 0" "$(nsb wait plain; echo $?)" 0
 nsb stop --timeout=10 plain
 is "stop: the command's status (sleep dies of SIGTERM: 143)" "$?" 143
