@@ -149,7 +149,14 @@ void nsb_machine_start(struct spawner *s)
 	snprintf(info.mapping, sizeof info.mapping, "%s", nsb_users_mode_name(s->users.mode));
 	if (s->cg.dirfd >= 0 && !strchr(s->cg.path, '\n') && strlen(s->cg.path) < sizeof info.cgroup)
 		memcpy(info.cgroup, s->cg.path, strlen(s->cg.path) + 1);
-	if (nsb_machine_register(&machine, s->c.machine, &info, s->envp, err, sizeof err) < 0)
+	int r = nsb_machine_register(&machine, s->c.machine, &info, s->envp, err, sizeof err);
+	/* a registry someone else spoilt (another user's /tmp/nsboot-UID) must not keep a
+	 * plain run from starting: only a name or --detach needs one */
+	if (r < 0 && r != -EBUSY && !s->c.machine && !detached) {
+		log_warn("%s: the container runs without a machine name", err);
+		return;
+	}
+	if (r < 0)
 		nsb_die(125, "%s", err);
 	log_debug("machine: %s", machine.info.name);
 	if (!detached)

@@ -96,6 +96,13 @@ mkdir -m 755 /tmp/nsboot-54321
 out=$(fallback)
 is "a fallback registry someone else made: refused (125)" "$?" 125
 like "...one line naming it" "$out" '^nsboot: list: /tmp/nsboot-54321: not a private directory of uid 54321 \(owner 0, mode 0755\)'
+out=$(cd / && env -u XDG_RUNTIME_DIR setpriv --reuid=54321 --regid=54321 --clear-groups "$NSBOOT" -q \
+	--private-users=single -D "$TREE" -- /bin/echo ran 2>&1)
+is "...a plain run without -M still starts (no registry needed)" "$?" 0
+like "...and warns that it has no name" "$out" 'warning: /tmp/nsboot-54321: not a private directory.*runs without a machine name'
+out=$(cd / && env -u XDG_RUNTIME_DIR setpriv --reuid=54321 --regid=54321 --clear-groups "$NSBOOT" -q \
+	-M named --private-users=single -D "$TREE" -- /bin/echo ran 2>&1)
+is "...a run with -M needs it: 125" "$?" 125
 rm -rf /tmp/nsboot-54321
 ln -s "$TMP" /tmp/nsboot-54321
 out=$(fallback)
