@@ -194,6 +194,13 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 	char *text = read_tree_file("/etc/passwd");
 	int e = text ? nsb_passwd_find(text, user, &pw) : -errno;
 	free(text);
+	char *end;
+	unsigned long id = strtoul(user, &end, 10);
+	if (e == -ENOENT && *user && !*end && id < 0xffffffffUL) {
+		/* a number the tree does not name: that uid and gid, HOME / */
+		pw = (struct nsb_passwd){ (unsigned)id, (unsigned)id, "/", "/bin/sh" };
+		e = 0;
+	}
 	if (e < 0 && (r->user || r->login) && strcmp(user, "root") != 0 && strcmp(user, "0") != 0)
 		child_fail(r->verb, "user %s: %s in the machine's /etc/passwd", user,
 			   e == -ENOENT ? "not found" : e == -EINVAL ? "a malformed line" : strerror(-e));

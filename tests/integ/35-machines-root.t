@@ -33,8 +33,6 @@ is "...stdin on /dev/null" "$(readlink "/proc/$spawner/fd/0")" /dev/null
 is "...stdout into its console.log" "$(readlink "/proc/$spawner/fd/1")" "$REG/web/console.log"
 pid1=$(entry_field "$REG" web pid)
 cgparent=$(dirname "$(entry_field "$REG" web cgroup)")
-# nsb_cgroups: how many nsboot cgroups there are beside web's
-nsb_cgroups() { compgen -G "$cgparent/nsboot-*" | wc -l; }
 
 list=$(nsb list)
 like "list: a header" "$list" '^NAME +PID +STATE +UPTIME +TREE +MAPPING$'
@@ -82,6 +80,8 @@ is "exec --user=nobody: its uid and HOME" "$(nsb exec --user=nobody web sh -c 'i
 $(awk -F: '$1 == "nobody" { print $6 }' "$TREE/etc/passwd")"
 is "exec --chdir --setenv" "$(nsb exec --chdir=/etc --setenv=A=1 --setenv=A=2 web sh -c 'pwd; echo $A')" "/etc
 2"
+is "exec --user=UID the tree does not name: that uid and gid" "$(nsb exec --user=4321 web sh -c 'id -u; id -g')" "4321
+4321"
 out=$(nsb exec --user=nosuchuser web true 2>&1)
 is "exec --user of a user the tree lacks: 125" "$?" 125
 like "...one line" "$out" "^nsboot: exec: user nosuchuser: not found in the machine's /etc/passwd$"
@@ -118,6 +118,12 @@ holder=$(entry_field "$REG" same spawner)
 is "...each naming the PID that holds the name" \
 	"$(cat "$TMP"/same.[0-9] "$TMP"/same.10 | grep -c "^nsboot: machine name 'same' is in use by nsboot PID $holder$")" 9
 is "...and nothing else left in the registry" "$(ls -A "$REG" | tr '\n' ' ')" "same web "
+
+out=$(timeout "$GUARD" sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$TMP/inuse" \
+	"$NSBOOT" -M same -D "$TREE" -- true 2>&1)
+is "a start with a name in use: 125" "$?" 125
+check "...its cgroup is removed" test ! -e "$cgparent/nsboot-$(cat "$TMP/inuse")"
+check "...its half-made entry too" test -z "$(ls -A "$REG" | grep '^\.')"
 
 # two machines of one tree without -M: the directory name, then the lowest free suffix
 nsb --detach -D "$TREE" 2>/dev/null && nsb --detach -D "$TREE" 2>/dev/null
@@ -190,7 +196,7 @@ check "...a new spawner holds it" [ -n "$isnt_sp" -a "$isnt_sp" != "$sp" ]
 nsb stop same >/dev/null 2>&1
 
 # bad input: one line, exit 125, nothing left behind
-before=$(ls -A "$REG"; nsb_cgroups)
+before=$(ls -A "$REG")
 bad() {
 	local desc=$1 want=$2 out
 	shift 2
@@ -206,12 +212,13 @@ bad "stop of a stopped machine" '^nsboot: stop: no machine named web$' stop web
 bad "kill with a bad signal" "^nsboot: kill: 'NOPE': not a signal$" kill web NOPE
 bad "logs of an unknown machine" '^nsboot: logs: no machine named nope$' logs nope
 bad "wait of an unknown machine" '^nsboot: wait: no machine named nope$' wait nope
-out=$(nsb -M 'bad/name' -D "$TREE" -- true 2>&1)
+out=$(timeout "$GUARD" sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$TMP/badpid" \
+	"$NSBOOT" -M 'bad/name' -D "$TREE" -- true 2>&1)
 is "-M with a bad name: 125" "$?" 125
+check "...no cgroup left" test ! -e "$cgparent/nsboot-$(cat "$TMP/badpid")"
 like "...saying why" "$out" '^nsboot: -M: not a machine name'
 out=$(nsb --detach -D "$TMP/missing" 2>&1)
 is "--detach of a missing tree: 125" "$?" 125
 like "...with the reason" "$out" "^nsboot: -D $TMP/missing: No such file or directory$"
-is "...and nothing is left behind (registry, cgroups)" \
-	"$(ls -A "$REG"; nsb_cgroups)" "$before"
+is "...and nothing is left in the registry" "$(ls -A "$REG")" "$before"
 done_testing
