@@ -123,7 +123,7 @@ out=$(timeout "$GUARD" sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$TMP/inuse" \
 	"$NSBOOT" -M same -D "$TREE" -- true 2>&1)
 is "a start with a name in use: 125" "$?" 125
 check "...its cgroup is removed" test ! -e "$cgparent/nsboot-$(cat "$TMP/inuse")"
-check "...its half-made entry too" test -z "$(ls -A "$REG" | grep '^\.')"
+check "...its half-made entry too" test -z "$(compgen -G "$REG/.*-*")"
 
 # two machines of one tree without -M: the directory name, then the lowest free suffix
 nsb --detach -D "$TREE" 2>/dev/null && nsb --detach -D "$TREE" 2>/dev/null
