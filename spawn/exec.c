@@ -176,6 +176,11 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 	/* the parent first moves this process into the machine's cgroup */
 	if (go >= 0 && read(go, &byte, 1) != 1)
 		_exit(NSB_EXIT_FAILURE);
+	/* a command of the container starts as its init's would: no signal ignored or
+	 * blocked, whatever the caller's shell left to nsboot */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

@@ -72,6 +72,9 @@ if [ -n "$(entry_field "$REG" web cgroup)" ]; then
 else
 	skip "exec: in the machine's cgroup: no writable cgroup v2 hierarchy"
 fi
+is "exec: no signal ignored or blocked, whatever the caller's were" \
+	"$(trap '' INT QUIT; nsb exec web grep -E '^Sig(Ign|Blk)' /proc/self/status | tr -s '\t\n' '  ')" \
+	"SigBlk: 0000000000000000 SigIgn: 0000000000000000 "
 is "exec: the purified environment" "$(nsb exec web sh -c 'echo "$container"; echo "$HOME"; echo "$PATH"')" "nsboot
 /root
 /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
