@@ -171,6 +171,12 @@ is "...no machine named ghost" "$out" "nsboot: exec: no machine named ghost"
 check "...and the stale entry is removed" test ! -e "$REG/ghost"
 kill -KILL "$other"; wait "$other" 2>/dev/null
 
+# "run" is the start verb spelt out
+nsb run -M viarun --detach -D "$TREE" 2>/dev/null
+is "nsboot run -M NAME --detach: exit 0" "$?" 0
+like "...listed" "$(nsb list)" '^viarun +[0-9]+ '
+is "...stopped" "$(nsb stop viarun; echo $?)" 0
+
 # wait --timeout runs out: 124
 nsb -M plain --detach -D "$TREE" -- sleep 300 2>/dev/null
 out=$(nsb wait --booted --timeout=0.5 plain 2>&1)
