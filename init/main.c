@@ -126,8 +126,9 @@ int main(int argc, char **argv)
 		    nsb_preset_check_root(preset, cmd, rootfd, err, sizeof err) < 0) {
 			if (!err[0])
 				snprintf(err, sizeof err, "open /: %s", strerror(errno));
-			log_error("%s", err);
-			tell_spawner(&c, "boot", err);
+			if (c.sync_fd < 0)
+				log_error("%s", err);
+			tell_spawner(&c, "boot", err); /* which prints it */
 			return NSB_EXIT_FAILURE;
 		}
 		close(rootfd);
