@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "child.h"
 #include "config.h"
 #include "log.h"
@@ -82,6 +83,24 @@ static void on_notify(struct nsb_loop *l, int fd, short revents, void *data)
 		nsb_loop_watch(l, check, POLLIN, on_check, NULL);
 }
 
+/* Without COMMAND or --boot, the preset is the tree's own init system: detected once,
+ * from TREE_FD (GO's tree) or -D's path before the root is built, and set in C; returns
+ * "--boot=NAME" (in WORD) for nsboot-mount, or NULL when nothing was detected. */
+static const char *detect_preset(struct nsb_config *c, int tree_fd, char *word, size_t len)
+{
+	if (c->argc > 0 || c->boot || (tree_fd < 0 && !c->tree))
+		return NULL;
+	int fd = tree_fd >= 0 ? tree_fd : open(c->tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL; /* nsboot-mount names the bad tree */
+	c->boot = nsb_preset_detect(fd)->name;
+	if (fd != tree_fd)
+		close(fd);
+	log_debug("boot: %s preset (detected from the tree)", c->boot);
+	snprintf(word, len, "--boot=%s", c->boot);
+	return word;
+}
+
 int main(int argc, char **argv)
 {
 	/* static: the config is a few kB that the idle init should not hold on its stack. */
@@ -109,7 +128,9 @@ int main(int argc, char **argv)
 		if (nsb_wait_go(c.sync_fd, &tree_fd) < 0)
 			return NSB_EXIT_FAILURE;
 	}
-	if (c.mount_options && !c.setup_done && nsb_build_root(&c, argv, tree_fd) < 0)
+	char boot_word[80];
+	if (c.mount_options && !c.setup_done &&
+	    nsb_build_root(&c, argv, tree_fd, detect_preset(&c, tree_fd, boot_word, sizeof boot_word)) < 0)
 		return NSB_EXIT_FAILURE;
 	if (tree_fd >= 0)
 		close(tree_fd);
