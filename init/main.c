@@ -83,6 +83,27 @@ static void on_notify(struct nsb_loop *l, int fd, short revents, void *data)
 		nsb_loop_watch(l, check, POLLIN, on_check, NULL);
 }
 
+/* The boot command (*CMD: COMMAND, or the preset's) and the check that the root holds what
+ * it needs: always for a preset, for COMMAND in a root built for it. Returns 0, or a
+ * negative errno with ERR filled. */
+static int boot_command(const struct nsb_config *c, char ***cmd,
+			const struct nsb_preset **preset, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	int r = 0;
+	if ((c->boot || c->argc == 0) &&
+	    (r = nsb_preset_argv_kind(c, cmd, preset, err, errlen)) < 0)
+		return r;
+	if (!*preset && !c->mount_options && !c->setup_done)
+		return 0;
+	int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return nsb_fail(err, errlen, -errno, "open /: %s", strerror(errno));
+	r = nsb_preset_check_root(*preset, *cmd, rootfd, err, errlen);
+	close(rootfd);
+	return r;
+}
+
 /* Without COMMAND or --boot, the preset is the tree's own init system: detected once,
  * from TREE_FD (GO's tree) or -D's path before the root is built, and set in C; returns
  * "--boot=NAME" (in WORD) for nsboot-mount, or NULL when nothing was detected. */
@@ -139,20 +160,12 @@ int main(int argc, char **argv)
 	 * what it needs is an ERROR. */
 	char **cmd = c.argv;
 	const struct nsb_preset *preset = NULL;
-	if (c.boot || c.argc == 0) {
-		char err[512];
-		int rootfd = -1;
-		if (nsb_preset_argv_kind(&c, &cmd, &preset, err, sizeof err) < 0 ||
-		    (rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-		    nsb_preset_check_root(preset, cmd, rootfd, err, sizeof err) < 0) {
-			if (!err[0])
-				snprintf(err, sizeof err, "open /: %s", strerror(errno));
-			if (c.sync_fd < 0)
-				log_error("%s", err);
-			tell_spawner(&c, "boot", err); /* which prints it */
-			return NSB_EXIT_FAILURE;
-		}
-		close(rootfd);
+	char err[512];
+	if (boot_command(&c, &cmd, &preset, err, sizeof err) < 0) {
+		if (c.sync_fd < 0)
+			log_error("%s", err);
+		tell_spawner(&c, "boot", err); /* which prints it */
+		return NSB_EXIT_FAILURE;
 	}
 
 	/* In-container readiness, only in a root we built (never in the host's /run). A

@@ -139,6 +139,24 @@ static int open_in_root(int rootfd, const char *path)
 	return resolve_in_root_manual(rootfd, path);
 }
 
+int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len)
+{
+	struct nsb_open_how how = { .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+				    .resolve = NSB_RESOLVE_IN_ROOT };
+	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	ssize_t n = fstat((int)fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
+	if (n == 0 && (n = read((int)fd, buf, len - 1)) < 0)
+		n = -errno;
+	close((int)fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	return (int)n;
+}
+
 int nsb_in_root_file(int rootfd, const char *path)
 {
 	int fd = open_in_root(rootfd, path);

@@ -66,6 +66,11 @@ const char *nsb_preset_path(const struct nsb_preset *p, const struct nsb_config 
  * 0, or a negative errno (-EISDIR for a directory). */
 int nsb_in_root_file(int rootfd, const char *path);
 
+/* Reads at most LEN - 1 bytes of the regular file PATH inside the tree at ROOTFD (resolved
+ * with openat2 RESOLVE_IN_ROOT; without it -ENOSYS) into BUF, NUL-terminated: the
+ * length, or a negative errno (-EINVAL when not a regular file). */
+int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len);
+
 #define NSB_MAX_DROP 256
 #define NSB_SERVICE_NAME_MAX 64
 #define NSB_MAX_DROP_FILES 16

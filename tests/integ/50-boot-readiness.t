@@ -1,7 +1,7 @@
 #!/bin/bash
 # Honest readiness. Before READY (and before any "running" line) the root must hold what
-# the boot needs: the preset's interpreter /bin/sh and its entry point, resolved inside
-# the tree (an absolute symlink is the tree's, never the host's); a missing one is exit 125
+# the boot needs: the preset's interpreter /bin/sh and its entry point, a COMMAND script's
+# interpreter, resolved inside the tree (an absolute symlink is the tree's, never the host's); a missing one is exit 125
 # naming the path. After the boot, "booted" names the services whose own status check says
 # they are not running (an OpenRC and a sysv-rc Debian tree whose ssh has an empty
 # /etc/ssh), and --fail-on-failed-services stops such a boot with exit 1.
@@ -42,6 +42,15 @@ ln -s ../../../../bin/busybox "$TREE/bin/sh"
 refused "an entry point the tree lacks" "no /sbin/openrc \(the openrc preset" "$TREE" --boot=openrc
 out=$(run "$NSBOOT" -q -D "$TREE" -- /nonexistent 2>&1)
 is "COMMAND missing in the tree is still exit 127" "$?" 127
+# a COMMAND script whose interpreter the tree lacks (the host has /bin/bash)
+printf '#!/bin/bash\necho script-ran\n' >"$TREE/bin/needs-bash"
+chmod 755 "$TREE/bin/needs-bash"
+refused "COMMAND's interpreter missing (found in PATH)" "no /bin/bash \(the interpreter of /bin/needs-bash\)" "$TREE" -- needs-bash
+refused "COMMAND's interpreter missing (absolute)" "no /bin/bash \(the interpreter of /bin/needs-bash\)" "$TREE" -- /bin/needs-bash
+printf '#!/bin/sh -e\necho script-ran\n' >"$TREE/bin/needs-bash"
+out=$(run "$NSBOOT" -q -D "$TREE" -- needs-bash 2>&1)
+is "a COMMAND script whose interpreter is there runs: exit 0" "$?" 0
+is "a COMMAND script whose interpreter is there runs" "$out" script-ran
 
 # failed DESC KIND: a Debian KIND tree whose /etc/ssh is empty (a tmpfs over it): ssh's
 # start fails and its status check says so; the booted line names it
