@@ -181,7 +181,7 @@ const struct nsb_preset *nsb_preset_detect(int rootfd)
 	for (size_t i = 0; rootfd >= 0 && i < nsb_n_presets; i++)
 		if (nsb_presets[i].detect && nsb_in_root_file(rootfd, nsb_presets[i].detect) == 0)
 			return &nsb_presets[i];
-	return nsb_preset_named("shell");
+	return nsb_preset_named(nsb_preset_fallback);
 }
 
 /* The row --boot=VALUE names, or NULL with ERR filled. */

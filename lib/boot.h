@@ -44,12 +44,17 @@ struct nsb_preset {
 /* The table, in detection order, and its length. */
 extern const struct nsb_preset nsb_presets[];
 extern const size_t nsb_n_presets;
+/* The row of a tree no row detects ("shell"), and the row whose service directory and
+ * stub mask services in such a tree ("sysv"). */
+extern const char nsb_preset_fallback[];
+extern const char nsb_preset_masks_fallback[];
 
 /* The row named NAME (the part of --boot before ':' for takes_path rows), or NULL. */
 const struct nsb_preset *nsb_preset_named(const char *name);
 
 /* The preset a tree's own init system is: the first row whose DETECT exists inside the tree
- * at ROOTFD (symlinks resolved inside the tree), else the "shell" row. Never NULL. */
+ * at ROOTFD (symlinks resolved inside the tree), else the nsb_preset_fallback row. Never
+ * NULL. */
 const struct nsb_preset *nsb_preset_detect(int rootfd);
 
 /* The boot preset of C: NULL (and 0) when COMMAND was given; else --boot's row (-EINVAL
