@@ -207,12 +207,12 @@ static void shell_is_up_when_it_runs(void **state)
 }
 
 /* A preset with a status check: READY=1 starts it; BOOTED waits for its end and names
- * the services it printed (a line that is no service name is dropped). */
+ * the services it printed, each once (a line that is no service name is dropped). */
 static void status_check_names_failed_services(void **state)
 {
 	static const struct nsb_preset p = {
 		.name = "test",
-		.check = "echo ssh; echo 'not a name'; sleep 0.1; echo cron",
+		.check = "echo ssh; echo 'not a name'; sleep 0.1; echo cron; echo ssh",
 	};
 	nsb_notify_started(getpid(), &p);
 	char fifo[400];
