@@ -32,6 +32,16 @@ out=$(printf 'echo up-$((6*7))\n' | run "$NSBOOT" -D "$TREE" --boot=shell --cons
 is "an absolute /bin/sh symlink resolves inside the tree: exit 0" "$?" 0
 like "an absolute /bin/sh symlink resolves inside the tree: the shell ran" "$out" '^up-42$'
 
+# the preset is detected once, by nsboot, and the init is told which
+mv "$TREE/etc/init.d/rc" "$TREE/etc/init.d/rc.off"
+out=$(printf 'cat /proc/1/cmdline | tr "\\0" " "; echo\nexit 0\n' |
+	run "$NSBOOT" -v -D "$TREE" --console=pipe 2>&1)
+is "a detected shell preset: exit 0" "$?" 0
+is "the preset is detected once" "$(printf '%s\n' "$out" | grep -c 'preset (detected from the tree)')" 1
+like "nsboot detected it" "$out" '^nsboot: boot: shell preset \(detected from the tree\)$'
+like "the init was given --boot=shell" "$out" '^nsboot-init .*--boot=shell '
+mv "$TREE/etc/init.d/rc.off" "$TREE/etc/init.d/rc"
+
 rm "$TREE/bin/sh"
 refused "a sysv tree without /bin/sh" "no /bin/sh \(the sysv preset" "$TREE"
 # the host has /bin/dash; the tree does not: the link must not reach the host's
