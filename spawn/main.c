@@ -236,6 +236,7 @@ int main(int argc, char **argv)
 		usage_error("-M: not a machine name ([A-Za-z0-9_.-], at most 64 bytes, not "
 			    "starting with '.')");
 	check_inputs(&s.c);
+	nsb_spawn_detect_preset(&s.c);
 	if (s.c.detach) {
 		s.c.console = NSB_CONSOLE_INTERACTIVE; /* the console is relayed to the log */
 		nsb_detach_fork();

@@ -57,6 +57,20 @@ static void announce(struct spawner *s)
 	}
 }
 
+/* BOOTED: "booted in N ms", with the services that failed; with --fail-on-failed-services
+ * and failures, the container is stopped instead of announced. */
+static void booted(struct spawner *s, const char *failed)
+{
+	if (nsb_booted_report(nsb_now_ms() - s->t0_ms, failed) > 0 && s->c.fail_on_failed &&
+	    !s->boot_failed) {
+		log_error("--fail-on-failed-services: stopping the container");
+		s->boot_failed = 1;
+		return;
+	}
+	announce(s);
+	nsb_machine_state(s, NSB_MACHINE_BOOTED);
+}
+
 /* Handles the records waiting on the channel; returns false once it hung up. */
 static bool read_channel(struct spawner *s)
 {
@@ -84,9 +98,7 @@ static bool read_channel(struct spawner *s)
 			break;
 		case NSB_MSG_BOOTED:
 			s->ready = true;
-			log_info("booted in %lld ms", nsb_now_ms() - s->t0_ms);
-			announce(s);
-			nsb_machine_state(s, NSB_MACHINE_BOOTED);
+			booted(s, m.text);
 			break;
 		case NSB_MSG_EXIT:
 			s->exit_status_known = true;
@@ -271,6 +283,10 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 		}
 		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			chan_open = read_channel(s);
+		if (s->boot_failed == 1) {
+			s->boot_failed = 2;
+			on_signal(s, &d, SIGTERM); /* the orderly stop a SIGTERM asks for */
+		}
 		nsb_console_relay(&s->con, p + 2, n - 2);
 		nsb_machine_log_check(s);
 		struct signalfd_siginfo si;
@@ -311,6 +327,8 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 				  WEXITSTATUS(status));
 		return NSB_EXIT_FAILURE;
 	}
+	if (s->boot_failed)
+		return 1;
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 

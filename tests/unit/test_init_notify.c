@@ -79,7 +79,7 @@ static pid_t child_sends(const char *msg, int as_boot)
 	}
 	close(go[0]);
 	if (as_boot)
-		nsb_notify_started(pid, NSB_BOOT_COMMAND);
+		nsb_notify_started(pid, NULL);
 	assert_int_equal(write(go[1], "x", 1), 1);
 	close(go[1]);
 	int st;
@@ -143,7 +143,7 @@ static void ready_from_boot_command(void **state)
 
 static void ready_from_another_process_does_not_count(void **state)
 {
-	nsb_notify_started(getpid() + 100000, NSB_BOOT_SYSV); /* some other pid boots */
+	nsb_notify_started(getpid() + 100000, nsb_preset_named("sysv")); /* some other pid boots */
 	child_sends("READY=1", 0);          /* a service, e.g. sshd */
 	sd_notify_send("READY=1");          /* PID 1's own process is not the boot command */
 	assert_int_equal(pump(), 0);
@@ -154,7 +154,7 @@ static void ready_from_another_process_does_not_count(void **state)
 static void ready_must_be_exact(void **state)
 {
 	pid_t self = getpid();
-	nsb_notify_started(self, NSB_BOOT_COMMAND);
+	nsb_notify_started(self, NULL);
 	sd_notify_send("READY=10");
 	sd_notify_send("XREADY=1\nSTATUS=READY=1");
 	sd_notify_send("");
@@ -201,9 +201,43 @@ static void fifo_overlong_line(void **state)
 
 static void shell_is_up_when_it_runs(void **state)
 {
-	nsb_notify_started(getpid(), NSB_BOOT_SHELL);
+	nsb_notify_started(getpid(), nsb_preset_named("shell"));
 	assert_true(nsb_notify_booted());
 	assert_int_equal(booted_records(), 1);
+}
+
+/* A preset with a status check: READY=1 starts it; BOOTED waits for its end and names
+ * the services it printed, each once (a line that is no service name is dropped). */
+static void status_check_names_failed_services(void **state)
+{
+	static const struct nsb_preset p = {
+		.name = "test",
+		.check = "echo ssh; echo 'not a name'; sleep 0.1; echo cron; echo ssh",
+	};
+	nsb_notify_started(getpid(), &p);
+	char fifo[400];
+	snprintf(fifo, sizeof fifo, "%s/nsboot/ready", dir);
+	int w = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_int_equal(write(w, "READY=1\n", 8), 8);
+	close(w);
+	assert_int_equal(pump(), 1);
+	assert_false(nsb_notify_booted()); /* not before the check is done */
+	int fd = nsb_notify_check_start();
+	assert_true(fd >= 0);
+	int done = 0;
+	for (int i = 0; i < 100 && !done; i++) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		if (poll(&pf, 1, 100) > 0)
+			done = nsb_notify_check_read(fd);
+	}
+	assert_int_equal(done, 1);
+	assert_true(nsb_notify_booted());
+	struct nsb_msg m;
+	assert_int_equal(nsb_msg_recv(sp[1], &m), 0);
+	assert_int_equal(m.type, NSB_MSG_BOOTED);
+	assert_string_equal(m.text, "ssh,cron");
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }
 
 static void fds_sent_along_are_closed(void **state)
@@ -250,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fifo_overlong_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(shell_is_up_when_it_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(fds_sent_along_are_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(status_check_names_failed_services, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
