@@ -66,9 +66,20 @@ static void tell_spawner(const struct nsb_config *c, const char *phase, const ch
 }
 
 /* The readiness socket or FIFO has data: BOOTED goes out from there. */
+/* The preset's status check printed or ended: BOOTED goes out at its end. */
+static void on_check(struct nsb_loop *l, int fd, short revents, void *data)
+{
+	if (nsb_notify_check_read(fd) > 0)
+		nsb_loop_unwatch(l, fd);
+}
+
 static void on_notify(struct nsb_loop *l, int fd, short revents, void *data)
 {
-	(void)nsb_notify_handle(fd);
+	if (nsb_notify_handle(fd) <= 0 || nsb_notify_booted())
+		return;
+	int check = nsb_notify_check_start(); /* the preset's status check first */
+	if (check >= 0)
+		nsb_loop_watch(l, check, POLLIN, on_check, NULL);
 }
 
 int main(int argc, char **argv)
@@ -103,16 +114,23 @@ int main(int argc, char **argv)
 	if (tree_fd >= 0)
 		close(tree_fd);
 
-	/* The boot command, computed before READY so that a bad preset is an ERROR. */
+	/* The boot command, computed before READY so that a bad preset or a tree that lacks
+	 * what it needs is an ERROR. */
 	char **cmd = c.argv;
-	enum nsb_boot_kind kind = NSB_BOOT_COMMAND;
+	const struct nsb_preset *preset = NULL;
 	if (c.boot || c.argc == 0) {
-		char err[256];
-		if (nsb_preset_argv_kind(&c, &cmd, &kind, err, sizeof err) < 0) {
+		char err[512];
+		int rootfd = -1;
+		if (nsb_preset_argv_kind(&c, &cmd, &preset, err, sizeof err) < 0 ||
+		    (rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		    nsb_preset_check_root(preset, cmd, rootfd, err, sizeof err) < 0) {
+			if (!err[0])
+				snprintf(err, sizeof err, "open /: %s", strerror(errno));
 			log_error("%s", err);
 			tell_spawner(&c, "boot", err);
 			return NSB_EXIT_FAILURE;
 		}
+		close(rootfd);
 	}
 
 	/* In-container readiness, only in a root we built (never in the host's /run). A
@@ -138,12 +156,12 @@ int main(int argc, char **argv)
 
 	/* the presets' scripts turn a stop request into the tree's shutdown once their
 	 * handler is set: a request that comes earlier waits for it */
-	loop.hold_stop = kind == NSB_BOOT_SYSV || kind == NSB_BOOT_OPENRC;
+	loop.hold_stop = preset && preset->script;
 	pid_t pid = nsb_loop_spawn(&loop, cmd, nsb_child_tty_mode(STDIN_FILENO));
 	if (pid < 0)
 		return NSB_EXIT_FAILURE;
 	if (readiness)
-		nsb_notify_started(pid, kind);
+		nsb_notify_started(pid, preset);
 	/* The child exists: from here on the init never exits early. */
 	st = nsb_loop_run(&loop);
 	/* the spawner may not be able to wait for us (processes stuck in the kernel hold our

@@ -139,58 +139,87 @@ static int open_in_root(int rootfd, const char *path)
 	return resolve_in_root_manual(rootfd, path);
 }
 
-/* 1 when PATH exists inside the tree at ROOTFD (as a non-directory), 0 when not. */
-static int exists_in_root(int rootfd, const char *path)
+int nsb_in_root_file(int rootfd, const char *path)
 {
 	int fd = open_in_root(rootfd, path);
 	if (fd < 0)
-		return 0;
+		return fd;
 	struct stat st;
-	int r = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+	int r = fstat(fd, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : 0;
 	close(fd);
 	return r;
 }
 
-int nsb_boot_kind(const struct nsb_config *c, int rootfd, enum nsb_boot_kind *out,
-		  char *err, size_t errlen)
+const struct nsb_preset *nsb_preset_named(const char *name)
+{
+	for (size_t i = 0; i < nsb_n_presets; i++)
+		if (strcmp(nsb_presets[i].name, name) == 0)
+			return &nsb_presets[i];
+	return NULL;
+}
+
+const struct nsb_preset *nsb_preset_detect(int rootfd)
+{
+	for (size_t i = 0; rootfd >= 0 && i < nsb_n_presets; i++)
+		if (nsb_presets[i].detect && nsb_in_root_file(rootfd, nsb_presets[i].detect) == 0)
+			return &nsb_presets[i];
+	return nsb_preset_named("shell");
+}
+
+/* The row --boot=VALUE names, or NULL with ERR filled. */
+static const struct nsb_preset *parse_boot(const char *value, char *err, size_t errlen)
+{
+	char name[64];
+	size_t n = strcspn(value, ":");
+	snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), value);
+	const struct nsb_preset *p = n < sizeof name ? nsb_preset_named(name) : NULL;
+	if (p && p->takes_path && value[n] == ':' && value[n + 1] == '/')
+		return p;
+	if (p && p->takes_path) {
+		nsb_fail(err, errlen, -EINVAL, "--boot=%s: %s:%s needs an absolute %s path", value,
+			 p->name, "SYSTEM", "SYSTEM");
+		return NULL;
+	}
+	if (p && !value[n])
+		return p;
+	/* the known names, in table order, for the message */
+	char known[512] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < nsb_n_presets && used < sizeof known; i++)
+		used += (size_t)snprintf(known + used, sizeof known - used, "%s%s%s",
+					 i ? ", " : "", nsb_presets[i].name,
+					 nsb_presets[i].takes_path ? ":SYSTEM" : "");
+	nsb_fail(err, errlen, -EINVAL, "--boot=%s: unknown preset (%s)", value, known);
+	return NULL;
+}
+
+int nsb_preset_choose(const struct nsb_config *c, int rootfd, const struct nsb_preset **out,
+		      char *err, size_t errlen)
 {
 	if (err && errlen)
 		err[0] = '\0';
-	if (c->argc > 0) {
-		*out = NSB_BOOT_COMMAND;
+	*out = NULL;
+	if (c->argc > 0)
 		return 0;
-	}
 	if (c->boot) {
-		if (strcmp(c->boot, "sysv") == 0)
-			*out = NSB_BOOT_SYSV;
-		else if (strcmp(c->boot, "openrc") == 0)
-			*out = NSB_BOOT_OPENRC;
-		else if (strcmp(c->boot, "shell") == 0)
-			*out = NSB_BOOT_SHELL;
-		else if (strncmp(c->boot, "guix:", 5) == 0 && c->boot[5] == '/')
-			*out = NSB_BOOT_GUIX;
-		else if (strncmp(c->boot, "guix:", 5) == 0)
-			return nsb_fail(err, errlen, -EINVAL,
-				    "--boot=%s: guix:SYSTEM needs an absolute SYSTEM path", c->boot);
-		else
-			return nsb_fail(err, errlen, -EINVAL,
-				    "--boot=%s: unknown preset (sysv, openrc, guix:SYSTEM, shell)",
-				    c->boot);
-		return 0;
+		*out = parse_boot(c->boot, err, errlen);
+		return *out ? 0 : -EINVAL;
 	}
-	if (exists_in_root(rootfd, "/sbin/openrc"))
-		*out = NSB_BOOT_OPENRC;
-	else if (exists_in_root(rootfd, "/etc/init.d/rc"))
-		*out = NSB_BOOT_SYSV;
-	else
-		*out = NSB_BOOT_SHELL;
+	*out = nsb_preset_detect(rootfd);
 	return 0;
 }
 
-/* 1 when NAME (NUL-terminated, non-empty) can be a service file name under /etc/init.d. */
-static int valid_service_name(const char *name)
+const char *nsb_preset_path(const struct nsb_preset *p, const struct nsb_config *c)
 {
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (!p || !p->takes_path || !c->boot)
+		return NULL;
+	const char *colon = strchr(c->boot, ':');
+	return colon ? colon + 1 : NULL;
+}
+
+int nsb_service_name_valid(const char *name)
+{
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return 0;
 	for (const char *s = name; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -203,8 +232,21 @@ static int valid_service_name(const char *name)
 int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, size_t errlen)
 {
 	out->n = 0;
+	out->n_files = 0;
+	int r = nsb_droplist_add(path, out, err, errlen);
+	if (r < 0)
+		out->n = 0;
+	return r;
+}
+
+int nsb_droplist_add(const char *path, struct nsb_droplist *out, char *err, size_t errlen)
+{
 	if (err && errlen)
 		err[0] = '\0';
+	if (out->n_files >= NSB_MAX_DROP_FILES)
+		return nsb_fail(err, errlen, -E2BIG, "%s: more than %d drop lists", path,
+				NSB_MAX_DROP_FILES);
+	size_t had = out->n, file = out->n_files;
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return nsb_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
@@ -243,7 +285,7 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 				   NSB_SERVICE_NAME_MAX - 1);
 			goto out;
 		}
-		if (!valid_service_name(s)) {
+		if (!nsb_service_name_valid(s)) {
 			ret = nsb_fail(err, errlen, -EINVAL,
 				   "%s:%lu: not a service name: '%s' (letters, digits, . _ - @ + :)",
 				   path, lineno, s);
@@ -259,6 +301,7 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 				   lineno, NSB_MAX_DROP);
 			goto out;
 		}
+		out->from[out->n] = (unsigned char)file;
 		strcpy(out->names[out->n++], s);
 	}
 	if (ferror(f))
@@ -267,34 +310,11 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 out:
 	free(line);
 	fclose(f);
-	if (ret < 0)
-		out->n = 0;
-	return ret;
-}
-
-const char *nsb_droplist_default(enum nsb_boot_kind kind)
-{
-	switch (kind) {
-	case NSB_BOOT_SYSV:
-		return "drop-sysv.list";
-	case NSB_BOOT_OPENRC:
-		return "drop-openrc.list";
-	default:
-		return NULL;
+	if (ret < 0) {
+		out->n = had;
+		return ret;
 	}
-}
-
-const char *nsb_service_stub(enum nsb_boot_kind kind)
-{
-	/* -shutdown: "openrc shutdown" need not run a no-op stop (each costs an openrc-run) */
-	if (kind == NSB_BOOT_OPENRC)
-		return "#!/sbin/openrc-run\n"
-		       "# Masked by nsboot: a bare-metal service, not run in a container.\n"
-		       "description=\"masked by nsboot\"\n"
-		       "depend() { keyword -shutdown; }\n"
-		       "start() { return 0; }\n"
-		       "stop() { return 0; }\n";
-	return "#!/bin/sh\n"
-	       "# Masked by nsboot: a bare-metal service, not run in a container.\n"
-	       "exit 0\n";
+	snprintf(out->files[file], sizeof out->files[file], "%s", path);
+	out->n_files++;
+	return 0;
 }

@@ -54,6 +54,7 @@ enum nsb_network { NSB_NET_AUTO = 0, NSB_NET_PRIVATE, NSB_NET_HOST };
 enum nsb_console { NSB_CONSOLE_AUTO = 0, NSB_CONSOLE_INTERACTIVE, NSB_CONSOLE_PIPE };
 
 #define NSB_MAX_SPECS 64
+#define NSB_MAX_DROP_LISTS 15 /* --drop-services files (one more for the preset's list) */
 
 struct nsb_config {
 	int verbosity; /* -1 with -q, +1 per -v */
@@ -68,7 +69,9 @@ struct nsb_config {
 	const char *hostname;         /* --hostname, NULL for the default */
 	enum nsb_network network;     /* --network= */
 	const char *boot;             /* --boot=PRESET as given, NULL when absent */
-	const char *drop_services;    /* --drop-services=FILE */
+	const char *drop_services[NSB_MAX_DROP_LISTS]; /* --drop-services=FILE, in order */
+	size_t n_drop_services;
+	bool no_default_drops;        /* --no-default-drops */
 	unsigned long long tmpfs_size; /* --tmpfs-size=SIZE in bytes: the budget the tmpfs
 				       * sizes are split from; 0: a quarter of the RAM */
 	bool mount_options;           /* any option above that asks for mounts was given */
@@ -88,6 +91,7 @@ struct nsb_config {
 	const char *pid_file;         /* --pid-file= */
 	int ready_fd;                 /* --ready-fd=N, -1 when absent */
 	bool wait_booted;             /* --wait-booted */
+	bool fail_on_failed;          /* --fail-on-failed-services */
 	enum nsb_console console;     /* --console= */
 	const char *setenv[NSB_MAX_SPECS];
 	size_t n_setenv;              /* --setenv=VAR=VALUE */

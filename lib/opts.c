@@ -15,7 +15,8 @@ enum {
 	O_VOLATILE = 256, O_READ_ONLY, O_WRITABLE, O_TMPFS_ROOT, O_BIND, O_BIND_RO, O_TMPFS,
 	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
 	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
-	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_MEMORY_MAX, O_PIDS_MAX, O_VERSION
+	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_MEMORY_MAX, O_PIDS_MAX, O_VERSION,
+	O_NO_DEFAULT_DROPS, O_FAIL_ON_FAILED
 };
 
 #define ALL (NSB_PROG_SPAWN | NSB_PROG_INIT | NSB_PROG_MOUNT)
@@ -40,6 +41,7 @@ static const struct {
 	{ { "network", required_argument, NULL, O_NETWORK }, ALL },
 	{ { "boot", required_argument, NULL, O_BOOT }, ALL },
 	{ { "drop-services", required_argument, NULL, O_DROP }, ALL },
+	{ { "no-default-drops", no_argument, NULL, O_NO_DEFAULT_DROPS }, ALL },
 	{ { "tmpfs-size", required_argument, NULL, O_TMPFS_SIZE }, ALL },
 	{ { "kill-group", no_argument, NULL, O_KILL_GROUP }, ALL },
 	{ { "grace", required_argument, NULL, O_GRACE }, ALL },
@@ -50,6 +52,7 @@ static const struct {
 	{ { "pid-file", required_argument, NULL, O_PID_FILE }, NSB_PROG_SPAWN },
 	{ { "ready-fd", required_argument, NULL, O_READY_FD }, NSB_PROG_SPAWN },
 	{ { "wait-booted", no_argument, NULL, O_WAIT_BOOTED }, NSB_PROG_SPAWN },
+	{ { "fail-on-failed-services", no_argument, NULL, O_FAIL_ON_FAILED }, NSB_PROG_SPAWN },
 	{ { "console", required_argument, NULL, O_CONSOLE }, NSB_PROG_SPAWN },
 	{ { "setenv", required_argument, NULL, O_SETENV }, NSB_PROG_SPAWN },
 	{ { "setup-timeout", required_argument, NULL, O_SETUP_TIMEOUT }, NSB_PROG_SPAWN },
@@ -317,7 +320,12 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			c->boot = optarg;
 			break;
 		case O_DROP:
-			c->drop_services = optarg;
+			if (c->n_drop_services >= NSB_MAX_DROP_LISTS)
+				return fail(err, errlen, "--drop-services: more than %d", NSB_MAX_DROP_LISTS);
+			c->drop_services[c->n_drop_services++] = optarg;
+			break;
+		case O_NO_DEFAULT_DROPS:
+			c->no_default_drops = true;
 			break;
 		case O_TMPFS_SIZE:
 			if (!(c->tmpfs_size = nsb_parse_size(optarg)))
@@ -376,6 +384,9 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		case O_WAIT_BOOTED:
 			c->wait_booted = true;
 			break;
+		case O_FAIL_ON_FAILED:
+			c->fail_on_failed = true;
+			break;
 		case O_CONSOLE:
 			if (strcmp(optarg, "interactive") == 0)
 				c->console = NSB_CONSOLE_INTERACTIVE;
@@ -421,7 +432,8 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		return fail(err, errlen, "--tmpfs-root takes no -D TREE");
 	if (c->root != NSB_ROOT_NONE && c->root != NSB_ROOT_TMPFS && !c->tree)
 		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
-	bool wants_root = c->n_mounts || c->n_fstabs || c->drop_services || c->hostname ||
+	bool wants_root = c->n_mounts || c->n_fstabs || c->n_drop_services ||
+			  c->no_default_drops || c->hostname ||
 			  c->network != NSB_NET_AUTO || c->tmpfs_size;
 	if (c->root == NSB_ROOT_NONE && (wants_root || kind == NSB_PROG_SPAWN))
 		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
@@ -465,7 +477,9 @@ const char *nsb_usage_line(enum nsb_prog_kind kind)
 	"                              nsboot-init only binds it as /etc/hostname\n" \
 	"      --network=private|host  private network with lo up (default), or the host's\n" \
 	"      --boot=PRESET           sysv, openrc, guix:SYSTEM or shell (default: detect)\n" \
-	"      --drop-services=FILE    services to mask, one per line (presets bring a list)\n" \
+	"      --drop-services=FILE    more services to mask, one per line (repeatable;\n" \
+	"                              added to the preset's list)\n" \
+	"      --no-default-drops      mask none of the preset's list\n" \
 	"      --tmpfs-size=SIZE       the memory every tmpfs of the container may take\n" \
 	"                              together (k, m, g suffix; default: a quarter of the\n" \
 	"                              RAM); a size= in --tmpfs or --fstab wins for its mount\n" \
@@ -500,6 +514,7 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "      --pid-file=FILE         write the container's PID 1 host PID\n"
 		       "      --ready-fd=N            write \"PID\\n\" to fd N when ready, then close it\n"
 		       "      --wait-booted           report readiness when the system has booted\n"
+		       "      --fail-on-failed-services  a boot with failed services stops, exit 1\n"
 		       "      --setup-timeout=SECONDS give up (exit 125) when the container is not ready\n"
 		       "                              (root built, boot command known) in that time\n"
 		       "                              (default 30)\n"

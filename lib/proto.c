@@ -15,6 +15,23 @@ bool nsb_msg_phase_valid(const char *phase, size_t len)
 	       !memchr(phase, '\n', len);
 }
 
+/* True when the LEN bytes at TEXT are a BOOTED record's list: empty, or service names
+ * (letters, digits, . _ - @ + :) joined by single commas. */
+bool nsb_msg_failed_valid(const char *text, size_t len)
+{
+	if (len >= NSB_PROTO_MAX - NSB_PROTO_PHASE)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		bool name = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			    (ch >= '0' && ch <= '9') || (ch && strchr("._-@+:", ch));
+		bool comma = ch == ',' && i > 0 && i + 1 < len && text[i - 1] != ',';
+		if (!name && !comma)
+			return false;
+	}
+	return true;
+}
+
 /* True when the LEN bytes at TEXT are an EXIT record's status: 1 to 3 digits, at most
  * 255, no leading zero but for "0" itself. */
 bool nsb_msg_status_valid(const char *text, size_t len)
@@ -42,7 +59,10 @@ ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 	case NSB_MSG_READY:
 	case NSB_MSG_BOOTED:
 		buf[n++] = (char)m->type;
-		if (m->type == NSB_MSG_GO) {
+		if (m->type == NSB_MSG_BOOTED &&
+		    !nsb_msg_failed_valid(m->text, strnlen(m->text, sizeof m->text)))
+			return -EINVAL;
+		if (m->type != NSB_MSG_READY) {
 			size_t t = strnlen(m->text, sizeof m->text);
 			if (t == sizeof m->text || n + t > len)
 				return -EMSGSIZE;
@@ -86,10 +106,16 @@ int nsb_msg_decode(struct nsb_msg *m, const char *buf, size_t len)
 		return -EBADMSG;
 	switch (buf[0]) {
 	case NSB_MSG_READY:
-	case NSB_MSG_BOOTED:
 		if (len != 1)
 			return -EBADMSG;
-		m->type = (enum nsb_msg_type)buf[0];
+		m->type = NSB_MSG_READY;
+		return 0;
+	case NSB_MSG_BOOTED:
+		if (!nsb_msg_failed_valid(buf + 1, len - 1))
+			return -EBADMSG;
+		memcpy(m->text, buf + 1, len - 1);
+		m->text[len - 1] = '\0';
+		m->type = NSB_MSG_BOOTED;
 		return 0;
 	case NSB_MSG_EXIT:
 		if (!nsb_msg_status_valid(buf + 1, len - 1))

@@ -4,7 +4,8 @@
  *   GO      "G"                      spawner -> init; SCM_RIGHTS may carry fds (see below)
  *   READY   "R"                      init -> spawner, after the pivot and the service masks
  *   ERROR   "E" PHASE "\0" MESSAGE   init -> spawner; MESSAGE is one line, strerror included
- *   BOOTED  "B"                      init -> spawner, when the boot command reported "up"
+ *   BOOTED  "B" [FAILED]             init -> spawner, when the boot command reported "up";
+ *                                    FAILED: the services that did not come up, NAME,NAME
  *   EXIT    "X" STATUS               init -> spawner, right before it exits: its exit status
  *                                    in decimal (0-255), for a spawner that cannot wait for
  *                                    PID 1 to be reaped (processes stuck in the kernel)
@@ -27,7 +28,8 @@ enum nsb_msg_type { NSB_MSG_GO = 'G', NSB_MSG_READY = 'R', NSB_MSG_ERROR = 'E', 
 struct nsb_msg {
 	enum nsb_msg_type type;
 	char phase[NSB_PROTO_PHASE];     /* ERROR */
-	char text[NSB_PROTO_MAX - NSB_PROTO_PHASE]; /* ERROR message, GO fd names, EXIT status */
+	char text[NSB_PROTO_MAX - NSB_PROTO_PHASE]; /* ERROR message, GO fd names, EXIT status,
+						     * BOOTED's failed services */
 	int fds[NSB_PROTO_MAX_FDS];      /* GO: received fds, -1 when unused */
 	size_t n_fds;
 };
@@ -35,6 +37,9 @@ struct nsb_msg {
 /* True when the LEN bytes at PHASE may be an ERROR record's phase: 1 to
  * NSB_PROTO_PHASE - 1 bytes, no NUL, no newline. The encoder and the decoder both ask. */
 bool nsb_msg_phase_valid(const char *phase, size_t len);
+/* True when the LEN bytes at TEXT are a BOOTED record's list of failed services: empty or
+ * service names joined by commas (pure; the encoder and the decoder both ask). */
+bool nsb_msg_failed_valid(const char *text, size_t len);
 /* True when the LEN bytes at TEXT are an EXIT record's status ("0" to "255"); pure. */
 bool nsb_msg_status_valid(const char *text, size_t len);
 

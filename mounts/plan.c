@@ -417,15 +417,15 @@ static int add_fstab(struct nsb_plan *p, const struct nsb_plan_facts *f, const s
 	return 0;
 }
 
-/* The service masks: the stub written once, bound over each /etc/init.d/NAME present. */
+/* The service masks: the stub written once, bound over each SERVICE_DIR/NAME present. */
 static int add_masks(struct nsb_plan *p, const struct nsb_plan_facts *f)
 {
-	if (!f->drop || f->drop->n == 0 || !f->stub)
+	if (!f->drop || f->drop->n == 0 || !f->stub || !f->service_dir)
 		return 0;
 	int r = add(p, (struct nsb_entry){ .op = NSB_OP_FILE, .dst_at = NSB_AT_STAGE,
 		.source = f->stub, .target = "/service-stub", .flags = NSB_F_EXEC });
 	for (size_t i = 0; r == 0 && i < f->drop->n; i++) {
-		const char *t = save(p, "/etc/init.d/%s", f->drop->names[i]);
+		const char *t = save(p, "%s/%s", f->service_dir, f->drop->names[i]);
 		if (!t)
 			return -E2BIG;
 		r = add(p, (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_STAGE,

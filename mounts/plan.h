@@ -95,6 +95,7 @@ struct nsb_plan_facts {
 	const struct nsb_fstab *fstab;       /* or NULL */
 	const struct nsb_droplist *drop;     /* or NULL */
 	const char *stub;                    /* the service stub's text (when drop) */
+	const char *service_dir;             /* where the masked services are (when drop) */
 	unsigned long long mem_total;        /* the RAM in bytes (MemTotal); 0: unknown,
 					      * nsb_plan_build reads it */
 };

@@ -38,8 +38,6 @@ struct inputs {
 	char console[PATH_MAX];
 	struct nsb_fstab fstab;
 	struct nsb_droplist drop;
-	bool have_drop;
-	enum nsb_boot_kind kind;
 	struct nsb_plan_facts facts;
 	struct nsb_plan plan;
 };
@@ -89,6 +87,62 @@ static bool gid5_mapped(void)
 	return found;
 }
 
+/* Logs, with -v, the services masked and the list each came from. */
+static void log_drops(const struct nsb_droplist *d)
+{
+	for (size_t f = 0; f < d->n_files && nsb_verbosity > 0; f++) {
+		char names[1024] = "";
+		size_t used = 0, n = 0;
+		for (size_t i = 0; i < d->n; i++)
+			if (d->from[i] == f && used < sizeof names) {
+				used += (size_t)snprintf(names + used, sizeof names - used, " %s",
+							 d->names[i]);
+				n++;
+			}
+		log_debug("drop-services: %zu from %s:%s", n, d->files[f], n ? names : " (none new)");
+	}
+	if (nsb_verbosity > 0 && d->n_files == 0)
+		log_debug("drop-services: none");
+}
+
+/* The services to mask: the boot preset's default list (unless --no-default-drops), then
+ * each --drop-services file; masked with the stub and in the service directory of the
+ * tree's own init system (the preset's, or for COMMAND, shell or guix, the one detected
+ * in the tree). */
+static int read_drops(const struct nsb_config *c, int treefd, struct inputs *in,
+		      struct nsb_setup_error *err)
+{
+	char msg[sizeof err->message];
+	const struct nsb_preset *boot, *owner;
+	int r = nsb_preset_choose(c, treefd, &boot, msg, sizeof msg);
+	if (r < 0)
+		return fail(err, r, "boot", "%s", msg);
+	in->drop.n = in->drop.n_files = 0;
+	if (boot && boot->drops && !c->no_default_drops) {
+		char path[PATH_MAX];
+		if ((r = nsb_find_data(boot->drops, path, sizeof path)) < 0)
+			return fail(err, r, "drop-services", "%s: %s", boot->drops, strerror(-r));
+		if ((r = nsb_droplist_add(path, &in->drop, msg, sizeof msg)) < 0)
+			return fail(err, r, "drop-services", "%s", msg);
+	}
+	for (size_t i = 0; i < c->n_drop_services; i++)
+		if ((r = nsb_droplist_add(c->drop_services[i], &in->drop, msg, sizeof msg)) < 0)
+			return fail(err, r, "drop-services", "%s", msg);
+	if (in->drop.n_files == 0)
+		return 0;
+	log_drops(&in->drop);
+	owner = boot && boot->service_dir ? boot : nsb_preset_detect(treefd);
+	/* a tree whose init system no row knows: plain scripts in /etc/init.d, as sysv-rc */
+	if (!owner->service_dir)
+		owner = nsb_preset_named("sysv");
+	if (!owner || !owner->service_dir)
+		return fail(err, -EINVAL, "drop-services", "no preset masks services");
+	in->facts.drop = &in->drop;
+	in->facts.stub = owner->stub;
+	in->facts.service_dir = owner->service_dir;
+	return 0;
+}
+
 /* Reads the host-side inputs into IN: TREE, cwd, fstab files, drop list, facts. */
 static int read_inputs(const struct nsb_config *c, const struct nsb_setup_env *env,
 		       struct inputs *in, struct nsb_setup_error *err)
@@ -128,40 +182,9 @@ static int read_inputs(const struct nsb_config *c, const struct nsb_setup_env *e
 	}
 	f->fstab = &in->fstab;
 
-	/* the drop list: --drop-services, or the preset's default list */
-	r = nsb_boot_kind(c, treefd, &in->kind, msg, sizeof msg);
-	if (r < 0) {
-		fail(err, r, "boot", "%s", msg);
+	r = read_drops(c, treefd, in, err);
+	if (r < 0)
 		goto out;
-	}
-	const char *list = c->drop_services;
-	char path[PATH_MAX];
-	if (!list && (in->kind == NSB_BOOT_SYSV || in->kind == NSB_BOOT_OPENRC)) {
-		const char *name = nsb_droplist_default(in->kind);
-		if (name && (r = nsb_find_data(name, path, sizeof path)) < 0) {
-			fail(err, r, "drop-services", "%s: %s", name, strerror(-r));
-			goto out;
-		}
-		list = name ? path : NULL;
-	}
-	if (list) {
-		r = nsb_droplist_read(list, &in->drop, msg, sizeof msg);
-		if (r < 0) {
-			fail(err, r, "drop-services", "%s", msg);
-			goto out;
-		}
-		f->drop = &in->drop;
-		/* A COMMAND (or shell, guix) boot still masks with the stub the tree's own
-		 * init system runs: its kind as detected in the tree. */
-		enum nsb_boot_kind stub_kind = in->kind;
-		if (stub_kind != NSB_BOOT_SYSV && stub_kind != NSB_BOOT_OPENRC) {
-			struct nsb_config probe = *c;
-			probe.argc = 0;
-			probe.boot = NULL;
-			(void)nsb_boot_kind(&probe, treefd, &stub_kind, NULL, 0);
-		}
-		f->stub = nsb_service_stub(stub_kind);
-	}
 
 	f->own_netns = env->own_netns >= 0 ? env->own_netns : owns_ns("net");
 	f->own_ipcns = env->own_ipcns >= 0 ? env->own_ipcns : owns_ns("ipc");

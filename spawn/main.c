@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -138,6 +139,21 @@ static int idmap_clone(const char *tree, pid_t pid, char *err, size_t errlen)
 	return fd;
 }
 
+/* Without COMMAND or --boot, the preset is the tree's own init system, detected here once
+ * (before any namespace) and passed to the builder and the init as --boot=NAME. A tree
+ * that cannot be opened is left to the builder's error. */
+static void detect_preset(struct nsb_config *c)
+{
+	if (c->argc > 0 || c->boot || !c->tree)
+		return;
+	int fd = open(c->tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	c->boot = nsb_preset_detect(fd)->name;
+	close(fd);
+	log_debug("boot: %s preset (detected from the tree)", c->boot);
+}
+
 /* atexit: the container's cgroup goes with nsboot, on every path. */
 static struct nsb_cgroup *exit_cgroup;
 static void destroy_cgroup_at_exit(void)
@@ -191,6 +207,32 @@ static void announce(struct spawner *s)
 	}
 }
 
+/* BOOTED: "booted in N ms", with the services that failed (FAILED: NAME,NAME or ""); with
+ * --fail-on-failed-services and failures, the container is stopped instead of announced. */
+static void booted(struct spawner *s, const char *failed)
+{
+	long long ms = nsb_now_ms() - s->t0_ms;
+	if (!*failed) {
+		log_info("booted in %lld ms", ms);
+		announce(s);
+		return;
+	}
+	char names[NSB_PROTO_MAX];
+	size_t n = 1, used = 0;
+	for (const char *p = failed; *p && used + 3 < sizeof names; p++) {
+		if (*p == ',')
+			n++;
+		used += (size_t)snprintf(names + used, sizeof names - used, *p == ',' ? ", " : "%c", *p);
+	}
+	log_info("booted in %lld ms (%zu service%s failed: %s)", ms, n, n == 1 ? "" : "s", names);
+	if (s->c.fail_on_failed && !s->boot_failed) {
+		log_error("--fail-on-failed-services: stopping the container");
+		s->boot_failed = 1;
+		return;
+	}
+	announce(s);
+}
+
 /* Handles the records waiting on the channel; returns false once it hung up. */
 static bool read_channel(struct spawner *s)
 {
@@ -217,8 +259,7 @@ static bool read_channel(struct spawner *s)
 			break;
 		case NSB_MSG_BOOTED:
 			s->ready = true;
-			log_info("booted in %lld ms", nsb_now_ms() - s->t0_ms);
-			announce(s);
+			booted(s, m.text);
 			break;
 		case NSB_MSG_EXIT:
 			s->exit_status_known = true;
@@ -403,6 +444,10 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 		}
 		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			chan_open = read_channel(s);
+		if (s->boot_failed == 1) {
+			s->boot_failed = 2;
+			on_signal(s, &d, SIGTERM); /* the orderly stop a SIGTERM asks for */
+		}
 		nsb_console_relay(&s->con, p + 2, n - 2);
 		struct signalfd_siginfo si;
 		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
@@ -442,6 +487,8 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 				  WEXITSTATUS(status));
 		return NSB_EXIT_FAILURE;
 	}
+	if (s->boot_failed)
+		return 1;
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
@@ -525,6 +572,7 @@ int main(int argc, char **argv)
 	}
 	nsb_verbosity = s.c.verbosity;
 	check_inputs(&s.c);
+	detect_preset(&s.c);
 
 	if (s.c.hostname)
 		snprintf(s.hostname, sizeof s.hostname, "%s", s.c.hostname);

@@ -35,6 +35,8 @@ struct spawner {
 	bool got_error;            /* an ERROR record was printed */
 	bool pid_file_written;
 	bool exit_status_known;    /* the init said what it exits with (EXIT) */
+	int boot_failed;           /* --fail-on-failed-services: 1 services failed, 2 and the
+				    * stop was requested */
 	int exit_status;           /* then that, as a wait status */
 };
 

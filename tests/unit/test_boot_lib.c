@@ -20,6 +20,10 @@
 #include "config.h"
 #include "scratch.h"
 
+/* A preset row's default drop list and stub (NULL: COMMAND, no preset). */
+static const char *DEFAULT_LIST(const struct nsb_preset *p) { return p ? p->drops : NULL; }
+#define STUB(p) ((p)->stub)
+
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
@@ -84,44 +88,44 @@ static int teardown_tree(void **state)
 }
 
 /* The kind detected in the test tree, with openat2 or with the manual walk. */
-static enum nsb_boot_kind detect(int manual)
+static const struct nsb_preset *detect(int manual)
 {
 	struct nsb_config c;
 	nsb_config_init(&c);
 	no_openat2 = manual;
 	int fd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	enum nsb_boot_kind k = (enum nsb_boot_kind)-1;
+	const struct nsb_preset *k = NULL;
 	char err[256] = "x";
-	assert_int_equal(nsb_boot_kind(&c, fd, &k, err, sizeof err), 0);
+	assert_int_equal(nsb_preset_choose(&c, fd, &k, err, sizeof err), 0);
 	assert_string_equal(err, "");
 	close(fd);
 	return k;
 }
 
 /* Both resolution paths must agree on every tree. */
-static void assert_detect(enum nsb_boot_kind want)
+static void assert_detect(const struct nsb_preset *want)
 {
-	assert_int_equal(detect(0), want);
-	assert_int_equal(detect(1), want);
+	assert_ptr_equal(detect(0), want);
+	assert_ptr_equal(detect(1), want);
 }
 
 static void detect_empty_tree_is_shell(void **state)
 {
-	assert_detect(NSB_BOOT_SHELL);
+	assert_detect(nsb_preset_named("shell"));
 }
 
 static void detect_openrc(void **state)
 {
 	mkfile("sbin/openrc");
 	mkfile("etc/init.d/rc"); /* OpenRC wins over sysv-rc */
-	assert_detect(NSB_BOOT_OPENRC);
+	assert_detect(nsb_preset_named("openrc"));
 }
 
 static void detect_sysv(void **state)
 {
 	mkfile("etc/init.d/rc");
-	assert_detect(NSB_BOOT_SYSV);
+	assert_detect(nsb_preset_named("sysv"));
 }
 
 static void detect_through_absolute_link_inside_tree(void **state)
@@ -129,7 +133,7 @@ static void detect_through_absolute_link_inside_tree(void **state)
 	/* merged /usr: /sbin -> /usr/sbin is the tree's /usr/sbin, not the host's */
 	mkfile("usr/sbin/openrc");
 	mklink("/usr/sbin", "sbin");
-	assert_detect(NSB_BOOT_OPENRC);
+	assert_detect(nsb_preset_named("openrc"));
 	/* the manual walk really ran when asked */
 	openat2_calls = 0;
 	detect(1);
@@ -141,7 +145,7 @@ static void detect_relative_links(void **state)
 	mkfile("lib/rc/rc-real");
 	mklink("../../lib/rc/./rc-real", "etc/init.d/rc");
 	mklink("etc/../etc/init.d", "initd"); /* unused, must not disturb */
-	assert_detect(NSB_BOOT_SYSV);
+	assert_detect(nsb_preset_named("sysv"));
 }
 
 static void detect_never_follows_a_link_to_the_host(void **state)
@@ -150,7 +154,7 @@ static void detect_never_follows_a_link_to_the_host(void **state)
 	assert_int_equal(access("/bin/sh", F_OK), 0);
 	mklink("/bin/sh", "sbin/openrc");
 	mklink("../../../../../../../../etc/passwd", "etc/init.d/rc");
-	assert_detect(NSB_BOOT_SHELL);
+	assert_detect(nsb_preset_named("shell"));
 }
 
 static void detect_dotdot_stops_at_tree_root(void **state)
@@ -158,7 +162,7 @@ static void detect_dotdot_stops_at_tree_root(void **state)
 	/* ".." above the tree's root is the root itself, as for a chroot */
 	mkfile("bin/sh");
 	mklink("../../../../bin/sh", "sbin/openrc");
-	assert_detect(NSB_BOOT_OPENRC);
+	assert_detect(nsb_preset_named("openrc"));
 }
 
 static void detect_symlink_loop_is_absent(void **state)
@@ -167,7 +171,7 @@ static void detect_symlink_loop_is_absent(void **state)
 	mklink("b", "etc/init.d/a");
 	mklink("a", "etc/init.d/b");
 	mklink("a", "etc/init.d/rc");
-	assert_detect(NSB_BOOT_SHELL);
+	assert_detect(nsb_preset_named("shell"));
 }
 
 static void detect_directory_is_not_a_program(void **state)
@@ -176,30 +180,30 @@ static void detect_directory_is_not_a_program(void **state)
 	snprintf(path, sizeof path, "%s/sbin/openrc", tree);
 	mkfile("sbin/x");
 	assert_int_equal(mkdir(path, 0755), 0);
-	assert_detect(NSB_BOOT_SHELL);
+	assert_detect(nsb_preset_named("shell"));
 }
 
 /* Parses --boot=VALUE (and no COMMAND); returns nsb_boot_kind's result. */
-static int kind_of(const char *value, enum nsb_boot_kind *k, char *err)
+static int kind_of(const char *value, const struct nsb_preset **k, char *err)
 {
 	struct nsb_config c;
 	nsb_config_init(&c);
 	c.boot = value;
-	return nsb_boot_kind(&c, -1, k, err, 256);
+	return nsb_preset_choose(&c, -1, k, err, 256);
 }
 
 static void boot_option(void **state)
 {
-	enum nsb_boot_kind k;
+	const struct nsb_preset *k;
 	char err[256];
 	assert_int_equal(kind_of("sysv", &k, err), 0);
-	assert_int_equal(k, NSB_BOOT_SYSV);
+	assert_ptr_equal(k, nsb_preset_named("sysv"));
 	assert_int_equal(kind_of("openrc", &k, err), 0);
-	assert_int_equal(k, NSB_BOOT_OPENRC);
+	assert_ptr_equal(k, nsb_preset_named("openrc"));
 	assert_int_equal(kind_of("shell", &k, err), 0);
-	assert_int_equal(k, NSB_BOOT_SHELL);
+	assert_ptr_equal(k, nsb_preset_named("shell"));
 	assert_int_equal(kind_of("guix:/gnu/store/abc-system", &k, err), 0);
-	assert_int_equal(k, NSB_BOOT_GUIX);
+	assert_ptr_equal(k, nsb_preset_named("guix"));
 
 	assert_int_equal(kind_of("systemd", &k, err), -EINVAL);
 	assert_non_null(strstr(err, "--boot=systemd"));
@@ -217,11 +221,11 @@ static void command_means_no_preset(void **state)
 	char *argv[] = { "sleep", "1", NULL };
 	c.argv = argv;
 	c.argc = 2;
-	enum nsb_boot_kind k = NSB_BOOT_SHELL;
+	const struct nsb_preset *k = nsb_preset_named("shell");
 	char err[64];
 	/* rootfd -1: COMMAND never looks at the tree */
-	assert_int_equal(nsb_boot_kind(&c, -1, &k, err, sizeof err), 0);
-	assert_int_equal(k, NSB_BOOT_COMMAND);
+	assert_int_equal(nsb_preset_choose(&c, -1, &k, err, sizeof err), 0);
+	assert_ptr_equal(k, NULL);
 }
 
 /* Writes TEXT to a fresh drop list file and returns its path. */
@@ -345,11 +349,11 @@ static void droplist_too_many(void **state)
 
 static void default_lists(void **state)
 {
-	assert_string_equal(nsb_droplist_default(NSB_BOOT_SYSV), "drop-sysv.list");
-	assert_string_equal(nsb_droplist_default(NSB_BOOT_OPENRC), "drop-openrc.list");
-	assert_null(nsb_droplist_default(NSB_BOOT_SHELL));
-	assert_null(nsb_droplist_default(NSB_BOOT_GUIX));
-	assert_null(nsb_droplist_default(NSB_BOOT_COMMAND));
+	assert_string_equal(DEFAULT_LIST(nsb_preset_named("sysv")), "drop-sysv.list");
+	assert_string_equal(DEFAULT_LIST(nsb_preset_named("openrc")), "drop-openrc.list");
+	assert_null(DEFAULT_LIST(nsb_preset_named("shell")));
+	assert_null(DEFAULT_LIST(nsb_preset_named("guix")));
+	assert_null(DEFAULT_LIST(NULL));
 }
 
 /* The shipped default lists parse and hold the services the Debian boots here needed masked (run from the
@@ -374,10 +378,10 @@ static void shipped_lists(void **state)
 
 static void stubs(void **state)
 {
-	const char *s = nsb_service_stub(NSB_BOOT_SYSV);
+	const char *s = STUB(nsb_preset_named("sysv"));
 	assert_int_equal(strncmp(s, "#!/bin/sh\n", 10), 0);
 	assert_non_null(strstr(s, "\nexit 0\n"));
-	const char *o = nsb_service_stub(NSB_BOOT_OPENRC);
+	const char *o = STUB(nsb_preset_named("openrc"));
 	assert_int_equal(strncmp(o, "#!/sbin/openrc-run\n", 19), 0);
 	assert_non_null(strstr(o, "start() { return 0; }"));
 	assert_non_null(strstr(o, "stop() { return 0; }"));
@@ -392,14 +396,14 @@ static void stubs_run(void **state)
 	char path[512], cmd[2048];
 	snprintf(path, sizeof path, "%s/stub", tree);
 	FILE *f = fopen(path, "w");
-	fputs(nsb_service_stub(NSB_BOOT_SYSV), f);
+	fputs(STUB(nsb_preset_named("sysv")), f);
 	fclose(f);
 	chmod(path, 0755);
 	snprintf(cmd, sizeof cmd, "'%s' start && '%s' stop", path, path);
 	assert_int_equal(system(cmd), 0);
 
 	f = fopen(path, "w");
-	fputs(nsb_service_stub(NSB_BOOT_OPENRC), f);
+	fputs(STUB(nsb_preset_named("openrc")), f);
 	fclose(f);
 	snprintf(cmd, sizeof cmd, "sh -ec '. \"%s\"; start; stop'", path);
 	assert_int_equal(system(cmd), 0);

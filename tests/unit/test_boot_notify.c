@@ -79,7 +79,7 @@ static pid_t child_sends(const char *msg, int as_boot)
 	}
 	close(go[0]);
 	if (as_boot)
-		nsb_notify_started(pid, NSB_BOOT_COMMAND);
+		nsb_notify_started(pid, NULL);
 	assert_int_equal(write(go[1], "x", 1), 1);
 	close(go[1]);
 	int st;
@@ -143,7 +143,7 @@ static void ready_from_boot_command(void **state)
 
 static void ready_from_another_process_does_not_count(void **state)
 {
-	nsb_notify_started(getpid() + 100000, NSB_BOOT_SYSV); /* some other pid boots */
+	nsb_notify_started(getpid() + 100000, nsb_preset_named("sysv")); /* some other pid boots */
 	child_sends("READY=1", 0);          /* a service, e.g. sshd */
 	sd_notify_send("READY=1");          /* PID 1's own process is not the boot command */
 	assert_int_equal(pump(), 0);
@@ -154,7 +154,7 @@ static void ready_from_another_process_does_not_count(void **state)
 static void ready_must_be_exact(void **state)
 {
 	pid_t self = getpid();
-	nsb_notify_started(self, NSB_BOOT_COMMAND);
+	nsb_notify_started(self, NULL);
 	sd_notify_send("READY=10");
 	sd_notify_send("XREADY=1\nSTATUS=READY=1");
 	sd_notify_send("");
@@ -201,7 +201,7 @@ static void fifo_overlong_line(void **state)
 
 static void shell_is_up_when_it_runs(void **state)
 {
-	nsb_notify_started(getpid(), NSB_BOOT_SHELL);
+	nsb_notify_started(getpid(), nsb_preset_named("shell"));
 	assert_true(nsb_notify_booted());
 	assert_int_equal(booted_records(), 1);
 }

@@ -56,10 +56,10 @@ static void command_is_copied(void **state)
 	struct nsb_config c;
 	config(&c, NULL, cmd);
 	char **argv;
-	enum nsb_boot_kind k = NSB_BOOT_SHELL;
+	const struct nsb_preset *k = nsb_preset_named("shell");
 	char err[256];
 	assert_int_equal(nsb_preset_argv_kind(&c, &argv, &k, err, sizeof err), 0);
-	assert_int_equal(k, NSB_BOOT_COMMAND);
+	assert_ptr_equal(k, NULL);
 	assert_string_equal(argv[0], "sleep");
 	assert_string_equal(argv[1], "1");
 	assert_string_equal(argv[2], "two words");
@@ -82,22 +82,22 @@ static void shell_preset(void **state)
 
 static void sh_presets(void **state)
 {
-	static const struct {
+	const struct {
 		const char *boot;
-		enum nsb_boot_kind kind;
+		const struct nsb_preset *kind;
 		const char *must[4];
 	} cases[] = {
-		{ "sysv", NSB_BOOT_SYSV, { "/etc/init.d/rc S\n", "/etc/init.d/rc 2\n", "/etc/init.d/rc 0\n", "trap nsb_stop TERM INT" } },
-		{ "openrc", NSB_BOOT_OPENRC, { "openrc sysinit\n", "openrc default\n", "openrc shutdown\n", "trap nsb_stop TERM INT" } },
+		{ "sysv", nsb_preset_named("sysv"), { "/etc/init.d/rc S\n", "/etc/init.d/rc 2\n", "/etc/init.d/rc 0\n", "trap nsb_stop TERM INT" } },
+		{ "openrc", nsb_preset_named("openrc"), { "openrc sysinit\n", "openrc default\n", "openrc shutdown\n", "trap nsb_stop TERM INT" } },
 	};
 	for (size_t i = 0; i < 2; i++) {
 		struct nsb_config c;
 		config(&c, cases[i].boot, NULL);
 		char **argv;
-		enum nsb_boot_kind k;
+		const struct nsb_preset *k;
 		char err[256];
 		assert_int_equal(nsb_preset_argv_kind(&c, &argv, &k, err, sizeof err), 0);
-		assert_int_equal(k, cases[i].kind);
+		assert_ptr_equal(k, cases[i].kind);
 		assert_string_equal(argv[0], "/bin/sh");
 		assert_string_equal(argv[1], "-c");
 		assert_string_equal(argv[2], nsb_preset_script(k));
@@ -108,7 +108,7 @@ static void sh_presets(void **state)
 		assert_non_null(strstr(argv[2], "echo READY=1 >" NSB_READY_FIFO));
 		free(argv);
 	}
-	assert_null(nsb_preset_script(NSB_BOOT_SHELL));
+	assert_null(nsb_preset_script(nsb_preset_named("shell")));
 }
 
 static void unknown_preset(void **state)
@@ -129,13 +129,13 @@ static void guix_preset(void **state)
 	struct nsb_config c;
 	config(&c, "guix:/gnu/store/xyz-system", NULL);
 	char **argv;
-	enum nsb_boot_kind k;
+	const struct nsb_preset *k;
 	char err[256];
 	int r = nsb_preset_argv_kind(&c, &argv, &k, err, sizeof err);
 	if (r == -EACCES || r == -EROFS || r == -EPERM)
 		skip(); /* some of the five directories are missing on this host and we may not create them */
 	assert_int_equal(r, 0);
-	assert_int_equal(k, NSB_BOOT_GUIX);
+	assert_ptr_equal(k, nsb_preset_named("guix"));
 	assert_string_equal(argv[0], "/gnu/store/xyz-system/boot");
 	assert_null(argv[1]);
 	assert_string_equal(getenv("GUIX_NEW_SYSTEM"), "/gnu/store/xyz-system");
@@ -196,7 +196,7 @@ static const char *slurp(const char *path)
 
 /* Runs KIND's script with its commands pointed at a recorder that logs "WORD..." lines to
  * DIR/log; waits for READY=1 on the FIFO; sends SIG; checks exit 0 and the log WANT. */
-static void run_script(enum nsb_boot_kind kind, int sig, const char *want)
+static void run_script(const struct nsb_preset *kind, int sig, const char *want)
 {
 	char rec[512], fifo[512], log[512];
 	snprintf(rec, sizeof rec, "%s/rec", dir);
@@ -215,8 +215,8 @@ static void run_script(enum nsb_boot_kind kind, int sig, const char *want)
 	free(s);
 	/* "/etc/init.d/rc S" -> "REC rc S"; "openrc boot" -> "REC openrc boot" */
 	char with[600];
-	snprintf(with, sizeof with, "%s %s", rec, kind == NSB_BOOT_SYSV ? "rc " : "openrc ");
-	s = replace(t, kind == NSB_BOOT_SYSV ? "/etc/init.d/rc " : "openrc ", with);
+	snprintf(with, sizeof with, "%s %s", rec, kind == nsb_preset_named("sysv") ? "rc " : "openrc ");
+	s = replace(t, kind == nsb_preset_named("sysv") ? "/etc/init.d/rc " : "openrc ", with);
 	free(t);
 	/* what the script makes in /run goes to DIR/run (never the host's /run) */
 	char run[300];
@@ -275,8 +275,8 @@ static void sysv_script_runs(void **state)
 	const char *want = "rc S RUNLEVEL=S PREVLEVEL=N\n"
 			   "rc 2 RUNLEVEL=2 PREVLEVEL=N\n"
 			   "rc 0 RUNLEVEL=0 PREVLEVEL=2\n";
-	run_script(NSB_BOOT_SYSV, SIGTERM, want);
-	run_script(NSB_BOOT_SYSV, SIGINT, want);
+	run_script(nsb_preset_named("sysv"), SIGTERM, want);
+	run_script(nsb_preset_named("sysv"), SIGINT, want);
 	/* what the masked mountkernfs.sh would have made */
 	assert_true(dir_mode("run/lock", 01777));
 	assert_true(dir_mode("run/sendsigs.omit.d", 0755));
@@ -285,8 +285,8 @@ static void sysv_script_runs(void **state)
 static void openrc_script_runs(void **state)
 {
 	const char *want = "openrc sysinit\nopenrc boot\nopenrc default\nopenrc shutdown\n";
-	run_script(NSB_BOOT_OPENRC, SIGTERM, want);
-	run_script(NSB_BOOT_OPENRC, SIGINT, want);
+	run_script(nsb_preset_named("openrc"), SIGTERM, want);
+	run_script(nsb_preset_named("openrc"), SIGINT, want);
 }
 
 int main(void)

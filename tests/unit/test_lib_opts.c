@@ -216,7 +216,7 @@ static void mount_helper_accepts_init_words(void **state)
 	assert_int_equal(c.sync_fd, 4);
 	assert_int_equal(c.tree_fd, 5);
 	assert_string_equal(c.boot, "openrc");
-	assert_string_equal(c.drop_services, "/d");
+	assert_string_equal(c.drop_services[0], "/d");
 	assert_int_equal(parse(&c, NSB_PROG_MOUNT, err, "nsboot-mount", "-D", "/t", "--setenv=A=1", NULL),
 			 NSB_PARSE_ERROR);
 }

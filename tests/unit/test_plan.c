@@ -361,6 +361,7 @@ static void test_fstab_then_masks_last(void **state)
 	f.fstab = &fs;
 	f.drop = &drop;
 	f.stub = "#!/bin/sh\nexit 0\n";
+	f.service_dir = "/etc/init.d";
 	build((const char *[]){ "-D", "/srv/tree", "--tmpfs=/u", NULL }, &f);
 	int u = find("/u", 0), d = find("/data", 0), s = find("/scratch", 0);
 	int stub = find("/service-stub", NSB_OP_FILE), m1 = find("/etc/init.d/hwclock.sh", 0),

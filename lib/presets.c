@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The boot presets: one row each (struct nsb_preset, lib/boot.h). Portable: glibc and musl.
+ *
+ * Adding a preset is one row here and, when it masks services, one drop list in data/:
+ *   name         --boot=NAME; .takes_path for --boot=NAME:/PATH
+ *   detect       a file of the tree that selects the row when neither --boot nor COMMAND
+ *                is given (rows are tried in this order; the first that matches wins)
+ *   script       the boot as a /bin/sh script; NSB_SH_BOOT(SETUP, BOOT, SHUTDOWN) wraps
+ *                it: SHUTDOWN runs on SIGTERM/SIGINT, READY=1 goes to the FIFO after BOOT
+ *   command      instead of a script, the one word exec'd ("%s" is --boot's PATH)
+ *   entry        the tree's program the script needs (checked before READY, with /bin/sh)
+ *   drops        data/FILE: one service per line, each with its reason as a comment
+ *   service_dir  where the tree keeps its services (the masks go to SERVICE_DIR/NAME)
+ *   stub         what a masked service becomes
+ *   ready        NSB_READY_REPORT (READY=1 from the boot) or NSB_READY_RUNS (shell)
+ *   check        /bin/sh script run after READY=1 that prints each service that did not
+ *                come up; NSB_SH_CHECK(LIST, STATUS) runs STATUS NAME for every name
+ *                LIST prints, in parallel, and prints NAME when it fails
+ *   prepare      C function run by PID 1 before the boot command (guix)
+ * Nothing else in the code names a preset: the mount layer takes service_dir and stub from
+ * the row, PID 1 the script, the check and the readiness rule. */
+#include "boot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The FIFO a plain sh script reports "up" on (init/preset.h: NSB_READY_FIFO). */
+#define SH_FIFO "/run/nsboot/ready"
+#define SH_READY "[ -p " SH_FIFO " ] && echo READY=1 >" SH_FIFO "\n"
+
+/* A boot script: SETUP, then BOOT, READY=1 on the FIFO, and wait; SIGTERM/SIGINT run
+ * SHUTDOWN and exit 0. A signal that arrives while BOOT runs is handled once it is done;
+ * during SHUTDOWN both are ignored (by the stop scripts too), so that a second Ctrl-C on
+ * the console does not cut it short. */
+#define NSB_SH_BOOT(SETUP, BOOT, SHUTDOWN)                                       \
+	SETUP                                                                    \
+	"nsb_stop() {\n"                                                         \
+	"\ttrap '' TERM INT\n"                                                   \
+	"\t[ -n \"${nsb_wait:-}\" ] && kill \"$nsb_wait\" 2>/dev/null\n"         \
+	"\t" SHUTDOWN "\n"                                                       \
+	"\texit 0\n"                                                             \
+	"}\n"                                                                    \
+	"trap nsb_stop TERM INT\n"                                               \
+	BOOT                                                                     \
+	SH_READY                                                                 \
+	"while :; do sleep 3600 & nsb_wait=$!; wait $nsb_wait; done\n"
+
+/* How long the status checks may take together before the slow ones count as failed. */
+#define NSB_CHECK_SECONDS "10"
+
+/* The second line of every stub, which the status check looks for. */
+#define NSB_STUB_MARK "# Masked by nsboot: a bare-metal service, not run in a container."
+
+/* A status check: LIST (sh) prints service names; STATUS (sh, a function body taking the
+ * name as $1) returns non-zero when that service is not running. A service DIR/NAME that
+ * is one of nsboot's stubs is skipped (with shell builtins only: no fork); every other
+ * STATUS runs in parallel with its output discarded; what is still running after
+ * NSB_CHECK_SECONDS is killed and named. */
+#define NSB_SH_CHECK(DIR, LIST, STATUS)                                          \
+	"nsb_list() {\n" LIST "}\n"                                              \
+	"nsb_status() {\n" STATUS "}\n"                                          \
+	"nsb_pids=\n"                                                            \
+	"for nsb_s in $(nsb_list); do\n"                                         \
+	"\tnsb_l=\n"                                                             \
+	"\t{ read -r nsb_l; read -r nsb_l; } <\"" DIR "/$nsb_s\" 2>/dev/null\n"     \
+	"\t[ \"$nsb_l\" = \"" NSB_STUB_MARK "\" ] && continue\n"                     \
+	"\t(trap 'echo \"$nsb_s\"; exit 1' TERM\n"                              \
+	"\t nsb_status \"$nsb_s\" </dev/null >/dev/null 2>&1 &\n"                \
+	"\t wait $! || echo \"$nsb_s\") &\n"                                      \
+	"\tnsb_pids=\"$nsb_pids $!\"\n"                                          \
+	"done\n"                                                                 \
+	"[ -n \"$nsb_pids\" ] || exit 0\n"                                       \
+	"(sleep " NSB_CHECK_SECONDS "; kill $nsb_pids) >/dev/null 2>&1 &\n"     \
+	"nsb_dog=$!\n"                                                           \
+	"for nsb_p in $nsb_pids; do wait $nsb_p || :; done\n"                    \
+	"kill $nsb_dog 2>/dev/null\n"                                            \
+	"exit 0\n"
+
+/* Masked services, sysv-rc style: a script that does nothing and succeeds. */
+static const char sysv_stub[] = "#!/bin/sh\n"
+				NSB_STUB_MARK "\n"
+				"exit 0\n";
+
+/* OpenRC: -shutdown, so that "openrc shutdown" need not run a no-op stop (each costs an
+ * openrc-run). */
+static const char openrc_stub[] = "#!/sbin/openrc-run\n"
+				  NSB_STUB_MARK "\n"
+				  "description=\"masked by nsboot\"\n"
+				  "depend() { keyword -shutdown; }\n"
+				  "start() { return 0; }\n"
+				  "stop() { return 0; }\n";
+
+/* Guix's convention for a container's boot: the directories its activation expects, the
+ * environment its boot script reads. */
+static int guix_prepare(const char *system, char *err, size_t errlen)
+{
+	static const char *const dirs[] = { "/run", "/bin", "/etc", "/home", "/var" };
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST) {
+			int e = errno;
+			snprintf(err, errlen, "guix: mkdir %s: %s", dirs[i], strerror(e));
+			return -e;
+		}
+	}
+	if (setenv("HOME", "/root", 1) < 0 || setenv("TMPDIR", "/tmp", 1) < 0 ||
+	    setenv("GUIX_NEW_SYSTEM", system, 1) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "guix: setenv: %s", strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+const struct nsb_preset nsb_presets[] = {
+	{
+		/* OpenRC: sysinit, boot, default; "openrc shutdown" to stop. Checked first: an
+		 * OpenRC tree may hold sysv-rc's /etc/init.d/rc as well. */
+		.name = "openrc",
+		.detect = "/sbin/openrc",
+		.entry = "/sbin/openrc",
+		.script = NSB_SH_BOOT("",
+				      "openrc sysinit\n"
+				      "openrc boot\n"
+				      "openrc default\n",
+				      "openrc shutdown"),
+		.drops = "drop-openrc.list",
+		.service_dir = "/etc/init.d",
+		.stub = openrc_stub,
+		/* the tree's status check, not its bookkeeping: an LSB script whose daemon
+		 * died at once is still "started" for rc-status */
+		.check = NSB_SH_CHECK("/etc/init.d",
+			"\tfor f in /etc/runlevels/sysinit/* /etc/runlevels/boot/* "
+			"/etc/runlevels/default/*; do [ -e \"$f\" ] && echo \"${f##*/}\"; done\n",
+			/* an LSB script's own status, else OpenRC's: 0 started, 16 inactive */
+			"\tread -r l <\"/etc/init.d/$1\"\n"
+			"\tcase $l in\n"
+			"\t*openrc-run*) rc-service \"$1\" status; case $? in 0|16) return 0;; esac;;\n"
+			"\t*) \"/etc/init.d/$1\" status; case $? in 1|2|3) ;; *) return 0;; esac;;\n"
+			"\tesac\n"
+			"\treturn 1\n"),
+	},
+	{
+		/* sysv-rc: the runlevels as sysvinit runs them (S, then 2 with the previous
+		 * level N), the halt runlevel 0 to stop. First what the masked mountkernfs.sh
+		 * leaves in /run for the scripts after it (a lock directory, sendsigs' omit
+		 * directory). */
+		.name = "sysv",
+		.detect = "/etc/init.d/rc",
+		.entry = "/etc/init.d/rc",
+		.script = NSB_SH_BOOT("mkdir -p /run/lock /run/sendsigs.omit.d && chmod 1777 /run/lock\n",
+				      "RUNLEVEL=S PREVLEVEL=N /etc/init.d/rc S\n"
+				      "RUNLEVEL=2 PREVLEVEL=N /etc/init.d/rc 2\n",
+				      "RUNLEVEL=0 PREVLEVEL=2 /etc/init.d/rc 0"),
+		.drops = "drop-sysv.list",
+		.service_dir = "/etc/init.d",
+		.stub = sysv_stub,
+		/* the services of runlevel 2 (runlevel S holds one-shot boot steps, whose
+		 * status says nothing); LSB: status 1, 2, 3 say "not running", 4 (unknown)
+		 * and the rest say nothing */
+		.check = NSB_SH_CHECK("/etc/init.d",
+			"\tfor f in /etc/rc2.d/S*; do\n"
+			"\t\t[ -e \"$f\" ] && echo \"${f##*/S[0-9][0-9]}\"\n"
+			"\tdone\n",
+			"\t[ -x \"/etc/init.d/$1\" ] || return 0\n"
+			"\t\"/etc/init.d/$1\" status; r=$?\n"
+			"\tcase $r in 1|2|3) return 1;; esac\n"
+			"\treturn 0\n"),
+	},
+	{
+		/* a Guix system: SYSTEM/boot, with Guix's container conventions */
+		.name = "guix",
+		.takes_path = true,
+		.command = "%s/boot",
+		.prepare = guix_prepare,
+	},
+	{
+		/* an interactive /bin/sh on the console: booted once it runs; the fallback of
+		 * detection */
+		.name = "shell",
+		.command = "/bin/sh",
+		.ready = NSB_READY_RUNS,
+	},
+};
+
+const size_t nsb_n_presets = sizeof nsb_presets / sizeof nsb_presets[0];
