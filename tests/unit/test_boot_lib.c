@@ -122,6 +122,21 @@ static void detect_openrc(void **state)
 	assert_detect(nsb_preset_named("openrc"));
 }
 
+/* a Debian runit-init tree holds sysv-rc's scripts (its stages run them) */
+static void detect_runit(void **state)
+{
+	mkfile("sbin/runit-init");
+	mkfile("etc/init.d/rc");
+	assert_detect(nsb_preset_named("runit"));
+}
+
+static void detect_shepherd(void **state)
+{
+	mkfile("etc/shepherd.scm");
+	mkfile("etc/init.d/rc");
+	assert_detect(nsb_preset_named("shepherd"));
+}
+
 static void detect_sysv(void **state)
 {
 	mkfile("etc/init.d/rc");
@@ -414,6 +429,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(detect_empty_tree_is_shell, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(detect_openrc, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_runit, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_shepherd, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(detect_sysv, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(detect_through_absolute_link_inside_tree, setup_tree,
 						teardown_tree),
