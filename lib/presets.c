@@ -65,7 +65,7 @@
 	"nsb_pids=\n"                                                            \
 	"for nsb_s in $(nsb_list); do\n"                                         \
 	"\tnsb_l=\n"                                                             \
-	"\t{ read -r nsb_l; read -r nsb_l; } <\"" DIR "/$nsb_s\" 2>/dev/null\n"     \
+	"\t{ read -r nsb_l; read -r nsb_l; } 2>/dev/null <\"" DIR "/$nsb_s\"\n"     \
 	"\t[ \"$nsb_l\" = \"" NSB_STUB_MARK "\" ] && continue\n"                     \
 	"\t(trap 'echo \"$nsb_s\"; exit 1' TERM\n"                              \
 	"\t nsb_status \"$nsb_s\" </dev/null >/dev/null 2>&1 &\n"                \
