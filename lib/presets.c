@@ -129,11 +129,21 @@ const struct nsb_preset nsb_presets[] = {
 		.drops = "drop-openrc.list",
 		.service_dir = "/etc/init.d",
 		.stub = openrc_stub,
+		/* OpenRC's own container awareness: rc_sys, read from rc.conf.d after
+		 * rc.conf, drops each service whose `keyword` line names it or -containers
+		 * (see docs/design.md, "The tree's own container awareness") */
+		.sys_conf = "/etc/rc.conf.d/nsboot.conf",
+		.sys_text = "# Written by nsboot: OpenRC drops the services that do not belong in\n"
+			    "# a container of this kind (their keyword -systemd-nspawn or -containers).\n"
+			    "rc_sys=\"systemd-nspawn\"\n",
+		.sys_drops = "-systemd-nspawn -containers",
 		/* the tree's status check, not its bookkeeping: an LSB script whose daemon
 		 * died at once is still "started" for rc-status */
 		.check = NSB_SH_CHECK("/etc/init.d",
-			"\tfor f in /etc/runlevels/sysinit/* /etc/runlevels/boot/* "
-			"/etc/runlevels/default/*; do [ -e \"$f\" ] && echo \"${f##*/}\"; done\n",
+			/* the runlevels' services as rc-status lists them: without those the
+			 * tree's own keywords drop under rc_sys */
+			"\tfor l in sysinit boot default; do rc-status -f ini \"$l\"; done 2>/dev/null |\n"
+			"\t\tsed -n 's/^\\([^[ ][^ ]*\\) = .*/\\1/p'\n",
 			/* an LSB script's own status, else OpenRC's: 0 started, 16 inactive */
 			"\tread -r l <\"/etc/init.d/$1\"\n"
 			"\tcase $l in\n"
