@@ -161,6 +161,9 @@ const struct nsb_preset nsb_presets[] = {
 		 * force-stop`, `sv exit`, the tree's rc0.d scripts). When stage 2 ends by
 		 * itself, stage 3 runs and the boot exits 1. Debian's stages 1 and 3 run the
 		 * tree's sysv-rc scripts (rcS.d, rc0.d): the sysv list and its setup apply.
+		 * Debian's getty services take themselves down (moved aside in /etc/service)
+		 * when the container lacks their tty; that is done before stage 2, so that
+		 * runsvdir does not restart them until it rescans.
 		 * Checked before sysv: a runit tree holds /etc/init.d/rc too. */
 		.name = "runit",
 		.detect = "/sbin/runit-init",
@@ -175,6 +178,12 @@ const struct nsb_preset nsb_presets[] = {
 			  "}\n"
 			  "trap 'nsb_stop 0' TERM INT\n"
 			  "/etc/runit/1\n"
+			  /* what each Debian getty-run service does itself when its tty is
+			   * missing, done before runsvdir starts it and waits for it */
+			  "for s in /etc/service/getty-*; do\n"
+			  "\t[ -e \"$s\" ] && [ ! -c \"/dev/${s##*/getty-}\" ] &&\n"
+			  "\t\tmv \"$s\" \"/etc/service/.${s##*/}\" 2>/dev/null\n"
+			  "done\n"
 			  "/etc/runit/2 &\n"
 			  "nsb_sv=$!\n"
 			  "until sv status /etc/service/* >/dev/null 2>&1; do\n"
