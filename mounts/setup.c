@@ -171,7 +171,7 @@ static void log_sys_drops(int treefd, const struct nsb_preset *p, const struct n
 			close(fd);
 	}
 	closedir(d);
-	log_debug("drop-services: %zu by the tree's own keywords (%s, with %s):%s", n, p->sys_drops,
+	log_debug("drop-services: %zu left to the tree's own keywords (%s, set by %s):%s", n, p->sys_drops,
 		  p->sys_conf, n ? names : " (none)");
 }
 

@@ -19,7 +19,7 @@ if [ "$(id -u)" = 0 ] && TREE=$("$NSB_SRC/scripts/mkrootfs" debian13-openrc); th
 		diag "$(cat "$out")"
 	fi
 	like "openrc rc_sys: -v names what the tree's keywords drop" "$(cat "$out")" \
-		'^nsboot: drop-services: 1 by the tree.s own keywords \(-systemd-nspawn -containers, with /etc/rc.conf.d/nsboot.conf\): cgroups$'
+		'^nsboot: drop-services: 1 left to the tree.s own keywords \(-systemd-nspawn -containers, set by /etc/rc.conf.d/nsboot.conf\): cgroups$'
 	unlike "openrc rc_sys: the drop list no longer masks cgroups" \
 		"$(grep 'drop-openrc.list' "$out")" 'cgroups'
 	like "openrc rc_sys: OpenRC says which system it runs on" "$(cat "$out")" '\[SYSTEMD-NSPAWN\]'
