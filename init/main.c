@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "child.h"
 #include "config.h"
 #include "log.h"
@@ -82,6 +83,45 @@ static void on_notify(struct nsb_loop *l, int fd, short revents, void *data)
 		nsb_loop_watch(l, check, POLLIN, on_check, NULL);
 }
 
+/* The boot command (*CMD: COMMAND, or the preset's) and the check that the root holds what
+ * it needs: always for a preset, for COMMAND in a root built for it. Returns 0, or a
+ * negative errno with ERR filled. */
+static int boot_command(const struct nsb_config *c, char ***cmd,
+			const struct nsb_preset **preset, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	int r = 0;
+	if ((c->boot || c->argc == 0) &&
+	    (r = nsb_preset_argv_kind(c, cmd, preset, err, errlen)) < 0)
+		return r;
+	if (!*preset && !c->mount_options && !c->setup_done)
+		return 0;
+	int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return nsb_fail(err, errlen, -errno, "open /: %s", strerror(errno));
+	r = nsb_preset_check_root(*preset, *cmd, rootfd, err, errlen);
+	close(rootfd);
+	return r;
+}
+
+/* Without COMMAND or --boot, the preset is the tree's own init system: detected once,
+ * from TREE_FD (GO's tree) or -D's path before the root is built, and set in C; returns
+ * "--boot=NAME" (in WORD) for nsboot-mount, or NULL when nothing was detected. */
+static const char *detect_preset(struct nsb_config *c, int tree_fd, char *word, size_t len)
+{
+	if (c->argc > 0 || c->boot || (tree_fd < 0 && !c->tree))
+		return NULL;
+	int fd = tree_fd >= 0 ? tree_fd : open(c->tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL; /* nsboot-mount names the bad tree */
+	c->boot = nsb_preset_detect(fd)->name;
+	if (fd != tree_fd)
+		close(fd);
+	log_debug("boot: %s preset (detected from the tree)", c->boot);
+	snprintf(word, len, "--boot=%s", c->boot);
+	return word;
+}
+
 int main(int argc, char **argv)
 {
 	/* static: the config is a few kB that the idle init should not hold on its stack. */
@@ -109,7 +149,9 @@ int main(int argc, char **argv)
 		if (nsb_wait_go(c.sync_fd, &tree_fd) < 0)
 			return NSB_EXIT_FAILURE;
 	}
-	if (c.mount_options && !c.setup_done && nsb_build_root(&c, argv, tree_fd) < 0)
+	char boot_word[80];
+	if (c.mount_options && !c.setup_done &&
+	    nsb_build_root(&c, argv, tree_fd, detect_preset(&c, tree_fd, boot_word, sizeof boot_word)) < 0)
 		return NSB_EXIT_FAILURE;
 	if (tree_fd >= 0)
 		close(tree_fd);
@@ -118,19 +160,12 @@ int main(int argc, char **argv)
 	 * what it needs is an ERROR. */
 	char **cmd = c.argv;
 	const struct nsb_preset *preset = NULL;
-	if (c.boot || c.argc == 0) {
-		char err[512];
-		int rootfd = -1;
-		if (nsb_preset_argv_kind(&c, &cmd, &preset, err, sizeof err) < 0 ||
-		    (rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-		    nsb_preset_check_root(preset, cmd, rootfd, err, sizeof err) < 0) {
-			if (!err[0])
-				snprintf(err, sizeof err, "open /: %s", strerror(errno));
+	char err[512];
+	if (boot_command(&c, &cmd, &preset, err, sizeof err) < 0) {
+		if (c.sync_fd < 0)
 			log_error("%s", err);
-			tell_spawner(&c, "boot", err);
-			return NSB_EXIT_FAILURE;
-		}
-		close(rootfd);
+		tell_spawner(&c, "boot", err); /* which prints it */
+		return NSB_EXIT_FAILURE;
 	}
 
 	/* In-container readiness, only in a root we built (never in the host's /run). A

@@ -196,6 +196,9 @@ static void check_name(const char *name)
 		log_debug("the status check: '%.64s' ignored", name);
 		return;
 	}
+	for (const char *p = check.failed; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || !p[n]))
+			return; /* in two runlevels: named once */
 	snprintf(check.failed + used, sizeof check.failed - used, "%s%s", used ? "," : "", name);
 	check.n_failed++;
 }

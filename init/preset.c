@@ -130,13 +130,52 @@ static int need(const struct nsb_preset *p, int rootfd, const char *path, char *
 	return 0;
 }
 
+/* COMMAND's file inside the root: ARGV0 when absolute, else the first PATH entry that
+ * holds it (into BUF); NULL when there is none (a relative path: the exec decides). */
+static const char *find_command(int rootfd, const char *argv0, char *buf, size_t len)
+{
+	if (argv0[0] == '/')
+		return argv0;
+	if (strchr(argv0, '/'))
+		return NULL;
+	const char *path = getenv("PATH");
+	for (const char *d = path ? path : "/usr/bin:/bin"; *d;) {
+		size_t n = strcspn(d, ":");
+		if (n > 0 && d[0] == '/' && (size_t)snprintf(buf, len, "%.*s/%s", (int)n, d, argv0) < len &&
+		    nsb_in_root_file(rootfd, buf) == 0)
+			return buf;
+		d += n + (d[n] == ':');
+	}
+	return NULL;
+}
+
+/* COMMAND as a "#!" script needs its interpreter in the root; a COMMAND that is missing
+ * itself is left to the exec (exit 127, as documented). */
+static int check_interpreter(char *const argv[], int rootfd, char *err, size_t errlen)
+{
+	char found[4096], head[256];
+	const char *cmd = find_command(rootfd, argv[0], found, sizeof found);
+	if (!cmd || nsb_in_root_read(rootfd, cmd, head, sizeof head) < 2 ||
+	    memcmp(head, "#!", 2) != 0)
+		return 0;
+	char *interp = head + 2 + strspn(head + 2, " \t");
+	interp[strcspn(interp, " \t\r\n")] = '\0';
+	if (interp[0] != '/')
+		return 0;
+	int r = nsb_in_root_file(rootfd, interp);
+	if (r < 0)
+		return nsb_fail(err, errlen, r, "the tree has no %s (the interpreter of %s): %s",
+				interp, cmd, strerror(-r));
+	return 0;
+}
+
 int nsb_preset_check_root(const struct nsb_preset *p, char *const argv[], int rootfd,
 			  char *err, size_t errlen)
 {
 	if (err && errlen)
 		err[0] = '\0';
 	if (!p)
-		return 0; /* COMMAND: a missing one is exit 127, as documented */
+		return check_interpreter(argv, rootfd, err, errlen);
 	int r = need(p, rootfd, argv[0], err, errlen);
 	if (r == 0 && p->entry)
 		r = need(p, rootfd, p->entry, err, errlen);

@@ -97,7 +97,8 @@ static void report(const struct nsb_config *c, const char *fmt, ...)
 }
 
 /* unshare(CLONE_NEWNS), then nsboot-mount with the same option words. */
-int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd)
+int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd,
+		   const char *boot_word)
 {
 	if (unshare(CLONE_NEWNS) < 0) {
 		report(c, "unshare(CLONE_NEWNS): %s", strerror(errno));
@@ -111,12 +112,18 @@ int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd)
 		return -1;
 	}
 	char tree_arg[32];
-	char *hargv[c->n_option_args + 4 + c->argc];
+	char *hargv[c->n_option_args + 5 + c->argc];
 	int n = nsb_mount_helper_argv(path, argv, c->n_option_args, tree_fd, tree_arg,
-				      sizeof tree_arg, hargv, sizeof hargv / sizeof hargv[0]);
+				      sizeof tree_arg, hargv + (boot_word != NULL),
+				      sizeof hargv / sizeof hargv[0] - 1);
 	if (n < 0) {
 		report(c, "nsboot-mount: command line too long");
 		return -1;
+	}
+	if (boot_word) { /* the preset detected here, first among the options */
+		hargv[0] = hargv[1];
+		hargv[1] = (char *)boot_word;
+		n++;
 	}
 	/* The helper never runs COMMAND, but must know there is one: a preset's default
 	 * drop list applies only to a preset boot. */

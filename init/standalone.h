@@ -26,9 +26,11 @@ int nsb_mount_helper_argv(const char *path, char *const argv[], int n_option_arg
  * -EPIPE when the spawner left before GO (nothing was touched). Logs its error. */
 int nsb_wait_go(int sync_fd, int *tree_fd);
 
-/* Unshares the mount namespace and runs nsboot-mount with C's option words from ARGV to
- * build and enter the root. Returns 0, or -1 after the error was logged and, when nobody
- * else did, reported as ERROR on C->sync_fd. */
-int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd);
+/* Unshares the mount namespace and runs nsboot-mount with C's option words from ARGV (and
+ * BOOT_WORD first, "--boot=NAME" for a preset detected by the caller, or NULL) to build
+ * and enter the root. Returns 0, or -1 after the error was logged and, when nobody else
+ * did, reported as ERROR on C->sync_fd. */
+int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd,
+		   const char *boot_word);
 
 #endif

@@ -161,6 +161,24 @@ int nsb_in_root_open(int rootfd, const char *path, int flags)
 	return fd;
 }
 
+int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len)
+{
+	struct nsb_open_how how = { .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+				    .resolve = NSB_RESOLVE_IN_ROOT };
+	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	ssize_t n = fstat((int)fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
+	if (n == 0 && (n = read((int)fd, buf, len - 1)) < 0)
+		n = -errno;
+	close((int)fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	return (int)n;
+}
+
 int nsb_in_root_file(int rootfd, const char *path)
 {
 	int fd = open_in_root(rootfd, path);
@@ -185,7 +203,7 @@ const struct nsb_preset *nsb_preset_detect(int rootfd)
 	for (size_t i = 0; rootfd >= 0 && i < nsb_n_presets; i++)
 		if (nsb_presets[i].detect && nsb_in_root_file(rootfd, nsb_presets[i].detect) == 0)
 			return &nsb_presets[i];
-	return nsb_preset_named("shell");
+	return nsb_preset_named(nsb_preset_fallback);
 }
 
 /* The row --boot=VALUE names, or NULL with ERR filled. */

@@ -50,12 +50,17 @@ struct nsb_preset {
 /* The table, in detection order, and its length. */
 extern const struct nsb_preset nsb_presets[];
 extern const size_t nsb_n_presets;
+/* The row of a tree no row detects ("shell"), and the row whose service directory and
+ * stub mask services in such a tree ("sysv"). */
+extern const char nsb_preset_fallback[];
+extern const char nsb_preset_masks_fallback[];
 
 /* The row named NAME (the part of --boot before ':' for takes_path rows), or NULL. */
 const struct nsb_preset *nsb_preset_named(const char *name);
 
 /* The preset a tree's own init system is: the first row whose DETECT exists inside the tree
- * at ROOTFD (symlinks resolved inside the tree), else the "shell" row. Never NULL. */
+ * at ROOTFD (symlinks resolved inside the tree), else the nsb_preset_fallback row. Never
+ * NULL. */
 const struct nsb_preset *nsb_preset_detect(int rootfd);
 
 /* The boot preset of C: NULL (and 0) when COMMAND was given; else --boot's row (-EINVAL
@@ -76,6 +81,11 @@ int nsb_in_root_file(int rootfd, const char *path);
  * same way, every symlink resolved inside the tree, with FLAGS (O_RDONLY, O_DIRECTORY...):
  * an fd or a negative errno. */
 int nsb_in_root_open(int rootfd, const char *path, int flags);
+
+/* Reads at most LEN - 1 bytes of the regular file PATH inside the tree at ROOTFD (resolved
+ * with openat2 RESOLVE_IN_ROOT; without it -ENOSYS) into BUF, NUL-terminated: the
+ * length, or a negative errno (-EINVAL when not a regular file). */
+int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len);
 
 #define NSB_MAX_DROP 256
 #define NSB_SERVICE_NAME_MAX 64

@@ -17,6 +17,7 @@
  *                come up; NSB_SH_CHECK(LIST, STATUS) runs STATUS NAME for every name
  *                LIST prints, in parallel, and prints NAME when it fails
  *   prepare      C function run by PID 1 before the boot command (guix)
+ * Below the table: the row a tree no row detects gets, and the row whose masks it gets.
  * Nothing else in the code names a preset: the mount layer takes service_dir and stub from
  * the row, PID 1 the script, the check and the readiness rule. */
 #include "boot.h"
@@ -287,3 +288,8 @@ const struct nsb_preset nsb_presets[] = {
 };
 
 const size_t nsb_n_presets = sizeof nsb_presets / sizeof nsb_presets[0];
+
+/* The preset of a tree no row detects, and the one whose masks such a tree gets (plain
+ * scripts in /etc/init.d). */
+const char nsb_preset_fallback[] = "shell";
+const char nsb_preset_masks_fallback[] = "sysv";

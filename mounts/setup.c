@@ -208,9 +208,9 @@ static int read_drops(const struct nsb_config *c, int treefd, struct inputs *in,
 		return 0;
 	log_drops(&in->drop);
 	owner = boot && boot->service_dir ? boot : nsb_preset_detect(treefd);
-	/* a tree whose init system no row knows: plain scripts in /etc/init.d, as sysv-rc */
+	/* a tree whose init system no row knows */
 	if (!owner->service_dir)
-		owner = nsb_preset_named("sysv");
+		owner = nsb_preset_named(nsb_preset_masks_fallback);
 	if (!owner || !owner->service_dir)
 		return fail(err, -EINVAL, "drop-services", "no preset masks services");
 	in->facts.drop = &in->drop;

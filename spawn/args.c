@@ -2,10 +2,15 @@
 /* What the spawner hands to the container: environment, init command line, host name. */
 #include "spawn.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "log.h"
 
 /* Sets the VAR=VALUE ENTRY in the NULL-terminated ENV (room for CAP entries with the NULL),
  * replacing an entry of the same VAR. */
@@ -46,6 +51,18 @@ char **nsb_spawn_env(const struct nsb_config *c, const char *term)
 	for (size_t i = 0; i < c->n_setenv; i++)
 		env_put(env, cap, c->setenv[i]);
 	return env;
+}
+
+void nsb_spawn_detect_preset(struct nsb_config *c)
+{
+	if (c->argc > 0 || c->boot || !c->tree)
+		return;
+	int fd = open(c->tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* the builder names the bad tree */
+	c->boot = nsb_preset_detect(fd)->name;
+	close(fd);
+	log_debug("boot: %s preset (detected from the tree)", c->boot);
 }
 
 /* A NULL-terminated argv under construction: pointers and the strings in one block. */

@@ -24,7 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "boot.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -139,21 +138,6 @@ static int idmap_clone(const char *tree, pid_t pid, char *err, size_t errlen)
 	return fd;
 }
 
-/* Without COMMAND or --boot, the preset is the tree's own init system, detected here once
- * (before any namespace) and passed to the builder and the init as --boot=NAME. A tree
- * that cannot be opened is left to the builder's error. */
-static void detect_preset(struct nsb_config *c)
-{
-	if (c->argc > 0 || c->boot || !c->tree)
-		return;
-	int fd = open(c->tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	c->boot = nsb_preset_detect(fd)->name;
-	close(fd);
-	log_debug("boot: %s preset (detected from the tree)", c->boot);
-}
-
 /* atexit: the container's cgroup goes with nsboot, on every path. */
 static struct nsb_cgroup *exit_cgroup;
 static void destroy_cgroup_at_exit(void)
@@ -207,25 +191,12 @@ static void announce(struct spawner *s)
 	}
 }
 
-/* BOOTED: "booted in N ms", with the services that failed (FAILED: NAME,NAME or ""); with
- * --fail-on-failed-services and failures, the container is stopped instead of announced. */
+/* BOOTED: "booted in N ms", with the services that failed; with --fail-on-failed-services
+ * and failures, the container is stopped instead of announced. */
 static void booted(struct spawner *s, const char *failed)
 {
-	long long ms = nsb_now_ms() - s->t0_ms;
-	if (!*failed) {
-		log_info("booted in %lld ms", ms);
-		announce(s);
-		return;
-	}
-	char names[NSB_PROTO_MAX];
-	size_t n = 1, used = 0;
-	for (const char *p = failed; *p && used + 3 < sizeof names; p++) {
-		if (*p == ',')
-			n++;
-		used += (size_t)snprintf(names + used, sizeof names - used, *p == ',' ? ", " : "%c", *p);
-	}
-	log_info("booted in %lld ms (%zu service%s failed: %s)", ms, n, n == 1 ? "" : "s", names);
-	if (s->c.fail_on_failed && !s->boot_failed) {
+	if (nsb_booted_report(nsb_now_ms() - s->t0_ms, failed) > 0 && s->c.fail_on_failed &&
+	    !s->boot_failed) {
 		log_error("--fail-on-failed-services: stopping the container");
 		s->boot_failed = 1;
 		return;
@@ -572,7 +543,7 @@ int main(int argc, char **argv)
 	}
 	nsb_verbosity = s.c.verbosity;
 	check_inputs(&s.c);
-	detect_preset(&s.c);
+	nsb_spawn_detect_preset(&s.c);
 
 	if (s.c.hostname)
 		snprintf(s.hostname, sizeof s.hostname, "%s", s.c.hostname);

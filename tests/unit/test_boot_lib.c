@@ -392,6 +392,54 @@ static void shipped_lists(void **state)
 		assert_string_equal(d.names[i], openrc[i]);
 }
 
+/* nsb_droplist_add: lists add up in order, a name twice is kept once with its first
+ * list, a bad list leaves what was there. */
+static void lists_add_up(void **state)
+{
+	static struct nsb_droplist d;
+	char err[256], a[512], b[512];
+	snprintf(a, sizeof a, "%s", droplist_file("one\ntwo\n"));
+	snprintf(b, sizeof b, "%s.2", a);
+	assert_int_equal(rename(a, b), 0);
+	assert_int_equal(nsb_droplist_read(b, &d, err, sizeof err), 0);
+	droplist_file("two # again\nthree\n");
+	assert_int_equal(nsb_droplist_add(a, &d, err, sizeof err), 0);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.n_files, 2);
+	assert_string_equal(d.names[2], "three");
+	assert_int_equal(d.from[1], 0); /* "two" stays with the first list */
+	assert_int_equal(d.from[2], 1);
+	assert_string_equal(d.files[0], b);
+	assert_string_equal(d.files[1], a);
+	assert_int_equal(nsb_droplist_add(droplist_file("four\nbad name\n"), &d, err, sizeof err),
+			 -EINVAL);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.n_files, 2);
+}
+
+/* The table: unique names; "shell" is the fallback; a script row has an entry point;
+ * a row that masks has a stub; detection tries OpenRC before sysv-rc. */
+static void table_rows(void **state)
+{
+	size_t openrc = nsb_n_presets, sysv = nsb_n_presets;
+	for (size_t i = 0; i < nsb_n_presets; i++) {
+		const struct nsb_preset *p = &nsb_presets[i];
+		assert_ptr_equal(nsb_preset_named(p->name), p);
+		assert_true((p->script != NULL) != (p->command != NULL));
+		if (p->script)
+			assert_non_null(p->entry);
+		if (p->drops || p->service_dir)
+			assert_true(p->service_dir && p->stub && p->service_dir[0] == '/');
+		if (strcmp(p->name, "openrc") == 0)
+			openrc = i;
+		if (strcmp(p->name, "sysv") == 0)
+			sysv = i;
+	}
+	assert_true(openrc < sysv && sysv < nsb_n_presets);
+	assert_null(nsb_preset_named("shell")->detect);
+	assert_int_equal(nsb_preset_named("shell")->ready, NSB_READY_RUNS);
+}
+
 static void stubs(void **state)
 {
 	const char *s = STUB(nsb_preset_named("sysv"));
@@ -429,6 +477,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(detect_empty_tree_is_shell, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(lists_add_up, setup_tree, teardown_tree),
+		cmocka_unit_test(table_rows),
 		cmocka_unit_test_setup_teardown(detect_openrc, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(detect_runit, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(detect_shepherd, setup_tree, teardown_tree),

@@ -206,6 +206,40 @@ static void shell_is_up_when_it_runs(void **state)
 	assert_int_equal(booted_records(), 1);
 }
 
+/* A preset with a status check: READY=1 starts it; BOOTED waits for its end and names
+ * the services it printed, each once (a line that is no service name is dropped). */
+static void status_check_names_failed_services(void **state)
+{
+	static const struct nsb_preset p = {
+		.name = "test",
+		.check = "echo ssh; echo 'not a name'; sleep 0.1; echo cron; echo ssh",
+	};
+	nsb_notify_started(getpid(), &p);
+	char fifo[400];
+	snprintf(fifo, sizeof fifo, "%s/nsboot/ready", dir);
+	int w = open(fifo, O_WRONLY | O_CLOEXEC);
+	assert_int_equal(write(w, "READY=1\n", 8), 8);
+	close(w);
+	assert_int_equal(pump(), 1);
+	assert_false(nsb_notify_booted()); /* not before the check is done */
+	int fd = nsb_notify_check_start();
+	assert_true(fd >= 0);
+	int done = 0;
+	for (int i = 0; i < 100 && !done; i++) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		if (poll(&pf, 1, 100) > 0)
+			done = nsb_notify_check_read(fd);
+	}
+	assert_int_equal(done, 1);
+	assert_true(nsb_notify_booted());
+	struct nsb_msg m;
+	assert_int_equal(nsb_msg_recv(sp[1], &m), 0);
+	assert_int_equal(m.type, NSB_MSG_BOOTED);
+	assert_string_equal(m.text, "ssh,cron");
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
 static void fds_sent_along_are_closed(void **state)
 {
 	/* a datagram with an fd attached (sd_notify FDSTORE=1): the fd is not kept */
@@ -250,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fifo_overlong_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(shell_is_up_when_it_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(fds_sent_along_are_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(status_check_names_failed_services, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,7 +122,7 @@ static void malformed(void **state)
 		{ "X1\0", 3 },             /* EXIT with a NUL */
 		{ "r", 1 },                /* types are case-sensitive */
 		{ "Rx", 2 },               /* READY with a payload */
-		{ "B\0", 2 },              /* BOOTED with a payload */
+		{ "B\0", 2 },              /* BOOTED with a NUL for a list */
 		{ "E", 1 },                /* ERROR truncated: no phase */
 		{ "Emount", 6 },           /* ERROR truncated: no NUL after the phase */
 		{ "E\0msg", 5 },           /* ERROR with an empty phase */
@@ -151,6 +151,33 @@ static void malformed(void **state)
 
 /* The record 45 0a 00 (ERROR, phase "\n", empty message) is refused like the encoder
  * refuses that phase; and for every one-byte phase, encoder and decoder agree. */
+/* BOOTED may name the services that failed: NAME,NAME; nothing else passes, either way
+ * (the spawner prints it on the caller's terminal). */
+static void booted_failed_list(void **state)
+{
+	char buf[NSB_PROTO_MAX];
+	struct nsb_msg m = { .type = NSB_MSG_BOOTED };
+	snprintf(m.text, sizeof m.text, "ssh,cron");
+	assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), 9);
+	assert_memory_equal(buf, "Bssh,cron", 9);
+	assert_int_equal(decode(buf, 9, &m), 0);
+	assert_int_equal(m.type, NSB_MSG_BOOTED);
+	assert_string_equal(m.text, "ssh,cron");
+	assert_int_equal(decode("B", 1, &m), 0);
+	assert_string_equal(m.text, "");
+	static const char *const bad[] = { "B,", "Bssh,", "B,ssh", "Bssh,,cron", "Bssh cron",
+					   "Bssh\n", "B\x1b[2J", "B../x" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (strchr(bad[i], '/'))
+			continue; /* '.' is a name character: "../x" fails on the slash */
+		assert_int_equal(decode(bad[i], strlen(bad[i]), &m), -EBADMSG);
+		m = (struct nsb_msg){ .type = NSB_MSG_BOOTED };
+		snprintf(m.text, sizeof m.text, "%s", bad[i] + 1);
+		assert_int_equal(nsb_msg_encode(&m, buf, sizeof buf), -EINVAL);
+	}
+	assert_int_equal(decode("B../x", 5, &m), -EBADMSG);
+}
+
 static void phase_rule_is_shared(void **state)
 {
 	struct nsb_msg m;
@@ -285,7 +312,7 @@ int main(void)
 		cmocka_unit_test(encode_each),   cmocka_unit_test(encode_errors),
 		cmocka_unit_test(round_trip),    cmocka_unit_test(malformed),
 		cmocka_unit_test(over_a_socket), cmocka_unit_test(bad_records_on_a_socket),
-		cmocka_unit_test(phase_rule_is_shared), cmocka_unit_test(unterminated_text),
+		cmocka_unit_test(phase_rule_is_shared), cmocka_unit_test(booted_failed_list), cmocka_unit_test(unterminated_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
