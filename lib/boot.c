@@ -139,6 +139,28 @@ static int open_in_root(int rootfd, const char *path)
 	return resolve_in_root_manual(rootfd, path);
 }
 
+int nsb_in_root_open(int rootfd, const char *path, int flags)
+{
+	int pfd = open_in_root(rootfd, path);
+	if (pfd < 0)
+		return pfd;
+	/* a directory is opened by openat(fd, "."), a regular file reopened through
+	 * /proc/self/fd (the same file, not its path again); nothing else is opened */
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/fd/%d", pfd);
+	struct stat st;
+	int fd = -EINVAL;
+	flags = (flags & ~O_NOFOLLOW) | O_CLOEXEC;
+	if (fstat(pfd, &st) < 0)
+		fd = -errno;
+	else if (S_ISDIR(st.st_mode) && (fd = openat(pfd, ".", flags)) < 0)
+		fd = -errno;
+	else if (S_ISREG(st.st_mode) && (fd = open(self, flags)) < 0)
+		fd = -errno;
+	close(pfd);
+	return fd;
+}
+
 int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len)
 {
 	struct nsb_open_how how = { .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,

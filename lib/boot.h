@@ -36,6 +36,12 @@ struct nsb_preset {
 	const char *check;       /* run as /bin/sh -c CHECK once the boot reported READY=1:
 				  * prints the name of each service that did not come up, one
 				  * per line; "booted" names them. NULL: no check */
+	const char *sys_conf;    /* a file bound read-only into the tree that turns on the
+				  * tree's own container awareness (skipped, with a -v note,
+				  * where its mount point cannot be made), or NULL */
+	const char *sys_text;    /* its text */
+	const char *sys_drops;   /* the words of a service's `keyword` line by which the tree's
+				  * init system then drops it (said with -v), or NULL */
 	int (*prepare)(const char *path, char *err, size_t errlen);
 				 /* run by PID 1 before the boot command, with the PATH of
 				  * --boot=NAME:PATH (or NULL); 0 or a negative errno + ERR */
@@ -70,6 +76,11 @@ const char *nsb_preset_path(const struct nsb_preset *p, const struct nsb_config 
  * inside the tree (openat2 RESOLVE_IN_ROOT, or a walk by hand where the kernel lacks it):
  * 0, or a negative errno (-EISDIR for a directory). */
 int nsb_in_root_file(int rootfd, const char *path);
+
+/* Opens PATH (a directory or a regular file, else -EINVAL) inside the tree at ROOTFD the
+ * same way, every symlink resolved inside the tree, with FLAGS (O_RDONLY, O_DIRECTORY...):
+ * an fd or a negative errno. */
+int nsb_in_root_open(int rootfd, const char *path, int flags);
 
 /* Reads at most LEN - 1 bytes of the regular file PATH inside the tree at ROOTFD (resolved
  * with openat2 RESOLVE_IN_ROOT; without it -ENOSYS) into BUF, NUL-terminated: the

@@ -484,7 +484,8 @@ const char *nsb_usage_line(enum nsb_prog_kind kind)
 	"      --hostname=NAME         host name (default: TREE's directory name); nsboot sets it,\n" \
 	"                              nsboot-init only binds it as /etc/hostname\n" \
 	"      --network=private|host  private network with lo up (default), or the host's\n" \
-	"      --boot=PRESET           sysv, openrc, guix:SYSTEM or shell (default: detect)\n" \
+	"      --boot=PRESET           sysv, openrc, runit, shepherd, guix:SYSTEM or shell\n" \
+	"                              (default: detect)\n" \
 	"      --drop-services=FILE    more services to mask, one per line (repeatable;\n" \
 	"                              added to the preset's list)\n" \
 	"      --no-default-drops      mask none of the preset's list\n" \

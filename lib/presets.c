@@ -66,7 +66,7 @@
 	"nsb_pids=\n"                                                            \
 	"for nsb_s in $(nsb_list); do\n"                                         \
 	"\tnsb_l=\n"                                                             \
-	"\t{ read -r nsb_l; read -r nsb_l; } <\"" DIR "/$nsb_s\" 2>/dev/null\n"     \
+	"\t{ read -r nsb_l; read -r nsb_l; } 2>/dev/null <\"" DIR "/$nsb_s\"\n"     \
 	"\t[ \"$nsb_l\" = \"" NSB_STUB_MARK "\" ] && continue\n"                     \
 	"\t(trap 'echo \"$nsb_s\"; exit 1' TERM\n"                              \
 	"\t nsb_status \"$nsb_s\" </dev/null >/dev/null 2>&1 &\n"                \
@@ -130,17 +130,118 @@ const struct nsb_preset nsb_presets[] = {
 		.drops = "drop-openrc.list",
 		.service_dir = "/etc/init.d",
 		.stub = openrc_stub,
+		/* OpenRC's own container awareness: rc_sys, read from rc.conf.d after
+		 * rc.conf, drops each service whose `keyword` line names it or -containers
+		 * (see docs/design.md, "The tree's own container awareness") */
+		.sys_conf = "/etc/rc.conf.d/nsboot.conf",
+		.sys_text = "# Written by nsboot: OpenRC drops the services that do not belong in\n"
+			    "# a container of this kind (their keyword -systemd-nspawn or -containers).\n"
+			    "rc_sys=\"systemd-nspawn\"\n",
+		.sys_drops = "-systemd-nspawn -containers",
 		/* the tree's status check, not its bookkeeping: an LSB script whose daemon
 		 * died at once is still "started" for rc-status */
 		.check = NSB_SH_CHECK("/etc/init.d",
-			"\tfor f in /etc/runlevels/sysinit/* /etc/runlevels/boot/* "
-			"/etc/runlevels/default/*; do [ -e \"$f\" ] && echo \"${f##*/}\"; done\n",
+			/* the runlevels' services as rc-status lists them: without those the
+			 * tree's own keywords drop under rc_sys */
+			"\tfor l in sysinit boot default; do rc-status -f ini \"$l\"; done 2>/dev/null |\n"
+			"\t\tsed -n 's/^\\([^[ ][^ ]*\\) = .*/\\1/p'\n",
 			/* an LSB script's own status, else OpenRC's: 0 started, 16 inactive */
 			"\tread -r l <\"/etc/init.d/$1\"\n"
 			"\tcase $l in\n"
 			"\t*openrc-run*) rc-service \"$1\" status; case $? in 0|16) return 0;; esac;;\n"
 			"\t*) \"/etc/init.d/$1\" status; case $? in 1|2|3) ;; *) return 0;; esac;;\n"
 			"\tesac\n"
+			"\treturn 1\n"),
+	},
+	{
+		/* runit, by its three stages as runit runs them as PID 1: /etc/runit/1 once;
+		 * /etc/runit/2 (which execs runsvdir) in the background; "up" once runsvdir
+		 * supervises every service of /etc/service and `sv -w 7 check` (runit's own
+		 * wait, its default 7 s) has seen each in its wanted state or given up on it;
+		 * to stop, stage 2 gets SIGTERM as runit sends it, then /etc/runit/3 (`sv
+		 * force-stop`, `sv exit`, the tree's rc0.d scripts). When stage 2 ends by
+		 * itself, stage 3 runs and the boot exits 1. Debian's stages 1 and 3 run the
+		 * tree's sysv-rc scripts (rcS.d, rc0.d): the sysv list and its setup apply.
+		 * Debian's getty services take themselves down (moved aside in /etc/service)
+		 * when the container lacks their tty; that is done before stage 2, so that
+		 * runsvdir does not restart them until it rescans.
+		 * Checked before sysv: a runit tree holds /etc/init.d/rc too. */
+		.name = "runit",
+		.detect = "/sbin/runit-init",
+		.entry = "/etc/runit/1",
+		.script = "mkdir -p /run/lock /run/sendsigs.omit.d && chmod 1777 /run/lock\n"
+			  "nsb_stop() {\n"
+			  "\ttrap '' TERM INT\n"
+			  "\tkill \"$nsb_sv\" 2>/dev/null\n"
+			  "\twait \"$nsb_sv\"\n"
+			  "\t/etc/runit/3\n"
+			  "\texit $1\n"
+			  "}\n"
+			  "trap 'nsb_stop 0' TERM INT\n"
+			  "/etc/runit/1\n"
+			  /* what each Debian getty-run service does itself when its tty is
+			   * missing, done before runsvdir starts it and waits for it */
+			  "for s in /etc/service/getty-*; do\n"
+			  "\t[ -e \"$s\" ] && [ ! -c \"/dev/${s##*/getty-}\" ] &&\n"
+			  "\t\tmv \"$s\" \"/etc/service/.${s##*/}\" 2>/dev/null\n"
+			  "done\n"
+			  "/etc/runit/2 &\n"
+			  "nsb_sv=$!\n"
+			  "until sv status /etc/service/* >/dev/null 2>&1; do\n"
+			  "\tkill -0 \"$nsb_sv\" 2>/dev/null || nsb_stop 1\n"
+			  "\tsleep 0.05\n"
+			  "done\n"
+			  "sv -w 7 check /etc/service/* >/dev/null 2>&1\n"
+			  SH_READY
+			  "wait \"$nsb_sv\"\n"
+			  "nsb_stop 1\n",
+		.drops = "drop-sysv.list",
+		.service_dir = "/etc/init.d",
+		.stub = sysv_stub,
+		/* runit's view: a service that is not in the state it is wanted in (a
+		 * service that took itself down, as Debian's getty-run does without its
+		 * tty, is wanted down) */
+		.check = NSB_SH_CHECK("/etc/service",
+			"\tfor f in /etc/service/*; do [ -e \"$f\" ] && echo \"${f##*/}\"; done\n",
+			"\tsv check \"/etc/service/$1\"\n"),
+	},
+	{
+		/* GNU Shepherd with the system configuration /etc/shepherd.scm, as a process:
+		 * not PID 1, shepherd makes itself a subreaper, and SIGTERM/SIGINT make it stop
+		 * every service and exit. Its --pid file appears once its socket listens; the
+		 * configuration is loaded by a fiber spawned before that, so the first `herd
+		 * status` answered shows every service it asked for as started or under
+		 * "Starting:". "Up" once none is starting. To stop, shepherd gets SIGTERM and
+		 * the boot exits 0 once it is gone; when shepherd exits by itself (`herd stop
+		 * root`), the boot exits with its status. Checked before sysv. */
+		.name = "shepherd",
+		.detect = "/etc/shepherd.scm",
+		.entry = "/usr/bin/shepherd",
+		.script = "nsb_stop() {\n"
+			  "\ttrap '' TERM INT\n"
+			  "\tkill \"$nsb_sh\" 2>/dev/null\n"
+			  "\twait \"$nsb_sh\"\n"
+			  "\texit 0\n"
+			  "}\n"
+			  "trap nsb_stop TERM INT\n"
+			  "rm -f /run/shepherd.pid\n"
+			  "/usr/bin/shepherd --config=/etc/shepherd.scm --pid=/run/shepherd.pid "
+			  "--logfile=/var/log/shepherd.log &\n"
+			  "nsb_sh=$!\n"
+			  "until [ -e /run/shepherd.pid ] || ! kill -0 \"$nsb_sh\" 2>/dev/null; do\n"
+			  "\tsleep 0.05\n"
+			  "done\n"
+			  "while kill -0 \"$nsb_sh\" 2>/dev/null &&\n"
+			  "\therd status 2>/dev/null | grep -q '^Starting:'; do\n"
+			  "\tsleep 0.1\n"
+			  "done\n"
+			  "kill -0 \"$nsb_sh\" 2>/dev/null && " SH_READY
+			  "wait \"$nsb_sh\"\n"
+			  "exit $?\n",
+		/* the services shepherd lists as failed: one `herd status` (each herd is a
+		 * Guile start-up), its "Failed to start:" section */
+		.check = NSB_SH_CHECK("/etc/shepherd.d",
+			"\therd status 2>/dev/null | sed -n '/^Failed to start:/,/^[^ ]/s/^ *[^ ] //p'\n",
 			"\treturn 1\n"),
 	},
 	{

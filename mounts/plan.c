@@ -417,6 +417,22 @@ static int add_fstab(struct nsb_plan *p, const struct nsb_plan_facts *f, const s
 	return 0;
 }
 
+/* The preset's container-awareness file (OpenRC's rc_sys): written once, bound read-only
+ * at its path; a convenience, skipped when its mount point cannot be made. */
+static int add_sys_conf(struct nsb_plan *p, const struct nsb_plan_facts *f)
+{
+	if (!f->sys_conf || !f->sys_text)
+		return 0;
+	int r = add(p, (struct nsb_entry){ .op = NSB_OP_FILE, .dst_at = NSB_AT_STAGE,
+		.source = f->sys_text, .target = "/sys-conf" });
+	if (r == 0)
+		r = add(p, (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_STAGE,
+			.dst_at = NSB_AT_ROOT, .source = "/sys-conf", .target = f->sys_conf,
+			.options = "bind",
+			.flags = NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_SOFT_POINT });
+	return r;
+}
+
 /* The service masks: the stub written once, bound over each SERVICE_DIR/NAME present. */
 static int add_masks(struct nsb_plan *p, const struct nsb_plan_facts *f)
 {
@@ -471,6 +487,8 @@ static int build(const struct nsb_config *c, const struct nsb_plan_facts *f,
 		r = add_fstab(p, f, &z);
 	if (r == 0)
 		r = add_masks(p, f);
+	if (r == 0)
+		r = add_sys_conf(p, f);
 	if (r == -E2BIG && !err[0])
 		nsb_fail(err, errlen, r, "the mount plan has more than %d entries", NSB_PLAN_MAX);
 	return r;

@@ -5,6 +5,7 @@
  * everything else. */
 #include "setup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -105,6 +106,75 @@ static void log_drops(const struct nsb_droplist *d)
 		log_debug("drop-services: none");
 }
 
+/* 1 when the text of service file FD has a `keyword` line naming one of WORDS (separated
+ * by spaces). Reads the first 16 KiB, which holds an OpenRC script's depend(). */
+static int keyword_drops(int fd, const char *words)
+{
+	char buf[16384], pad[256], key[256];
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	snprintf(pad, sizeof pad, " %s ", words);
+	for (char *line = buf, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (strncmp(line, "keyword", 7) != 0 || (line[7] != ' ' && line[7] != '\t'))
+			continue;
+		char *save = NULL;
+		for (char *w = strtok_r(line + 7, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+			if ((size_t)snprintf(key, sizeof key, " %s ", w) < sizeof key && strstr(pad, key))
+				return 1;
+	}
+	return 0;
+}
+
+/* Says with -v which services of the tree's SERVICE_DIR the tree's own init system drops
+ * once P's container-awareness file is in place (their `keyword` line names one of P's
+ * SYS_DROPS), those the drop list masks aside: only regular files are read, opened
+ * without following links. */
+static void log_sys_drops(int treefd, const struct nsb_preset *p, const struct nsb_droplist *drop)
+{
+	if (nsb_verbosity <= 0 || treefd < 0 || !p->sys_drops || !p->service_dir)
+		return;
+	int dfd = nsb_in_root_open(treefd, p->service_dir, O_RDONLY | O_DIRECTORY);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	char names[1024] = "", self[64];
+	size_t used = 0, n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		int masked = e->d_name[0] == '.';
+		for (size_t i = 0; i < drop->n && !masked; i++)
+			masked = strcmp(drop->names[i], e->d_name) == 0;
+		int pfd = masked ? -1 : openat(dirfd(d), e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (pfd < 0 || fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			if (pfd >= 0)
+				close(pfd);
+			continue;
+		}
+		snprintf(self, sizeof self, "/proc/self/fd/%d", pfd);
+		int fd = open(self, O_RDONLY | O_CLOEXEC);
+		close(pfd);
+		if (fd >= 0 && keyword_drops(fd, p->sys_drops) && used < sizeof names) {
+			used += (size_t)snprintf(names + used, sizeof names - used, " %s", e->d_name);
+			n++;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	log_debug("drop-services: %zu left to the tree's own keywords (%s, set by %s):%s", n, p->sys_drops,
+		  p->sys_conf, n ? names : " (none)");
+}
+
 /* The services to mask: the boot preset's default list (unless --no-default-drops), then
  * each --drop-services file; masked with the stub and in the service directory of the
  * tree's own init system (the preset's, or for COMMAND, shell or guix, the one detected
@@ -118,6 +188,10 @@ static int read_drops(const struct nsb_config *c, int treefd, struct inputs *in,
 	if (r < 0)
 		return fail(err, r, "boot", "%s", msg);
 	in->drop.n = in->drop.n_files = 0;
+	if (boot && boot->sys_conf) {
+		in->facts.sys_conf = boot->sys_conf;
+		in->facts.sys_text = boot->sys_text;
+	}
 	if (boot && boot->drops && !c->no_default_drops) {
 		char path[PATH_MAX];
 		if ((r = nsb_find_data(boot->drops, path, sizeof path)) < 0)
@@ -128,6 +202,8 @@ static int read_drops(const struct nsb_config *c, int treefd, struct inputs *in,
 	for (size_t i = 0; i < c->n_drop_services; i++)
 		if ((r = nsb_droplist_add(c->drop_services[i], &in->drop, msg, sizeof msg)) < 0)
 			return fail(err, r, "drop-services", "%s", msg);
+	if (boot && boot->sys_conf)
+		log_sys_drops(treefd, boot, &in->drop);
 	if (in->drop.n_files == 0)
 		return 0;
 	log_drops(&in->drop);

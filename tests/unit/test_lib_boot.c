@@ -122,6 +122,21 @@ static void detect_openrc(void **state)
 	assert_detect(nsb_preset_named("openrc"));
 }
 
+/* a Debian runit-init tree holds sysv-rc's scripts (its stages run them) */
+static void detect_runit(void **state)
+{
+	mkfile("sbin/runit-init");
+	mkfile("etc/init.d/rc");
+	assert_detect(nsb_preset_named("runit"));
+}
+
+static void detect_shepherd(void **state)
+{
+	mkfile("etc/shepherd.scm");
+	mkfile("etc/init.d/rc");
+	assert_detect(nsb_preset_named("shepherd"));
+}
+
 static void detect_sysv(void **state)
 {
 	mkfile("etc/init.d/rc");
@@ -363,7 +378,8 @@ static void shipped_lists(void **state)
 	static const char *const sysv[] = { "mountkernfs.sh", "bootlogs", "hwclock.sh", "procps",
 		"checkroot.sh", "umountroot", "checkfs.sh", "mountall.sh", "mountnfs.sh",
 		"umountnfs.sh", "umountfs", "mount-configfs", "brightness", "halt", "reboot" };
-	static const char *const openrc[] = { "cgroups", "hwclock.sh", "procps", "savecache" };
+	/* cgroups: OpenRC drops it by its own keyword under the rc_sys the preset sets */
+	static const char *const openrc[] = { "hwclock.sh", "procps", "savecache" };
 	struct nsb_droplist d;
 	char err[256];
 	assert_int_equal(nsb_droplist_read("data/drop-sysv.list", &d, err, sizeof err), 0);
@@ -464,6 +480,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lists_add_up, setup_tree, teardown_tree),
 		cmocka_unit_test(table_rows),
 		cmocka_unit_test_setup_teardown(detect_openrc, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_runit, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(detect_shepherd, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(detect_sysv, setup_tree, teardown_tree),
 		cmocka_unit_test_setup_teardown(detect_through_absolute_link_inside_tree, setup_tree,
 						teardown_tree),

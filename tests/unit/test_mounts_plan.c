@@ -386,6 +386,28 @@ static void test_fstab_then_masks_last(void **state)
 			 NSB_F_RDONLY | NSB_F_IF_EXISTS | NSB_F_MASK);
 }
 
+/* The preset's container-awareness file (OpenRC's rc_sys): its text written into the
+ * staging tmpfs, bound read-only at its path after the masks, and a convenience: skipped
+ * when its mount point cannot be made. None without the fact. */
+static void test_sys_conf(void **state)
+{
+	(void)state;
+	struct nsb_plan_facts f = base_facts;
+	f.sys_conf = "/etc/rc.conf.d/nsboot.conf";
+	f.sys_text = "rc_sys=\"systemd-nspawn\"\n";
+	build((const char *[]){ "-D", "/srv/tree", NULL }, &f);
+	int file = find("/sys-conf", NSB_OP_FILE), bind = find("/etc/rc.conf.d/nsboot.conf", 0);
+	assert_true(file > 0 && bind > file);
+	assert_string_equal(plan.e[file].source, "rc_sys=\"systemd-nspawn\"\n");
+	assert_int_equal(plan.e[bind].src_at, NSB_AT_STAGE);
+	assert_string_equal(plan.e[bind].source, "/sys-conf");
+	assert_true(plan.e[bind].flags & NSB_F_RDONLY);
+	assert_true(plan.e[bind].flags & NSB_F_SOFT_POINT);
+	assert_true(plan.e[bind].flags & NSB_F_MKFILE);
+	build((const char *[]){ "-D", "/srv/tree", NULL }, &base_facts);
+	assert_int_equal(find("/sys-conf", NSB_OP_FILE), -1);
+}
+
 /* The size= of the options of entry I in KiB (the last one), or -1 when it has none; the
  * number of size= in them goes to N (when not NULL). */
 static long long size_k(int i, int *n)
@@ -581,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_user_mounts_in_order),
 		cmocka_unit_test(test_bad_specs),
 		cmocka_unit_test(test_fstab_then_masks_last),
+		cmocka_unit_test(test_sys_conf),
 		cmocka_unit_test(test_tmpfs_split),
 		cmocka_unit_test(test_tmpfs_user_sizes),
 		cmocka_unit_test(test_tmpfs_many_at_the_minimum),
