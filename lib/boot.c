@@ -163,16 +163,34 @@ int nsb_in_root_open(int rootfd, const char *path, int flags)
 
 int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len)
 {
-	struct nsb_open_how how = { .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-				    .resolve = NSB_RESOLVE_IN_ROOT };
-	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-	if (fd < 0)
+	/* O_PATH first: a device node or FIFO of the tree is never opened for real */
+	struct nsb_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = NSB_RESOLVE_IN_ROOT };
+	long pfd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	if (pfd < 0)
 		return -errno;
 	struct stat st;
-	ssize_t n = fstat((int)fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
-	if (n == 0 && (n = read((int)fd, buf, len - 1)) < 0)
-		n = -errno;
-	close((int)fd);
+	int fd = -1;
+	ssize_t n = fstat((int)pfd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
+	if (n == 0) {
+		char self[40];
+		snprintf(self, sizeof self, "/proc/self/fd/%d", (int)pfd);
+		fd = open(self, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) { /* no /proc: open it again, checked once more */
+			how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+			fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+			if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+				close(fd);
+				fd = -1;
+				errno = EINVAL;
+			}
+		}
+		n = fd < 0 ? -errno : read(fd, buf, len - 1);
+		if (n < 0 && fd >= 0)
+			n = -errno;
+	}
+	if (fd >= 0)
+		close(fd);
+	close((int)pfd);
 	if (n < 0)
 		return (int)n;
 	buf[n] = '\0';
