@@ -105,7 +105,7 @@ int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c)
 	}
 	/* Orphans of our descendants come to us rather than to the real PID 1. */
 	if (!l->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-		log_errno(-errno, "warning: prctl(PR_SET_CHILD_SUBREAPER)");
+		log_warn_errno(-errno, "prctl(PR_SET_CHILD_SUBREAPER)");
 	return 0;
 }
 
@@ -174,7 +174,7 @@ static void forward(struct nsb_loop *l, int sig)
 	log_debug("forwarding %s to %s%d", signame(sig), l->kill_group ? "group " : "",
 		  (int)l->child);
 	if (kill(target, sig) < 0 && errno != ESRCH)
-		log_errno(-errno, "warning: kill %d with %s", (int)target, signame(sig));
+		log_warn_errno(-errno, "kill %d with %s", (int)target, signame(sig));
 }
 
 /* True when /proc is the proc of our own pid namespace (its "self" is our pid). */
@@ -195,7 +195,7 @@ static int signal_descendants_once(int procfd, int sig)
 {
 	ssize_t n = nsb_proc_read(procfd, proc_table, NSB_PROC_TABLE);
 	if (n < 0) {
-		log_errno((int)n, "warning: read /proc");
+		log_warn_errno((int)n, "read /proc");
 		return -1;
 	}
 	if ((size_t)n == NSB_PROC_TABLE)
@@ -207,7 +207,7 @@ static int signal_descendants_once(int procfd, int sig)
 		if (r == 0)
 			count++;
 		else if (r != -ESRCH)
-			log_errno(r, "warning: kill %d with %s", (int)proc_table[i].pid,
+			log_warn_errno(r, "kill %d with %s", (int)proc_table[i].pid,
 				  signame(sig));
 	}
 	return count;
@@ -218,7 +218,7 @@ static void signal_descendants(int sig)
 {
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0) {
-		log_errno(-errno, "warning: open /proc: cannot find the processes left to %s",
+		log_warn_errno(-errno, "open /proc: cannot find the processes left to %s",
 			  signame(sig));
 		return;
 	}
@@ -250,7 +250,7 @@ static void signal_all(struct nsb_loop *l, int sig)
 	}
 	log_debug("sending %s to every process", signame(sig));
 	if (kill(-1, sig) < 0 && errno != ESRCH)
-		log_errno(-errno, "warning: kill -1 with %s", signame(sig));
+		log_warn_errno(-errno, "kill -1 with %s", signame(sig));
 }
 
 /* Enters a shutdown phase and notes when it began. */
@@ -303,7 +303,7 @@ static void reap(struct nsb_loop *l)
 		if (errno == EINTR)
 			continue;
 		if (errno != ECHILD)
-			log_errno(-errno, "warning: waitpid");
+			log_warn_errno(-errno, "waitpid");
 		l->children = false;
 		return;
 	}
@@ -403,7 +403,7 @@ static void drain_signals(struct nsb_loop *l)
 		ssize_t n = read(l->sigfd, si, sizeof si);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				log_errno(-errno, "warning: read signalfd");
+				log_warn_errno(-errno, "read signalfd");
 			if (errno != EINTR)
 				return;
 			continue;
@@ -516,7 +516,7 @@ int nsb_loop_run(struct nsb_loop *l)
 		int r = poll(pfd, n, timeout);
 		if (r < 0) {
 			if (errno != EINTR) {
-				log_errno(-errno, "warning: poll");
+				log_warn_errno(-errno, "poll");
 				/* Do not spin on a persistent error; the next round retries. */
 				nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 			}

@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 	if (c.sync_fd >= 0 && !c.setup_done) {
 		/* getppid() means nothing across a pid namespace: die with the spawner. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-			log_errno(-errno, "warning: prctl(PR_SET_PDEATHSIG)");
+			log_warn_errno(-errno, "prctl(PR_SET_PDEATHSIG)");
 		if (nsb_wait_go(c.sync_fd, &tree_fd) < 0)
 			return NSB_EXIT_FAILURE;
 	}
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 		char err[256];
 		if (nsb_preset_argv_kind(&c, &cmd, &kind, err, sizeof err) < 0) {
 			log_error("%s", err);
-			tell_spawner(&c, "boot", err);
+			tell_spawner(&c, NSB_PHASE_BOOT, err);
 			return NSB_EXIT_FAILURE;
 		}
 	}

@@ -14,7 +14,7 @@
 #include "paths.h"
 
 /* The phase name of the init's own setup steps in ERROR records. */
-#define PHASE "init"
+#define PHASE NSB_PHASE_INIT
 
 /* Finds "tree" among GO's comma-separated fd names. */
 int nsb_go_tree_fd(const struct nsb_msg *m)
@@ -132,7 +132,7 @@ int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd)
 	int st = nsb_child_run(hargv, keep, 2);
 	if (st == 0) {
 		if (chdir("/") < 0)
-			log_errno(-errno, "warning: chdir /");
+			log_warn_errno(-errno, "chdir /");
 		return 0;
 	}
 	/* The helper printed its one-line error and sent ERROR itself, unless it never ran

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The command line of the three programs (nsboot, nsboot-init, nsboot-mount). */
 #include "config.h"
+#include "error.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -132,17 +133,8 @@ static bool parse_fd(const char *s, int *out)
 	return true;
 }
 
-static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Writes the reason into ERR and returns NSB_PARSE_ERROR. */
-static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return NSB_PARSE_ERROR;
-}
+/* Writes the reason into ERR and evaluates to NSB_PARSE_ERROR. */
+#define fail(err, len, ...) ((enum nsb_parse_result)nsb_fail(err, len, NSB_PARSE_ERROR, __VA_ARGS__))
 
 /* Copies of the mount specs, split in place (reset by each nsb_parse_args). */
 static char spec_pool[32768];

@@ -177,13 +177,15 @@ static int fail(const struct nsb_entry *e, char *err, size_t len, int ret, const
 /* Writes "DESCRIPTION: REASON" into ERR and returns RET. */
 static int fail(const struct nsb_entry *e, char *err, size_t len, int ret, const char *fmt, ...)
 {
-	char what[1024], why[512];
+	char what[1024];
 	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
 	describe(e, what, sizeof what);
-	snprintf(err, len, "%s: %s", what, why);
+	int n = snprintf(err, len, "%s: ", what);
+	if (n < 0 || (size_t)n >= len)
+		return ret;
+	va_start(ap, fmt);
+	nsb_vfail(err + n, len - (size_t)n, ret, fmt, ap);
+	va_end(ap);
 	return ret;
 }
 
@@ -633,7 +635,7 @@ int nsb_apply_entry(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *er
 	return fail(e, err, errlen, -EINVAL, "unknown entry");
 }
 
-int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_setup_error *err)
+int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_error *err)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct nsb_entry *e = &p->e[i];
@@ -643,9 +645,7 @@ int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb
 			a->join_netns = NULL;
 			int j = join(a->join_arg, msg, sizeof msg);
 			if (j < 0) {
-				snprintf(err->phase, sizeof err->phase, "network");
-				snprintf(err->message, sizeof err->message, "%s", msg);
-				return j;
+				return nsb_error_set(err, j, NSB_PHASE_NETWORK, "%s", msg);
 			}
 		}
 		int r = nsb_apply_entry(a, e, msg, sizeof msg);
@@ -664,10 +664,8 @@ int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb
 			log_debug("optional mount skipped: %s", msg);
 			continue;
 		}
-		snprintf(err->phase, sizeof err->phase, "%s",
-			 e->flags & NSB_F_MASK ? "mask" : e->origin ? "fstab" : "mount");
-		snprintf(err->message, sizeof err->message, "%s", msg);
-		return r;
+		return nsb_error_set(err, r, e->flags & NSB_F_MASK ? NSB_PHASE_MASK :
+					     e->origin ? NSB_PHASE_FSTAB : NSB_PHASE_MOUNT, "%s", msg);
 	}
 	return 0;
 }

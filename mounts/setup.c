@@ -44,19 +44,6 @@ struct inputs {
 	struct nsb_plan plan;
 };
 
-static int fail(struct nsb_setup_error *err, int ret, const char *phase, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* Fills ERR with PHASE and the message, and returns RET. */
-static int fail(struct nsb_setup_error *err, int ret, const char *phase, const char *fmt, ...)
-{
-	va_list ap;
-	snprintf(err->phase, sizeof err->phase, "%s", phase);
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 /* 1 when the namespace NS of this process is owned by its own user namespace. */
 static int owns_ns(const char *ns)
 {
@@ -91,7 +78,7 @@ static bool gid5_mapped(void)
 
 /* Reads the host-side inputs into IN: TREE, cwd, fstab files, drop list, facts. */
 static int read_inputs(const struct nsb_config *c, const struct nsb_setup_env *env,
-		       struct inputs *in, struct nsb_setup_error *err)
+		       struct inputs *in, struct nsb_error *err)
 {
 	char msg[sizeof err->message];
 	struct nsb_plan_facts *f = &in->facts;
@@ -106,23 +93,23 @@ static int read_inputs(const struct nsb_config *c, const struct nsb_setup_env *e
 	} else if (c->root != NSB_ROOT_TMPFS) {
 		struct stat st;
 		if (!c->tree)
-			return fail(err, -EINVAL, "tree", "no TREE given");
+			return nsb_error_set(err, -EINVAL, NSB_PHASE_TREE, "no TREE given");
 		if (!realpath(c->tree, in->tree))
-			return fail(err, -errno, "tree", "%s: %s", c->tree, strerror(errno));
+			return nsb_error_set(err, -errno, NSB_PHASE_TREE, "%s: %s", c->tree, strerror(errno));
 		if (stat(in->tree, &st) < 0)
-			return fail(err, -errno, "tree", "%s: %s", c->tree, strerror(errno));
+			return nsb_error_set(err, -errno, NSB_PHASE_TREE, "%s: %s", c->tree, strerror(errno));
 		if (!S_ISDIR(st.st_mode))
-			return fail(err, -ENOTDIR, "tree", "%s: %s", c->tree, strerror(ENOTDIR));
+			return nsb_error_set(err, -ENOTDIR, NSB_PHASE_TREE, "%s: %s", c->tree, strerror(ENOTDIR));
 		f->tree = in->tree;
 		treefd = open(in->tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (treefd < 0)
-			return fail(err, -errno, "tree", "%s: %s", c->tree, strerror(errno));
+			return nsb_error_set(err, -errno, NSB_PHASE_TREE, "%s: %s", c->tree, strerror(errno));
 	}
 
 	for (size_t i = 0; i < c->n_fstabs; i++) {
 		r = nsb_fstab_read(c->fstabs[i], &in->fstab, msg, sizeof msg);
 		if (r < 0) {
-			fail(err, r, "fstab", "%s", msg);
+			nsb_error_set(err, r, NSB_PHASE_FSTAB, "%s", msg);
 			goto out;
 		}
 	}
@@ -131,7 +118,7 @@ static int read_inputs(const struct nsb_config *c, const struct nsb_setup_env *e
 	/* the drop list: --drop-services, or the preset's default list */
 	r = nsb_boot_kind(c, treefd, &in->kind, msg, sizeof msg);
 	if (r < 0) {
-		fail(err, r, "boot", "%s", msg);
+		nsb_error_set(err, r, NSB_PHASE_BOOT, "%s", msg);
 		goto out;
 	}
 	const char *list = c->drop_services;
@@ -139,7 +126,7 @@ static int read_inputs(const struct nsb_config *c, const struct nsb_setup_env *e
 	if (!list && (in->kind == NSB_BOOT_SYSV || in->kind == NSB_BOOT_OPENRC)) {
 		const char *name = nsb_droplist_default(in->kind);
 		if (name && (r = nsb_find_data(name, path, sizeof path)) < 0) {
-			fail(err, r, "drop-services", "%s: %s", name, strerror(-r));
+			nsb_error_set(err, r, NSB_PHASE_DROP_SERVICES, "%s: %s", name, strerror(-r));
 			goto out;
 		}
 		list = name ? path : NULL;
@@ -147,7 +134,7 @@ static int read_inputs(const struct nsb_config *c, const struct nsb_setup_env *e
 	if (list) {
 		r = nsb_droplist_read(list, &in->drop, msg, sizeof msg);
 		if (r < 0) {
-			fail(err, r, "drop-services", "%s", msg);
+			nsb_error_set(err, r, NSB_PHASE_DROP_SERVICES, "%s", msg);
 			goto out;
 		}
 		f->drop = &in->drop;
@@ -178,7 +165,7 @@ out:
 
 /* Mounts the staging tmpfs over an existing directory and pivots into it: the caller's
  * root is then OLDROOT. */
-static int enter_stage(struct nsb_setup_error *err)
+static int enter_stage(struct nsb_error *err)
 {
 	static const char *const dirs[] = { "/tmp", "/mnt", "/run", "/dev", NULL };
 	const char *stage = NULL;
@@ -187,49 +174,49 @@ static int enter_stage(struct nsb_setup_error *err)
 		if (stat(*d, &st) == 0 && S_ISDIR(st.st_mode))
 			stage = *d;
 	if (!stage)
-		return fail(err, -ENOENT, "mount", "no directory to stage on (/tmp, /mnt, /run, /dev)");
+		return nsb_error_set(err, -ENOENT, NSB_PHASE_MOUNT, "no directory to stage on (/tmp, /mnt, /run, /dev)");
 	int r = nsb_sys->mount("nsboot", stage, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
 	if (r < 0)
-		return fail(err, r, "mount", "tmpfs -> %s (staging): %s", stage, strerror(-r));
+		return nsb_error_set(err, r, NSB_PHASE_MOUNT, "tmpfs -> %s (staging): %s", stage, strerror(-r));
 	char old[PATH_MAX];
 	snprintf(old, sizeof old, "%s" OLDROOT, stage);
 	if ((r = nsb_sys->mkdirat(AT_FDCWD, old, 0755)) < 0)
-		return fail(err, r, "mount", "mkdir %s (staging): %s", old, strerror(-r));
+		return nsb_error_set(err, r, NSB_PHASE_MOUNT, "mkdir %s (staging): %s", old, strerror(-r));
 	if ((r = nsb_sys->chdir(stage)) < 0)
-		return fail(err, r, "pivot", "chdir %s: %s", stage, strerror(-r));
+		return nsb_error_set(err, r, NSB_PHASE_PIVOT, "chdir %s: %s", stage, strerror(-r));
 	if ((r = nsb_sys->pivot_root(".", "." OLDROOT)) < 0)
-		return fail(err, r, "pivot", "pivot_root into the staging tmpfs %s: %s", stage,
+		return nsb_error_set(err, r, NSB_PHASE_PIVOT, "pivot_root into the staging tmpfs %s: %s", stage,
 			    strerror(-r));
 	if ((r = nsb_sys->chdir("/")) < 0)
-		return fail(err, r, "pivot", "chdir /: %s", strerror(-r));
+		return nsb_error_set(err, r, NSB_PHASE_PIVOT, "chdir /: %s", strerror(-r));
 	return 0;
 }
 
 /* Pivots into the new root ROOTFD and detaches the old one (the staging tmpfs with the
  * caller's root under it): pivot_root(".", ".") stacks the old root on the new one, so no
  * directory has to be made in the tree (a read-only tree has no room for one). */
-int nsb_pivot(int rootfd, struct nsb_setup_error *err)
+int nsb_pivot(int rootfd, struct nsb_error *err)
 {
 	int r = nsb_sys->fchdir(rootfd);
 	if (r < 0)
-		return fail(err, r, "pivot", "chdir into the new root: %s", strerror(-r));
+		return nsb_error_set(err, r, NSB_PHASE_PIVOT, "chdir into the new root: %s", strerror(-r));
 	if ((r = nsb_sys->pivot_root(".", ".")) < 0)
-		return fail(err, r, "pivot", "pivot_root: %s", strerror(-r));
+		return nsb_error_set(err, r, NSB_PHASE_PIVOT, "pivot_root: %s", strerror(-r));
 	if ((r = nsb_sys->umount2(".", MNT_DETACH)) < 0)
-		return fail(err, r, "pivot", "detach the old root: %s", strerror(-r));
+		return nsb_error_set(err, r, NSB_PHASE_PIVOT, "detach the old root: %s", strerror(-r));
 	if ((r = nsb_sys->chdir("/")) < 0)
-		return fail(err, r, "pivot", "chdir /: %s", strerror(-r));
+		return nsb_error_set(err, r, NSB_PHASE_PIVOT, "chdir /: %s", strerror(-r));
 	return 0;
 }
 
 int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
-		   struct nsb_setup_error *err)
+		   struct nsb_error *err)
 {
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct inputs *in = calloc(1, sizeof *in);
 	if (!in)
-		return fail(err, -ENOMEM, "mount", "out of memory");
+		return nsb_error_set(err, -ENOMEM, NSB_PHASE_MOUNT, "out of memory");
 	mode_t mask = umask(022);
 	struct nsb_apply_ctx a = { .stage_fd = -1, .root_fd = -1 };
 	int hostfd = -1;
@@ -241,29 +228,29 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		goto out;
 	r = nsb_plan_build(c, &in->facts, &in->plan, msg, sizeof msg);
 	if (r < 0) {
-		fail(err, r, "plan", "%s", msg);
+		nsb_error_set(err, r, NSB_PHASE_PLAN, "%s", msg);
 		goto out;
 	}
 	r = nsb_sys->mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
 	if (r < 0) {
-		fail(err, r, "mount", "make / a recursive slave: %s", strerror(-r));
+		nsb_error_set(err, r, NSB_PHASE_MOUNT, "make / a recursive slave: %s", strerror(-r));
 		goto out;
 	}
 	if ((r = enter_stage(err)) < 0)
 		goto out;
 	hostfd = open(OLDROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (hostfd < 0) {
-		r = fail(err, -errno, "pivot", OLDROOT ": %s", strerror(errno));
+		r = nsb_error_set(err, -errno, NSB_PHASE_PIVOT, OLDROOT ": %s", strerror(errno));
 		goto out;
 	}
 	staged = true;
 	if (access(OLDROOT "/proc/self/fd", F_OK) < 0) {
-		r = fail(err, -errno, "mount", "/proc/self/fd: %s (is /proc mounted?)", strerror(errno));
+		r = nsb_error_set(err, -errno, NSB_PHASE_MOUNT, "/proc/self/fd: %s (is /proc mounted?)", strerror(errno));
 		goto out;
 	}
 	r = nsb_apply_init(&a, "", hostfd, OLDROOT "/proc/self/fd", env->tree_fd, false);
 	if (r < 0) {
-		fail(err, r, "mount", "staging: %s", strerror(-r));
+		nsb_error_set(err, r, NSB_PHASE_MOUNT, "staging: %s", strerror(-r));
 		goto out;
 	}
 	a.pidns_fd = env->pidns_fd;
@@ -272,7 +259,7 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 	if ((r = nsb_apply_plan(&a, &in->plan, err)) < 0)
 		goto out;
 	if (a.root_fd < 0) {
-		r = fail(err, -EINVAL, "mount", "the plan made no root");
+		r = nsb_error_set(err, -EINVAL, NSB_PHASE_MOUNT, "the plan made no root");
 		goto out;
 	}
 	r = nsb_pivot(a.root_fd, err);
@@ -285,7 +272,7 @@ out:
 	if (r < 0 && staged) {
 		/* back to the caller's root, the staging tmpfs and all it holds detached: the
 		 * caller (and a PID 1 whose root moved with ours) exits from where it started */
-		struct nsb_setup_error ignored;
+		struct nsb_error ignored;
 		if (nsb_pivot(hostfd, &ignored) < 0)
 			log_debug("leaving the staging root: %s", ignored.message);
 	}

@@ -187,7 +187,7 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	if (con->slave >= 0) {
 		/* /dev/console opened by path inside needs an owner the container maps */
 		if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(con->slave, uid, gid) < 0)
-			ret = log_errno(-errno, "warning: console: chown %s", con->slave_name);
+			ret = log_warn_errno(-errno, "console: chown %s", con->slave_name);
 		close(con->slave);
 		con->slave = -1;
 	}
@@ -198,7 +198,7 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	cfmakeraw(&raw);
 	restore_on_exit(con);
 	if (tcsetattr(con->in_fd, TCSANOW, &raw) < 0)
-		return log_errno(-errno, "warning: console: raw mode");
+		return log_warn_errno(-errno, "console: raw mode");
 	con->raw = true;
 	/* a raw terminal does not return to the margin on "\n": our own lines say "\r\n" */
 	nsb_log_crlf = same_tty(STDERR_FILENO, con->in_fd);
