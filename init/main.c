@@ -13,27 +13,13 @@
 
 #include "child.h"
 #include "config.h"
+#include "io.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
 #include "preset.h"
 #include "proto.h"
 #include "standalone.h"
-
-/* Writes all of S to FD (help and version text). */
-static void write_all(int fd, const char *s)
-{
-	size_t len = strlen(s);
-	while (len > 0) {
-		ssize_t w = write(fd, s, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		len -= (size_t)w;
-	}
-}
 
 /* Parses the command line; returns -1 to go on, or the status to exit with. */
 static int parse(struct nsb_config *c, int argc, char **argv)
@@ -44,16 +30,16 @@ static int parse(struct nsb_config *c, int argc, char **argv)
 		nsb_verbosity = c->verbosity;
 		return -1;
 	case NSB_PARSE_HELP:
-		write_all(STDOUT_FILENO, nsb_help_text(NSB_PROG_INIT));
+		(void)nsb_write_str(STDOUT_FILENO, nsb_help_text(NSB_PROG_INIT));
 		return 0;
 	case NSB_PARSE_VERSION:
-		write_all(STDOUT_FILENO, "nsboot-init " NSB_VERSION "\n");
+		(void)nsb_write_str(STDOUT_FILENO, "nsboot-init " NSB_VERSION "\n");
 		return 0;
 	case NSB_PARSE_ERROR:
 	default:
 		log_error("%s", err);
-		write_all(STDERR_FILENO, nsb_usage_line(NSB_PROG_INIT));
-		write_all(STDERR_FILENO, "\n");
+		(void)nsb_write_str(STDERR_FILENO, nsb_usage_line(NSB_PROG_INIT));
+		(void)nsb_write_str(STDERR_FILENO, "\n");
 		return NSB_EXIT_FAILURE;
 	}
 }

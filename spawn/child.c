@@ -42,6 +42,7 @@
 #include <linux/sockios.h>
 
 #include "clone.h"
+#include "io.h"
 #include "log.h"
 #include "proto.h"
 #include "signals.h"
@@ -128,24 +129,6 @@ static int make_netns(const char **what)
 	return r;
 }
 
-/* Writes exactly LEN bytes of BUF to FD; 0 or -errno. */
-static int send_all(int fd, const void *buf, size_t len)
-{
-	ssize_t n;
-	while ((n = write(fd, buf, len)) < 0 && errno == EINTR)
-		;
-	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
-}
-
-/* Reads exactly LEN bytes from FD into BUF; 0, -EPIPE at EOF, or -errno. */
-static int recv_all(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-	while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
-		;
-	return n == (ssize_t)len ? 0 : n == 0 ? -EPIPE : n < 0 ? -errno : -EIO;
-}
-
 /* The container's init before its exec: makes the net namespace while the builder builds
  * the root, waits for the root, copies the mount namespace (locking every mount in it),
  * leaves the caller's session and execs nsboot-init. Never returns. */
@@ -167,14 +150,14 @@ static noreturn void init_main(struct spawner *s, int sock)
 	}
 	char word[64];
 	snprintf(word, sizeof word, "%s", what);
-	if (send_all(sock, &net, sizeof net) < 0 || send_all(sock, word, sizeof word) < 0)
+	if (nsb_write_all(sock, &net, sizeof net) < 0 || nsb_write_all(sock, word, sizeof word) < 0)
 		_exit(NSB_EXIT_FAILURE);
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		child_fail(chan, NSB_PHASE_HOSTNAME, s->hostname, errno);
 
 	/* The builder says go once the root is built (it reported any failure itself) */
 	char go;
-	if (recv_all(sock, &go, 1) < 0 || go != TO_INIT_GO)
+	if (nsb_read_all(sock, &go, 1) < 0 || go != TO_INIT_GO)
 		_exit(NSB_EXIT_FAILURE);
 	close(sock);
 	/* The root moved under us with the builder's pivot: "/" is the new root. A copy of
@@ -246,7 +229,7 @@ static void start_init(struct builder *b, int pidpipe)
 	b->init_pidfd = pidfd;
 	b->init_sock = sv[0];
 	int32_t host_pid = (int32_t)pid;
-	if (send_all(pidpipe, &host_pid, sizeof host_pid) < 0)
+	if (nsb_write_all(pidpipe, &host_pid, sizeof host_pid) < 0)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone */
 	close(pidpipe);
 
@@ -265,9 +248,9 @@ static int join_init_net(void *arg, char *err, size_t len)
 	struct builder *b = arg;
 	int32_t e;
 	char what[64];
-	int r = recv_all(b->init_sock, &e, sizeof e);
+	int r = nsb_read_all(b->init_sock, &e, sizeof e);
 	if (r == 0)
-		r = recv_all(b->init_sock, what, sizeof what);
+		r = nsb_read_all(b->init_sock, what, sizeof what);
 	if (r < 0) {
 		snprintf(err, len, "the init did not make its net namespace: %s", strerror(-r));
 		return r;
@@ -350,7 +333,7 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 		_exit(NSB_EXIT_FAILURE);
 	}
 	char go = TO_INIT_GO;
-	if (send_all(b.init_sock, &go, 1) < 0)
+	if (nsb_write_all(b.init_sock, &go, 1) < 0)
 		_exit(NSB_EXIT_FAILURE); /* the init is gone: the spawner sees it exit */
 	_exit(0);
 }

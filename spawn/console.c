@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 
 #ifndef TIOCGPTPEER
@@ -220,20 +221,6 @@ int nsb_console_pollfds(const struct nsb_pty *con, struct pollfd *p)
 	return n;
 }
 
-/* Writes all of BUF[0..LEN) to the blocking FD (the user's terminal or pipe). */
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* the user's side is gone: drop the output */
-		buf += w;
-		len -= (size_t)w;
-	}
-}
-
 /* Copies what the container wrote to the user's stdout, at most ROUNDS reads (a flood must
  * not starve the spawner's loop); false once the pty hung up. */
 static bool pump_master(struct nsb_pty *con, int rounds)
@@ -242,7 +229,7 @@ static bool pump_master(struct nsb_pty *con, int rounds)
 		char buf[NSB_CONSOLE_BUF];
 		ssize_t n = read(con->master, buf, sizeof buf);
 		if (n > 0) {
-			write_all(con->out_fd, buf, (size_t)n);
+			(void)nsb_write_all(con->out_fd, buf, (size_t)n); /* the user's side gone: dropped */
 			continue;
 		}
 		if (n < 0 && errno == EINTR)

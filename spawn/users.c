@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 
 extern char **environ;
@@ -329,24 +330,6 @@ static int read_text(const char *path, char **out)
 	return 0;
 }
 
-/* True when PROG is an executable file in one of PATH's directories. */
-static bool in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/bin:/bin";
-	char full[4096];
-	for (const char *p = path; *p;) {
-		const char *colon = strchr(p, ':');
-		size_t len = colon ? (size_t)(colon - p) : strlen(p);
-		if (len > 0 && (size_t)snprintf(full, sizeof full, "%.*s/%s", (int)len, p, prog) <
-				       sizeof full && access(full, X_OK) == 0)
-			return true;
-		p += len + (colon ? 1 : 0);
-	}
-	return false;
-}
-
 /* Finds the caller's range in the subordinate id file PATH; 0, -ENOENT, or -errno. */
 static int caller_range(const char *path, const char *name, uint32_t id, struct nsb_idrange *r)
 {
@@ -379,8 +362,9 @@ static int resolve_subid(struct nsb_users *u, bool asked, char *err, size_t errl
 		}
 	}
 	static const char *const progs[2] = { "newuidmap", "newgidmap" };
+	const char *path = getenv("PATH");
 	for (int i = 0; i < 2; i++)
-		if (!in_path(progs[i])) {
+		if (!nsb_in_path(progs[i], path && *path ? path : "/usr/bin:/bin", X_OK)) {
 			if (asked)
 				snprintf(err, errlen, "--private-users=subid: %s not found in PATH "
 					 "(Debian package uidmap)", progs[i]);
