@@ -23,6 +23,7 @@
 #include "clone.h"
 #include "log.h"
 #include "ops.h"
+#include "resolve.h"
 
 #define PATH_BUF 4200
 #define MAX_LOWER 32
@@ -46,13 +47,11 @@ void nsb_apply_done(struct nsb_apply_ctx *a)
 	a->stage_fd = a->root_fd = -1;
 }
 
-/* Resolves PATH inside the root DFD (symlinks and ".." never leave it). */
+/* Resolves PATH inside the root DFD (symlinks and ".." never leave it); magic links only
+ * in a TRUSTED tree (the staging tmpfs, the host). */
 static int open_in(int dfd, const char *path, bool trusted)
 {
-	while (*path == '/')
-		path++;
-	return nsb_openat2(dfd, *path ? path : ".", 0,
-			   RESOLVE_IN_ROOT | (trusted ? 0 : RESOLVE_NO_MAGICLINKS));
+	return nsb_open_in_root(dfd, path, trusted ? 0 : NSB_IN_ROOT_NO_MAGICLINKS);
 }
 
 /* Creates NAME in the directory PARENT: an empty file or a directory. */

@@ -16,12 +16,6 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
-#ifndef RESOLVE_NO_MAGICLINKS
-#define RESOLVE_NO_MAGICLINKS 0x02
-#endif
-#ifndef RESOLVE_IN_ROOT
-#define RESOLVE_IN_ROOT 0x10
-#endif
 
 /* The attribute change of mount_setattr(2). */
 struct nsb_mount_attr {
@@ -49,9 +43,5 @@ struct nsb_sys_ops {
 extern const struct nsb_sys_ops nsb_sys_real;
 /* What the setup uses: &nsb_sys_real unless a unit test swapped it. */
 extern const struct nsb_sys_ops *nsb_sys;
-
-/* openat2(DFD, PATH, O_PATH|O_CLOEXEC|EXTRA, RESOLVE): an fd or a negative errno
- * (-ENOSYS on kernels without openat2). */
-int nsb_openat2(int dfd, const char *path, int extra_flags, uint64_t resolve);
 
 #endif
