@@ -66,7 +66,7 @@ static const struct {
 /* Sets every field to its default (sync_fd/ready_fd -1, grace 10 s). */
 void nsb_config_init(struct nsb_config *c)
 {
-	memset(c, 0, sizeof *c);
+	memset(c, 0, offsetof(struct nsb_config, strings));
 	c->grace_ms = NSB_GRACE_MS_DEFAULT;
 	c->setup_timeout_ms = NSB_SETUP_TIMEOUT_MS_DEFAULT;
 	c->sync_fd = -1;
@@ -136,9 +136,6 @@ static bool parse_fd(const char *s, int *out)
 /* Writes the reason into ERR and evaluates to NSB_PARSE_ERROR. */
 #define fail(err, len, ...) ((enum nsb_parse_result)nsb_fail(err, len, NSB_PARSE_ERROR, __VA_ARGS__))
 
-/* Copies of the mount specs, split in place (reset by each nsb_parse_args). */
-static char spec_pool[32768];
-static size_t spec_pool_used;
 
 /* Splits a mount spec of KIND into C->mounts; false with ERR set when malformed. */
 static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
@@ -153,12 +150,12 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 	/* split a copy: argv itself is passed on unchanged (nsboot-init hands its option
 	 * words to nsboot-mount, the spawner to nsboot-init) */
 	size_t n = strlen(arg) + 1;
-	if (n > sizeof spec_pool - spec_pool_used) {
+	if (n > sizeof c->strings - c->strings_used) {
 		fail(err, len, "--%s: the mount options are too long", name);
 		return false;
 	}
-	arg = memcpy(spec_pool + spec_pool_used, arg, n);
-	spec_pool_used += n;
+	arg = memcpy(c->strings + c->strings_used, arg, n);
+	c->strings_used += n;
 	char *colon;
 	switch (kind) {
 	case NSB_MNT_BIND:
@@ -241,7 +238,6 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	longopts[n] = (struct option){ 0 };
 
 	nsb_config_init(c);
-	spec_pool_used = 0;
 	opterr = 0;
 	optind = 0; /* full reset: the parser may run more than once (unit tests) */
 	int o;
@@ -291,7 +287,7 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			c->fstabs[c->n_fstabs++] = optarg;
 			break;
 		case O_HOSTNAME:
-			if (!*optarg || strlen(optarg) > 64 || strchr(optarg, '/') || strchr(optarg, '\n'))
+			if (!*optarg || strlen(optarg) > NSB_HOSTNAME_MAX || strchr(optarg, '/') || strchr(optarg, '\n'))
 				return fail(err, errlen, "--hostname=%s: not a valid host name", optarg);
 			c->hostname = optarg;
 			break;
