@@ -15,10 +15,9 @@
 
 #include "io.h"
 #include "log.h"
+#include "signals.h"
 #include "status.h"
 
-/* Highest signal number plus one on Linux (glibc's NSIG is 65, musl's _NSIG too). */
-#define NSB_NSIG 65
 
 /* The search path execvp(3) uses when $PATH is unset. */
 #define NSB_EXEC_DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"

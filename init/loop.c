@@ -93,7 +93,7 @@ int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c)
 	for (size_t i = 0; i < nsb_n_forwarded_signals; i++)
 		sigaddset(&handled, nsb_forwarded_signals[i]);
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	for (int sig = 1; sig < 65; sig++)
+	for (int sig = 1; sig < NSB_NSIG; sig++)
 		if (sigismember(&handled, sig) == 1)
 			(void)sigaction(sig, &dfl, NULL);
 

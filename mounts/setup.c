@@ -15,11 +15,11 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "apply.h"
 #include "boot.h"
+#include "clock.h"
 #include "log.h"
 #include "ops.h"
 #include "paths.h"
@@ -212,8 +212,7 @@ int nsb_pivot(int rootfd, struct nsb_error *err)
 int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		   struct nsb_error *err)
 {
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long long t0 = nsb_now_us();
 	struct inputs *in = calloc(1, sizeof *in);
 	if (!in)
 		return nsb_error_set(err, -ENOMEM, NSB_PHASE_MOUNT, "out of memory");
@@ -263,10 +262,8 @@ int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
 		goto out;
 	}
 	r = nsb_pivot(a.root_fd, err);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r == 0)
-		log_debug("root set up in %ld us (%zu plan entries)",
-			  (long)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000),
+		log_debug("root set up in %lld us (%zu plan entries)", nsb_now_us() - t0,
 			  in->plan.n);
 out:
 	if (r < 0 && staged) {

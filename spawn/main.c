@@ -26,6 +26,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "io.h"
 #include "log.h"
 #include "paths.h"
 #include "proto.h"
@@ -467,11 +468,9 @@ static noreturn void abandon(struct spawner *s, const char *why)
 static int read_init_pid(struct spawner *s, int fd)
 {
 	int32_t pid;
-	ssize_t n;
-	while ((n = read(fd, &pid, sizeof pid)) < 0 && errno == EINTR)
-		;
+	int r = nsb_read_all(fd, &pid, sizeof pid);
 	close(fd);
-	if (n != (ssize_t)sizeof pid || pid <= 0)
+	if (r < 0 || pid <= 0)
 		return -1;
 	s->pid = (pid_t)pid;
 	return 0;

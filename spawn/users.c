@@ -51,12 +51,12 @@ int nsb_users_parse_mode(const char *mode, struct nsb_users *u, char *err, size_
 			u->mode = names[i].mode;
 			if (u->mode == NSB_USERS_IDENTITY) {
 				u->base = 0;
-				u->count = 65536;
+				u->count = NSB_ID_BLOCK;
 			}
 			return 0;
 		}
 	const char *p = mode;
-	uint64_t base, count = 65536;
+	uint64_t base, count = NSB_ID_BLOCK;
 	if (!parse_u64(&p, UINT32_MAX - 1, &base) ||
 	    (*p == ':' && (p++, !parse_u64(&p, UINT32_MAX, &count))) || *p) {
 		snprintf(err, errlen, "--private-users=%s: want pick, identity, subid, single, "
@@ -509,11 +509,11 @@ static int resolve_pick(struct nsb_users *u, char *err, size_t errlen)
 	for (;;) {
 		uint32_t base;
 		pid_t spawner, container;
-		if (nsb_range_pick(busy, n, from, 65536, &base) < 0) {
+		if (nsb_range_pick(busy, n, from, NSB_ID_BLOCK, &base) < 0) {
 			free(busy);
 			close(dir);
-			snprintf(err, errlen, "--private-users=pick: no free range of 65536 ids "
-					      "below %u", NSB_PICK_END);
+			snprintf(err, errlen, "--private-users=pick: no free range of %u ids "
+					      "below %u", NSB_ID_BLOCK, NSB_PICK_END);
 			return -ENOSPC;
 		}
 		int fd = lock_block(dir, base, &spawner, &container);
@@ -522,7 +522,7 @@ static int resolve_pick(struct nsb_users *u, char *err, size_t errlen)
 			close(dir);
 			u->locks[0] = fd;
 			u->base = base;
-			u->count = 65536;
+			u->count = NSB_ID_BLOCK;
 			return 0;
 		}
 		if (fd != -EWOULDBLOCK) {
