@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "log.h"
 #include "preset.h"
 #include "proto.h"
@@ -184,16 +185,9 @@ static int handle_socket(void)
 				struct ucred cr;
 				memcpy(&cr, CMSG_DATA(c), sizeof cr);
 				sender = cr.pid;
-			} else if (c->cmsg_type == SCM_RIGHTS) {
-				/* FDSTORE and the like: not ours to keep */
-				size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-				for (size_t i = 0; i < nfd; i++) {
-					int fd;
-					memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-					close(fd);
-				}
 			}
 		}
+		(void)nsb_fds_take(&mh, NULL, 0); /* FDSTORE and the like: not ours to keep */
 		if (!has_ready(buf, (size_t)n))
 			continue;
 		if (sender <= 0 || sender != boot_pid) {
