@@ -19,17 +19,7 @@
 /* Finds "tree" among GO's comma-separated fd names. */
 int nsb_go_tree_fd(const struct nsb_msg *m)
 {
-	const char *s = m->text;
-	for (size_t i = 0; i < m->n_fds && *s; i++) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		if (len == 4 && memcmp(s, "tree", 4) == 0)
-			return m->fds[i];
-		if (!comma)
-			break;
-		s = comma + 1;
-	}
-	return -1;
+	return nsb_go_fd(m, "tree");
 }
 
 /* Builds nsboot-mount's argv from the init's option words. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "proto.h"
 #include "fdpass.h"
+#include "list.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -213,4 +214,13 @@ int nsb_send_error(int fd, const char *phase, const char *fmt, ...)
 		if (*p == '\n')
 			*p = ' ';
 	return nsb_msg_send(fd, &m);
+}
+
+int nsb_go_fd(const struct nsb_msg *m, const char *name)
+{
+	size_t idx = 0, len;
+	for (const char *p = m->text, *item; nsb_list_next(&p, &item, &len); idx++)
+		if (nsb_list_is(item, len, name))
+			return idx < m->n_fds ? m->fds[idx] : -1;
+	return -1;
 }

@@ -73,6 +73,10 @@ int nsb_msg_recv(int fd, struct nsb_msg *m);
  * anyway are dropped by the kernel unseen and the record is -EBADMSG. */
 int nsb_msg_recv_nofds(int fd, struct nsb_msg *m);
 
+/* The fd that GO carried under NAME (M->text lists the fds' names in order, comma-separated),
+ * or -1. */
+int nsb_go_fd(const struct nsb_msg *m, const char *name);
+
 /* Convenience senders. */
 int nsb_send_simple(int fd, enum nsb_msg_type type);
 int nsb_send_error(int fd, const char *phase, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

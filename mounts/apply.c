@@ -21,6 +21,7 @@
 #include <libmount.h>
 
 #include "clone.h"
+#include "list.h"
 #include "log.h"
 #include "ops.h"
 #include "resolve.h"
@@ -429,10 +430,9 @@ static int overlay_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char
 static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *opts, size_t len,
 		     int *fds, size_t *nfds, char *err, size_t errlen)
 {
-	size_t o = 0;
+	size_t o = 0, n;
 	opts[0] = '\0';
-	for (const char *s = e->options ? e->options : ""; *s;) {
-		size_t n = strcspn(s, ",");
+	for (const char *rest = e->options, *s; nsb_list_next(&rest, &s, &n);) {
 		const char *eq = memchr(s, '=', n);
 		size_t klen = eq ? (size_t)(eq - s) : n;
 		bool paths = eq && ((klen == 8 && strncmp(s, "lowerdir", 8) == 0) ||
@@ -467,9 +467,6 @@ static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *o
 		}
 		if (o >= len)
 			return fail(e, err, errlen, -E2BIG, "options too long");
-		s += n;
-		if (*s == ',')
-			s++;
 	}
 	return 0;
 }
