@@ -6,21 +6,27 @@
 #include <string.h>
 #include <unistd.h>
 
-int nsb_write_all(int fd, const void *buf, size_t len)
+/* Moves all LEN bytes between P and FD: written when WRITING, else read. 0, AT_ZERO when a
+ * call moved nothing (end of file, or a write that took nothing), or a negative errno. */
+static int whole(int fd, char *p, size_t len, bool writing, int at_zero)
 {
-	const char *p = buf;
 	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
+		ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (w < 0)
+		if (n < 0)
 			return -errno;
-		if (w == 0)
-			return -EIO;
-		p += w;
-		len -= (size_t)w;
+		if (n == 0)
+			return at_zero;
+		p += n;
+		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int nsb_write_all(int fd, const void *buf, size_t len)
+{
+	return whole(fd, (char *)buf, len, true, -EIO);
 }
 
 int nsb_write_str(int fd, const char *s)
@@ -30,19 +36,7 @@ int nsb_write_str(int fd, const char *s)
 
 int nsb_read_all(int fd, void *buf, size_t len)
 {
-	char *p = buf;
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EPIPE;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return whole(fd, buf, len, false, -EPIPE);
 }
 
 bool nsb_in_path(const char *name, const char *path, int mode)

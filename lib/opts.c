@@ -63,6 +63,24 @@ static const struct {
 };
 #define N_OPTS (sizeof table / sizeof table[0])
 
+/* What O_VOLATILE .. O_TMPFS_ROOT and O_BIND .. O_OVERLAY set, in their order. */
+static const enum nsb_root_mode root_modes[] = { NSB_ROOT_OVERLAY, NSB_ROOT_READONLY,
+						 NSB_ROOT_WRITABLE, NSB_ROOT_TMPFS };
+static const enum nsb_mount_kind mount_kinds[] = { NSB_MNT_BIND, NSB_MNT_BIND_RO, NSB_MNT_TMPFS,
+						   NSB_MNT_OVERLAY };
+_Static_assert(O_TMPFS_ROOT - O_VOLATILE + 1 == sizeof root_modes / sizeof root_modes[0] &&
+		       O_OVERLAY - O_BIND + 1 == sizeof mount_kinds / sizeof mount_kinds[0],
+	       "root_modes and mount_kinds follow the option enum");
+
+/* The long name of the option VAL ("bind"). */
+static const char *long_name(int val)
+{
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (table[i].opt.val == val)
+			return table[i].opt.name;
+	return "?";
+}
+
 /* Sets every field to its default (sync_fd/ready_fd -1, grace 10 s). */
 void nsb_config_init(struct nsb_config *c)
 {
@@ -137,13 +155,12 @@ static bool parse_fd(const char *s, int *out)
 #define fail(err, len, ...) ((enum nsb_parse_result)nsb_fail(err, len, NSB_PARSE_ERROR, __VA_ARGS__))
 
 
-/* Splits a mount spec of KIND into C->mounts; false with ERR set when malformed. */
-static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
+/* Splits a mount spec of KIND into C->mounts; 0, or -EINVAL with ERR set when malformed. */
+static int add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
 		      char *arg, char *err, size_t len)
 {
 	if (c->n_mounts >= NSB_MAX_SPECS) {
-		fail(err, len, "--%s: more than %d mounts", name, NSB_MAX_SPECS);
-		return false;
+		return nsb_fail(err, len, -EINVAL, "--%s: more than %d mounts", name, NSB_MAX_SPECS);
 	}
 	struct nsb_mount_spec *m = &c->mounts[c->n_mounts];
 	*m = (struct nsb_mount_spec){ .kind = kind };
@@ -151,8 +168,7 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 	 * words to nsboot-mount, the spawner to nsboot-init) */
 	size_t n = strlen(arg) + 1;
 	if (n > sizeof c->strings - c->strings_used) {
-		fail(err, len, "--%s: the mount options are too long", name);
-		return false;
+		return nsb_fail(err, len, -EINVAL, "--%s: the mount options are too long", name);
 	}
 	arg = memcpy(c->strings + c->strings_used, arg, n);
 	c->strings_used += n;
@@ -171,8 +187,7 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 			}
 		}
 		if (!*m->src) {
-			fail(err, len, "--%s: empty source", name);
-			return false;
+			return nsb_fail(err, len, -EINVAL, "--%s: empty source", name);
 		}
 		break;
 	case NSB_MNT_TMPFS:
@@ -185,8 +200,7 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 	case NSB_MNT_OVERLAY:
 		colon = strrchr(arg, ':');
 		if (!colon || colon == arg) {
-			fail(err, len, "--%s=%s: want LOWER[:LOWER...]:DST", name, arg);
-			return false;
+			return nsb_fail(err, len, -EINVAL, "--%s=%s: want LOWER[:LOWER...]:DST", name, arg);
 		}
 		*colon = '\0';
 		m->src = arg;
@@ -194,26 +208,24 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 		break;
 	}
 	if (m->dst[0] != '/') {
-		fail(err, len, "--%s: destination '%s' is not an absolute path", name, m->dst);
-		return false;
+		return nsb_fail(err, len, -EINVAL, "--%s: destination '%s' is not an absolute path", name, m->dst);
 	}
 	if (m->opts && !*m->opts)
 		m->opts = NULL;
 	c->n_mounts++;
-	return true;
+	return 0;
 }
 
-/* Sets the root mode once; false with ERR set when two modes conflict. */
-static bool set_root(struct nsb_config *c, enum nsb_root_mode mode, const char *name,
+/* Sets the root mode once; 0, or -EINVAL with ERR set when two modes conflict. */
+static int set_root(struct nsb_config *c, enum nsb_root_mode mode, const char *name,
 		     char *err, size_t len)
 {
 	if (c->root != NSB_ROOT_NONE && c->root != mode) {
-		fail(err, len, "%s conflicts with another root mode "
+		return nsb_fail(err, len, -EINVAL, "--%s conflicts with another root mode "
 			       "(--volatile, --read-only, --writable, --tmpfs-root)", name);
-		return false;
 	}
 	c->root = mode;
-	return true;
+	return 0;
 }
 
 /* True when S is VAR=VALUE with VAR a shell variable name. */
@@ -250,35 +262,18 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		case O_VOLATILE:
 			if (optarg && strcmp(optarg, "overlay") != 0)
 				return fail(err, errlen, "--volatile=%s: only 'overlay' is supported", optarg);
-			if (!set_root(c, NSB_ROOT_OVERLAY, "--volatile", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
+			/* fall through */
 		case O_READ_ONLY:
-			if (!set_root(c, NSB_ROOT_READONLY, "--read-only", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_WRITABLE:
-			if (!set_root(c, NSB_ROOT_WRITABLE, "--writable", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_TMPFS_ROOT:
-			if (!set_root(c, NSB_ROOT_TMPFS, "--tmpfs-root", err, errlen))
+			if (set_root(c, root_modes[o - O_VOLATILE], long_name(o), err, errlen) < 0)
 				return NSB_PARSE_ERROR;
 			break;
 		case O_BIND:
-			if (!add_mount(c, NSB_MNT_BIND, "bind", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_BIND_RO:
-			if (!add_mount(c, NSB_MNT_BIND_RO, "bind-ro", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_TMPFS:
-			if (!add_mount(c, NSB_MNT_TMPFS, "tmpfs", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_OVERLAY:
-			if (!add_mount(c, NSB_MNT_OVERLAY, "overlay", optarg, err, errlen))
+			if (add_mount(c, mount_kinds[o - O_BIND], long_name(o), optarg, err, errlen) < 0)
 				return NSB_PARSE_ERROR;
 			break;
 		case O_FSTAB:

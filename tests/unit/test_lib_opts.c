@@ -299,6 +299,24 @@ static void configs_own_their_strings(void **state)
 	assert_string_equal(b.mounts[1].dst, "/x");
 }
 
+/* Two root modes: the second one named in the message, as the user wrote it. */
+static void root_mode_conflicts(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t", "--writable",
+			       "--read-only", "--", "true", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--read-only conflicts with another root mode "
+				 "(--volatile, --read-only, --writable, --tmpfs-root)");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "--tmpfs-root", "--volatile",
+			       "--", "true", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--volatile conflicts with another root mode "
+				 "(--volatile, --read-only, --writable, --tmpfs-root)");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t",
+			       "--overlay=/lower", "--", "true", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--overlay=/lower: want LOWER[:LOWER...]:DST");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +332,7 @@ int main(void)
 		cmocka_unit_test(size_values),
 		cmocka_unit_test(tmpfs_size_option),
 		cmocka_unit_test(configs_own_their_strings),
+		cmocka_unit_test(root_mode_conflicts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
