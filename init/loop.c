@@ -65,7 +65,7 @@ static const char *signame(int sig)
 }
 
 /* Blocks every signal but the synchronous faults; opens the signalfd; subreaper if not PID 1. */
-int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c)
+int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c, struct nsb_error *err)
 {
 	memset(l, 0, sizeof *l);
 	l->kill_group = c->kill_group;
@@ -83,7 +83,7 @@ int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c)
 	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
 		sigdelset(&block, faults[i]);
 	if (sigprocmask(SIG_SETMASK, &block, &l->saved_mask) < 0)
-		return log_errno(-errno, "sigprocmask");
+		return nsb_error_set(err, -errno, NSB_PHASE_INIT, "sigprocmask: %s", strerror(errno));
 
 	/* A SIGCHLD inherited as ignored would make the kernel reap for us and hide the
 	 * command's status; the others are read from the signalfd whatever their action. */
@@ -99,9 +99,9 @@ int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c)
 
 	l->sigfd = signalfd(-1, &handled, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (l->sigfd < 0) {
-		int e = -errno;
+		int e = errno;
 		sigprocmask(SIG_SETMASK, &l->saved_mask, NULL);
-		return log_errno(e, "signalfd");
+		return nsb_error_set(err, -e, NSB_PHASE_INIT, "signalfd: %s", strerror(e));
 	}
 	/* Orphans of our descendants come to us rather than to the real PID 1. */
 	if (!l->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)

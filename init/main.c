@@ -73,8 +73,11 @@ int main(int argc, char **argv)
 		return NSB_EXIT_FAILURE;
 	}
 	/* Signals are queued from now on and forwarded once the command runs. */
-	if (nsb_loop_init(&loop, &c) < 0)
+	struct nsb_error e;
+	if (nsb_loop_init(&loop, &c, &e) < 0) {
+		log_error("%s", e.message);
 		return NSB_EXIT_FAILURE;
+	}
 
 	int tree_fd = -1;
 	if (c.sync_fd >= 0 && !c.setup_done) {
