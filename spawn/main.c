@@ -40,10 +40,6 @@
 #include "spawner.h"
 #include "users.h"
 
-#ifndef NSB_LIBEXECDIR
-#define NSB_LIBEXECDIR "/usr/local/libexec/nsboot"
-#endif
-
 /* Prints "nsboot: REASON" and the usage line, exits 125. */
 static noreturn void usage_error(const char *reason)
 {
