@@ -84,8 +84,10 @@ int main(int argc, char **argv)
 		/* getppid() means nothing across a pid namespace: die with the spawner. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 			log_warn_errno(-errno, "prctl(PR_SET_PDEATHSIG)");
-		if (nsb_wait_go(c.sync_fd, &tree_fd) < 0)
+		if (nsb_wait_go(c.sync_fd, &tree_fd, &e) < 0) {
+			log_error("%s", e.message);
 			return NSB_EXIT_FAILURE;
+		}
 	}
 	if (c.mount_options && !c.setup_done && nsb_build_root(&c, argv, tree_fd) < 0)
 		return NSB_EXIT_FAILURE;

@@ -45,18 +45,16 @@ int nsb_mount_helper_argv(const char *path, char *const argv[], int n_option_arg
 }
 
 /* Waits for GO; keeps the "tree" fd, closes any other. */
-int nsb_wait_go(int sync_fd, int *tree_fd)
+int nsb_wait_go(int sync_fd, int *tree_fd, struct nsb_error *err)
 {
 	/* static: GO's buffer is 4 kB and the idle init should not keep that much stack. */
 	static struct nsb_msg m;
 	*tree_fd = -1;
 	int r = nsb_msg_recv(sync_fd, &m);
-	if (r == -EPIPE) {
-		log_error("the spawner is gone before GO");
-		return r;
-	}
+	if (r == -EPIPE)
+		return nsb_error_set(err, r, PHASE, "the spawner is gone before GO");
 	if (r < 0)
-		return log_errno(r, "receive GO on fd %d", sync_fd);
+		return nsb_error_set(err, r, PHASE, "receive GO on fd %d: %s", sync_fd, strerror(-r));
 	int tree = nsb_go_tree_fd(&m);
 	for (size_t i = 0; i < m.n_fds; i++)
 		if (m.fds[i] >= 0 && m.fds[i] != tree)
@@ -64,8 +62,8 @@ int nsb_wait_go(int sync_fd, int *tree_fd)
 	if (m.type != NSB_MSG_GO) {
 		if (tree >= 0)
 			close(tree);
-		log_error("expected GO from the spawner, got '%c'", (char)m.type);
-		return -EBADMSG;
+		return nsb_error_set(err, -EBADMSG, PHASE, "expected GO from the spawner, got '%c'",
+				     (char)m.type);
 	}
 	*tree_fd = tree;
 	return 0;
