@@ -408,15 +408,31 @@ static int run_idmap_tool(const char *prog, pid_t pid, const char *map, char *er
 	return 0;
 }
 
+/* Fills UMAP and GMAP (LEN bytes each) with MAP's lines for U; 0, or -EINVAL with ERR
+ * naming WHAT. */
+static int both_maps(int (*map)(const struct nsb_users *, bool, char *, size_t),
+		     const struct nsb_users *u, const char *what, char *umap, char *gmap,
+		     size_t len, char *err, size_t errlen)
+{
+	if (map(u, false, umap, len) < 0 || map(u, true, gmap, len) < 0)
+		return nsb_fail(err, errlen, -EINVAL, "%s: invalid mode", what);
+	return 0;
+}
+
+/* Writes UMAP and GMAP to /proc/PID/uid_map and gid_map; 0 or a negative errno with ERR. */
+static int write_id_maps(pid_t pid, const char *umap, const char *gmap, char *err,
+			 size_t errlen)
+{
+	int e = write_proc(pid, "uid_map", umap, err, errlen);
+	return e < 0 ? e : write_proc(pid, "gid_map", gmap, err, errlen);
+}
+
 int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen)
 {
 	char umap[128], gmap[128];
-	if (nsb_users_map(u, false, umap, sizeof umap) < 0 ||
-	    nsb_users_map(u, true, gmap, sizeof gmap) < 0) {
-		snprintf(err, errlen, "id map: invalid mode");
-		return -EINVAL;
-	}
-	int e;
+	int e = both_maps(nsb_users_map, u, "id map", umap, gmap, sizeof umap, err, errlen);
+	if (e < 0)
+		return e;
 	if (u->mode == NSB_USERS_SUBID) {
 		if ((e = run_idmap_tool("newuidmap", pid, umap, err, errlen)) < 0)
 			return e;
@@ -424,10 +440,7 @@ int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t
 	}
 	if (u->mode == NSB_USERS_SINGLE && (e = write_proc(pid, "setgroups", "deny", err, errlen)) < 0)
 		return e;
-	if ((e = write_proc(pid, "uid_map", umap, err, errlen)) < 0 ||
-	    (e = write_proc(pid, "gid_map", gmap, err, errlen)) < 0)
-		return e;
-	return 0;
+	return write_id_maps(pid, umap, gmap, err, errlen);
 }
 
 uint32_t nsb_users_host_root(const struct nsb_users *u, bool gid)
@@ -445,13 +458,9 @@ uint32_t nsb_users_host_root(const struct nsb_users *u, bool gid)
 int nsb_users_write_nested_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen)
 {
 	char umap[256], gmap[256];
-	if (nsb_users_nested_map(u, false, umap, sizeof umap) < 0 ||
-	    nsb_users_nested_map(u, true, gmap, sizeof gmap) < 0) {
-		snprintf(err, errlen, "nested id map: invalid mode");
-		return -EINVAL;
-	}
-	int e = write_proc(pid, "uid_map", umap, err, errlen);
-	return e < 0 ? e : write_proc(pid, "gid_map", gmap, err, errlen);
+	int e = both_maps(nsb_users_nested_map, u, "nested id map", umap, gmap, sizeof umap, err,
+			  errlen);
+	return e < 0 ? e : write_id_maps(pid, umap, gmap, err, errlen);
 }
 
 void nsb_users_record_container(const struct nsb_users *u, pid_t pid)
