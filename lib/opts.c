@@ -422,15 +422,11 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 
 const char *nsb_usage_line(enum nsb_prog_kind kind)
 {
-	switch (kind) {
-	case NSB_PROG_SPAWN:
+	if (kind == NSB_PROG_SPAWN)
 		return "Usage: nsboot [OPTIONS] -D TREE [--] [COMMAND [ARG]...]  (or --tmpfs-root instead of -D)";
-	case NSB_PROG_MOUNT:
+	if (kind == NSB_PROG_MOUNT)
 		return "Usage: nsboot-mount [OPTIONS]  (internal helper of nsboot-init)";
-	case NSB_PROG_INIT:
-	default:
-		return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...";
-	}
+	return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...";
 }
 
 #define MOUNT_HELP \
