@@ -19,7 +19,7 @@
 /* Finds "tree" among GO's comma-separated fd names. */
 int nsb_go_tree_fd(const struct nsb_msg *m)
 {
-	return nsb_go_fd(m, "tree");
+	return nsb_go_fd(m, NSB_GO_TREE);
 }
 
 /* Builds nsboot-mount's argv from the init's option words. */

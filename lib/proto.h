@@ -73,6 +73,9 @@ int nsb_msg_recv(int fd, struct nsb_msg *m);
  * anyway are dropped by the kernel unseen and the record is -EBADMSG. */
 int nsb_msg_recv_nofds(int fd, struct nsb_msg *m);
 
+/* GO's name of the idmapped clone of TREE. */
+#define NSB_GO_TREE "tree"
+
 /* The fd that GO carried under NAME (M->text lists the fds' names in order, comma-separated),
  * or -1. */
 int nsb_go_fd(const struct nsb_msg *m, const char *name);

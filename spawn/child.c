@@ -285,7 +285,7 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 
 	if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */
-	int tree_fd = nsb_go_fd(&m, "tree");
+	int tree_fd = nsb_go_fd(&m, NSB_GO_TREE);
 	/* the pty's slave becomes 0, 1, 2, and so the container's /dev/console */
 	int e;
 	if ((e = nsb_console_child(&s->con)) < 0)

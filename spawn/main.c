@@ -584,7 +584,7 @@ int main(int argc, char **argv)
 		int fd = idmap_clone(s.c.tree, pid, err, sizeof err);
 		if (fd < 0)
 			abandon(&s, err);
-		add_go_fd(&go, "tree", fd);
+		add_go_fd(&go, NSB_GO_TREE, fd);
 	}
 	for (size_t i = 0; i < s.c.n_mounts; i++) {
 		if (!s.idmap[i])
