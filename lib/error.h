@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The one error idiom of nsboot's library code (everything but the three main.c files):
  *  - A function that can fail returns a negative errno (-EINVAL for bad input); 0, a
- *    count or an fd on success. Never -1 with errno, never exit(), never a bool.
+ *    count or an fd on success. Never -1 with errno, never exit(); a bool answers a
+ *    yes-or-no question (is this line well-formed?), it does not report a failure.
  *  - Where the caller needs the words (a log line, the protocol's ERROR record), the
  *    function also fills a struct nsb_error: the phase, one of the NSB_PHASE_* names of
  *    lib/proto.h, and one line naming the thing (option, file:line, path) with the
