@@ -14,27 +14,13 @@
 #include "boot.h"
 #include "child.h"
 #include "config.h"
+#include "io.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
 #include "preset.h"
 #include "proto.h"
 #include "standalone.h"
-
-/* Writes all of S to FD (help and version text). */
-static void write_all(int fd, const char *s)
-{
-	size_t len = strlen(s);
-	while (len > 0) {
-		ssize_t w = write(fd, s, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		len -= (size_t)w;
-	}
-}
 
 /* Parses the command line; returns -1 to go on, or the status to exit with. */
 static int parse(struct nsb_config *c, int argc, char **argv)
@@ -45,16 +31,16 @@ static int parse(struct nsb_config *c, int argc, char **argv)
 		nsb_verbosity = c->verbosity;
 		return -1;
 	case NSB_PARSE_HELP:
-		write_all(STDOUT_FILENO, nsb_help_text(NSB_PROG_INIT));
+		(void)nsb_write_str(STDOUT_FILENO, nsb_help_text(NSB_PROG_INIT));
 		return 0;
 	case NSB_PARSE_VERSION:
-		write_all(STDOUT_FILENO, "nsboot-init " NSB_VERSION "\n");
+		(void)nsb_write_str(STDOUT_FILENO, "nsboot-init " NSB_VERSION "\n");
 		return 0;
 	case NSB_PARSE_ERROR:
 	default:
 		log_error("%s", err);
-		write_all(STDERR_FILENO, nsb_usage_line(NSB_PROG_INIT));
-		write_all(STDERR_FILENO, "\n");
+		(void)nsb_write_str(STDERR_FILENO, nsb_usage_line(NSB_PROG_INIT));
+		(void)nsb_write_str(STDERR_FILENO, "\n");
 		return NSB_EXIT_FAILURE;
 	}
 }
@@ -138,16 +124,21 @@ int main(int argc, char **argv)
 		return NSB_EXIT_FAILURE;
 	}
 	/* Signals are queued from now on and forwarded once the command runs. */
-	if (nsb_loop_init(&loop, &c) < 0)
+	struct nsb_error e;
+	if (nsb_loop_init(&loop, &c, &e) < 0) {
+		log_error("%s", e.message);
 		return NSB_EXIT_FAILURE;
+	}
 
 	int tree_fd = -1;
 	if (c.sync_fd >= 0 && !c.setup_done) {
 		/* getppid() means nothing across a pid namespace: die with the spawner. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-			log_errno(-errno, "warning: prctl(PR_SET_PDEATHSIG)");
-		if (nsb_wait_go(c.sync_fd, &tree_fd) < 0)
+			log_warn_errno(-errno, "prctl(PR_SET_PDEATHSIG)");
+		if (nsb_wait_go(c.sync_fd, &tree_fd, &e) < 0) {
+			log_error("%s", e.message);
 			return NSB_EXIT_FAILURE;
+		}
 	}
 	char boot_word[80];
 	if (c.mount_options && !c.setup_done &&
@@ -164,7 +155,7 @@ int main(int argc, char **argv)
 	if (boot_command(&c, &cmd, &preset, err, sizeof err) < 0) {
 		if (c.sync_fd < 0)
 			log_error("%s", err);
-		tell_spawner(&c, "boot", err); /* which prints it */
+		tell_spawner(&c, NSB_PHASE_BOOT, err); /* which prints it */
 		return NSB_EXIT_FAILURE;
 	}
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "fdpass.h"
 #include "log.h"
 #include "preset.h"
 #include "proto.h"
@@ -159,7 +160,7 @@ int nsb_notify_check_start(void)
 		return -EALREADY;
 	int p[2];
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
-		int e = log_errno(-errno, "warning: the status check: pipe");
+		int e = log_warn_errno(-errno, "the status check: pipe");
 		mark_booted("no status check");
 		return e;
 	}
@@ -179,7 +180,7 @@ int nsb_notify_check_start(void)
 	close(p[1]);
 	if (e < 0) {
 		close(p[0]);
-		log_errno(e, "warning: the status check: fork");
+		log_warn_errno(e, "the status check: fork");
 		mark_booted("no status check");
 		return e;
 	}
@@ -292,16 +293,9 @@ static int handle_socket(void)
 				struct ucred cr;
 				memcpy(&cr, CMSG_DATA(c), sizeof cr);
 				sender = cr.pid;
-			} else if (c->cmsg_type == SCM_RIGHTS) {
-				/* FDSTORE and the like: not ours to keep */
-				size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-				for (size_t i = 0; i < nfd; i++) {
-					int fd;
-					memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-					close(fd);
-				}
 			}
 		}
+		(void)nsb_fds_take(&mh, NULL, 0); /* FDSTORE and the like: not ours to keep */
 		if (!has_ready(buf, (size_t)n))
 			continue;
 		if (sender <= 0 || sender != boot_pid) {

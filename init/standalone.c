@@ -14,22 +14,12 @@
 #include "paths.h"
 
 /* The phase name of the init's own setup steps in ERROR records. */
-#define PHASE "init"
+#define PHASE NSB_PHASE_INIT
 
 /* Finds "tree" among GO's comma-separated fd names. */
 int nsb_go_tree_fd(const struct nsb_msg *m)
 {
-	const char *s = m->text;
-	for (size_t i = 0; i < m->n_fds && *s; i++) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		if (len == 4 && memcmp(s, "tree", 4) == 0)
-			return m->fds[i];
-		if (!comma)
-			break;
-		s = comma + 1;
-	}
-	return -1;
+	return nsb_go_fd(m, NSB_GO_TREE);
 }
 
 /* Builds nsboot-mount's argv from the init's option words. */
@@ -55,18 +45,16 @@ int nsb_mount_helper_argv(const char *path, char *const argv[], int n_option_arg
 }
 
 /* Waits for GO; keeps the "tree" fd, closes any other. */
-int nsb_wait_go(int sync_fd, int *tree_fd)
+int nsb_wait_go(int sync_fd, int *tree_fd, struct nsb_error *err)
 {
 	/* static: GO's buffer is 4 kB and the idle init should not keep that much stack. */
 	static struct nsb_msg m;
 	*tree_fd = -1;
 	int r = nsb_msg_recv(sync_fd, &m);
-	if (r == -EPIPE) {
-		log_error("the spawner is gone before GO");
-		return r;
-	}
+	if (r == -EPIPE)
+		return nsb_error_set(err, r, PHASE, "the spawner is gone before GO");
 	if (r < 0)
-		return log_errno(r, "receive GO on fd %d", sync_fd);
+		return nsb_error_set(err, r, PHASE, "receive GO on fd %d: %s", sync_fd, strerror(-r));
 	int tree = nsb_go_tree_fd(&m);
 	for (size_t i = 0; i < m.n_fds; i++)
 		if (m.fds[i] >= 0 && m.fds[i] != tree)
@@ -74,8 +62,8 @@ int nsb_wait_go(int sync_fd, int *tree_fd)
 	if (m.type != NSB_MSG_GO) {
 		if (tree >= 0)
 			close(tree);
-		log_error("expected GO from the spawner, got '%c'", (char)m.type);
-		return -EBADMSG;
+		return nsb_error_set(err, -EBADMSG, PHASE, "expected GO from the spawner, got '%c'",
+				     (char)m.type);
 	}
 	*tree_fd = tree;
 	return 0;
@@ -139,7 +127,7 @@ int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd,
 	int st = nsb_child_run(hargv, keep, 2);
 	if (st == 0) {
 		if (chdir("/") < 0)
-			log_errno(-errno, "warning: chdir /");
+			log_warn_errno(-errno, "chdir /");
 		return 0;
 	}
 	/* The helper printed its one-line error and sent ERROR itself, unless it never ran

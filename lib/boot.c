@@ -3,6 +3,7 @@
  * <linux/...> headers (musl-gcc does not see them). */
 #include "boot.h"
 #include "log.h"
+#include "resolve.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,132 +17,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef SYS_openat2
-#define SYS_openat2 437 /* the same number on every architecture that has it */
-#endif
-
-/* openat2(2)'s argument and the one resolve flag used here (linux/openat2.h). */
-struct nsb_open_how {
-	uint64_t flags;
-	uint64_t mode;
-	uint64_t resolve;
-};
-#define NSB_RESOLVE_IN_ROOT 0x10
-
-#define MAX_SYMLINKS 40
-
-/* 1 when DIRFD is the same directory as ROOT (by device and inode), else 0. */
-static int same_dir(int dirfd, const struct stat *root)
-{
-	struct stat st;
-	return fstat(dirfd, &st) == 0 && st.st_dev == root->st_dev && st.st_ino == root->st_ino;
-}
-
-/* Resolves PATH inside the tree at ROOTFD by hand, one component at a time: absolute
- * symlinks restart at ROOTFD and ".." never climbs above it. Returns an O_PATH fd or a
- * negative errno. Used when the kernel has no openat2(2). */
-static int resolve_in_root_manual(int rootfd, const char *path)
-{
-	struct stat root_st;
-	if (fstat(rootfd, &root_st) < 0)
-		return -errno;
-
-	/* REST holds what is left to walk; a symlink's target is spliced in front of it. */
-	char rest[8192];
-	if (strlen(path) >= sizeof rest)
-		return -ENAMETOOLONG;
-	strcpy(rest, path);
-
-	int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-	if (cur < 0)
-		return -errno;
-	int links = 0;
-	char *p = rest;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			return cur;
-		char *end = strchr(p, '/');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		char comp[256];
-		if (n >= sizeof comp) {
-			close(cur);
-			return -ENAMETOOLONG;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		p += n;
-
-		if (strcmp(comp, ".") == 0)
-			continue;
-		if (strcmp(comp, "..") == 0 && same_dir(cur, &root_st))
-			continue; /* the tree's root is its own parent */
-
-		int next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0) {
-			int e = -errno;
-			close(cur);
-			return e;
-		}
-		struct stat st;
-		if (fstat(next, &st) < 0) {
-			int e = -errno;
-			close(next);
-			close(cur);
-			return e;
-		}
-		if (!S_ISLNK(st.st_mode)) {
-			close(cur);
-			cur = next;
-			continue;
-		}
-
-		/* a symlink: read it (an O_PATH fd of a link with an empty name reads the link) */
-		char target[4096];
-		ssize_t len = readlinkat(next, "", target, sizeof target - 1);
-		int e = len < 0 ? -errno : 0;
-		close(next);
-		if (e < 0 || ++links > MAX_SYMLINKS || len == 0) {
-			close(cur);
-			return e < 0 ? e : (len == 0 ? -ENOENT : -ELOOP);
-		}
-		target[len] = '\0';
-		size_t restlen = strlen(p);
-		if ((size_t)len + 1 + restlen >= sizeof rest) {
-			close(cur);
-			return -ENAMETOOLONG;
-		}
-		/* new rest = TARGET + old rest (which starts with '/' or is empty) */
-		memmove(rest + len, p, restlen + 1);
-		memcpy(rest, target, (size_t)len);
-		p = rest;
-		if (target[0] == '/') {
-			close(cur);
-			cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-			if (cur < 0)
-				return -errno;
-		}
-	}
-}
-
-/* Opens PATH (O_PATH) inside the tree at ROOTFD, its symlinks resolved as if ROOTFD were
- * "/": openat2(RESOLVE_IN_ROOT), or the manual walk when the kernel lacks it. Returns an
- * fd or a negative errno. */
-static int open_in_root(int rootfd, const char *path)
-{
-	struct nsb_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = NSB_RESOLVE_IN_ROOT };
-	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-	if (fd >= 0)
-		return (int)fd;
-	if (errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter that blocks it */
-		return -errno;
-	return resolve_in_root_manual(rootfd, path);
-}
-
 int nsb_in_root_open(int rootfd, const char *path, int flags)
 {
-	int pfd = open_in_root(rootfd, path);
+	int pfd = nsb_open_in_root(rootfd, path, 0);
 	if (pfd < 0)
 		return pfd;
 	/* a directory is opened by openat(fd, "."), a regular file reopened through
@@ -163,34 +41,15 @@ int nsb_in_root_open(int rootfd, const char *path, int flags)
 
 int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len)
 {
-	/* O_PATH first: a device node or FIFO of the tree is never opened for real */
-	struct nsb_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = NSB_RESOLVE_IN_ROOT };
-	long pfd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-	if (pfd < 0)
-		return -errno;
+	/* only a directory or a regular file is ever opened: never a device node or FIFO */
+	int fd = nsb_in_root_open(rootfd, path, O_RDONLY | O_NOCTTY);
+	if (fd < 0)
+		return fd;
 	struct stat st;
-	int fd = -1;
-	ssize_t n = fstat((int)pfd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
-	if (n == 0) {
-		char self[40];
-		snprintf(self, sizeof self, "/proc/self/fd/%d", (int)pfd);
-		fd = open(self, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT) { /* no /proc: open it again, checked once more */
-			how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-			fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-			if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
-				close(fd);
-				fd = -1;
-				errno = EINVAL;
-			}
-		}
-		n = fd < 0 ? -errno : read(fd, buf, len - 1);
-		if (n < 0 && fd >= 0)
-			n = -errno;
-	}
-	if (fd >= 0)
-		close(fd);
-	close((int)pfd);
+	ssize_t n = fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
+	if (n == 0 && (n = read(fd, buf, len - 1)) < 0)
+		n = -errno;
+	close(fd);
 	if (n < 0)
 		return (int)n;
 	buf[n] = '\0';
@@ -199,7 +58,7 @@ int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len)
 
 int nsb_in_root_file(int rootfd, const char *path)
 {
-	int fd = open_in_root(rootfd, path);
+	int fd = nsb_open_in_root(rootfd, path, 0);
 	if (fd < 0)
 		return fd;
 	struct stat st;

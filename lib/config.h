@@ -42,7 +42,7 @@ enum nsb_mount_kind {
 	NSB_MNT_OVERLAY  /* --overlay=LOWER[:LOWER...]:DST  (src is "L1:L2...") */
 };
 
-/* One user mount as given on the command line (strings point into argv or are owned by the config). */
+/* One user mount as given on the command line (its strings are owned by the config). */
 struct nsb_mount_spec {
 	enum nsb_mount_kind kind;
 	const char *src;  /* host path (bind), lower dirs joined by ':' (overlay), NULL (tmpfs) */
@@ -55,6 +55,8 @@ enum nsb_console { NSB_CONSOLE_AUTO = 0, NSB_CONSOLE_INTERACTIVE, NSB_CONSOLE_PI
 
 #define NSB_MAX_SPECS 64
 #define NSB_MAX_DROP_LISTS 15 /* --drop-services files (one more for the preset's list) */
+/* Room for the config's own copies of the mount specs (split in place). */
+#define NSB_CONFIG_STRINGS 32768
 
 struct nsb_config {
 	int verbosity; /* -1 with -q, +1 per -v */
@@ -103,6 +105,12 @@ struct nsb_config {
 	int argc;
 	/* argv[1 .. n_option_args] are the option words before COMMAND (for passing through) */
 	int n_option_args;
+
+	/* The strings the config owns (the mount specs point here; a copy of the config
+	 * still points into the original's). Last, so that nsb_config_init() leaves the
+	 * pages of a static config untouched until a spec needs them. */
+	size_t strings_used;
+	char strings[NSB_CONFIG_STRINGS];
 };
 
 /* Outcome of nsb_parse_args(). */
@@ -116,7 +124,8 @@ enum nsb_parse_result {
 /* Sets every field to its default (sync_fd/ready_fd/tree_fd -1, grace 10 s). */
 void nsb_config_init(struct nsb_config *c);
 
-/* Parses ARGV for program KIND into C (pure: no I/O, strings point into argv).
+/* Parses ARGV for program KIND into C (pure: no I/O, no state outside C; strings point
+ * into argv or into C's own storage).
  * On NSB_PARSE_ERROR writes a one-line reason (no program prefix) into ERR. */
 enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv,
 				     enum nsb_prog_kind kind, char *err, size_t errlen);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The command line of the three programs (nsboot, nsboot-init, nsboot-mount). */
 #include "config.h"
+#include "error.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -67,10 +68,28 @@ static const struct {
 };
 #define N_OPTS (sizeof table / sizeof table[0])
 
+/* What O_VOLATILE .. O_TMPFS_ROOT and O_BIND .. O_OVERLAY set, in their order. */
+static const enum nsb_root_mode root_modes[] = { NSB_ROOT_OVERLAY, NSB_ROOT_READONLY,
+						 NSB_ROOT_WRITABLE, NSB_ROOT_TMPFS };
+static const enum nsb_mount_kind mount_kinds[] = { NSB_MNT_BIND, NSB_MNT_BIND_RO, NSB_MNT_TMPFS,
+						   NSB_MNT_OVERLAY };
+_Static_assert(O_TMPFS_ROOT - O_VOLATILE + 1 == sizeof root_modes / sizeof root_modes[0] &&
+		       O_OVERLAY - O_BIND + 1 == sizeof mount_kinds / sizeof mount_kinds[0],
+	       "root_modes and mount_kinds follow the option enum");
+
+/* The long name of the option VAL ("bind"). */
+static const char *long_name(int val)
+{
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (table[i].opt.val == val)
+			return table[i].opt.name;
+	return "?";
+}
+
 /* Sets every field to its default (sync_fd/ready_fd -1, grace 10 s). */
 void nsb_config_init(struct nsb_config *c)
 {
-	memset(c, 0, sizeof *c);
+	memset(c, 0, offsetof(struct nsb_config, strings));
 	c->grace_ms = NSB_GRACE_MS_DEFAULT;
 	c->setup_timeout_ms = NSB_SETUP_TIMEOUT_MS_DEFAULT;
 	c->sync_fd = -1;
@@ -137,41 +156,27 @@ static bool parse_fd(const char *s, int *out)
 	return true;
 }
 
-static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Writes the reason into ERR and returns NSB_PARSE_ERROR. */
-static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return NSB_PARSE_ERROR;
-}
+/* Writes the reason into ERR and evaluates to NSB_PARSE_ERROR. */
+#define fail(err, len, ...) ((enum nsb_parse_result)nsb_fail(err, len, NSB_PARSE_ERROR, __VA_ARGS__))
 
-/* Copies of the mount specs, split in place (reset by each nsb_parse_args). */
-static char spec_pool[32768];
-static size_t spec_pool_used;
 
-/* Splits a mount spec of KIND into C->mounts; false with ERR set when malformed. */
-static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
+/* Splits a mount spec of KIND into C->mounts; 0, or -EINVAL with ERR set when malformed. */
+static int add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
 		      char *arg, char *err, size_t len)
 {
 	if (c->n_mounts >= NSB_MAX_SPECS) {
-		fail(err, len, "--%s: more than %d mounts", name, NSB_MAX_SPECS);
-		return false;
+		return nsb_fail(err, len, -EINVAL, "--%s: more than %d mounts", name, NSB_MAX_SPECS);
 	}
 	struct nsb_mount_spec *m = &c->mounts[c->n_mounts];
 	*m = (struct nsb_mount_spec){ .kind = kind };
 	/* split a copy: argv itself is passed on unchanged (nsboot-init hands its option
 	 * words to nsboot-mount, the spawner to nsboot-init) */
 	size_t n = strlen(arg) + 1;
-	if (n > sizeof spec_pool - spec_pool_used) {
-		fail(err, len, "--%s: the mount options are too long", name);
-		return false;
+	if (n > sizeof c->strings - c->strings_used) {
+		return nsb_fail(err, len, -EINVAL, "--%s: the mount options are too long", name);
 	}
-	arg = memcpy(spec_pool + spec_pool_used, arg, n);
-	spec_pool_used += n;
+	arg = memcpy(c->strings + c->strings_used, arg, n);
+	c->strings_used += n;
 	char *colon;
 	switch (kind) {
 	case NSB_MNT_BIND:
@@ -187,8 +192,7 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 			}
 		}
 		if (!*m->src) {
-			fail(err, len, "--%s: empty source", name);
-			return false;
+			return nsb_fail(err, len, -EINVAL, "--%s: empty source", name);
 		}
 		break;
 	case NSB_MNT_TMPFS:
@@ -201,8 +205,7 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 	case NSB_MNT_OVERLAY:
 		colon = strrchr(arg, ':');
 		if (!colon || colon == arg) {
-			fail(err, len, "--%s=%s: want LOWER[:LOWER...]:DST", name, arg);
-			return false;
+			return nsb_fail(err, len, -EINVAL, "--%s=%s: want LOWER[:LOWER...]:DST", name, arg);
 		}
 		*colon = '\0';
 		m->src = arg;
@@ -210,26 +213,24 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 		break;
 	}
 	if (m->dst[0] != '/') {
-		fail(err, len, "--%s: destination '%s' is not an absolute path", name, m->dst);
-		return false;
+		return nsb_fail(err, len, -EINVAL, "--%s: destination '%s' is not an absolute path", name, m->dst);
 	}
 	if (m->opts && !*m->opts)
 		m->opts = NULL;
 	c->n_mounts++;
-	return true;
+	return 0;
 }
 
-/* Sets the root mode once; false with ERR set when two modes conflict. */
-static bool set_root(struct nsb_config *c, enum nsb_root_mode mode, const char *name,
+/* Sets the root mode once; 0, or -EINVAL with ERR set when two modes conflict. */
+static int set_root(struct nsb_config *c, enum nsb_root_mode mode, const char *name,
 		     char *err, size_t len)
 {
 	if (c->root != NSB_ROOT_NONE && c->root != mode) {
-		fail(err, len, "%s conflicts with another root mode "
+		return nsb_fail(err, len, -EINVAL, "--%s conflicts with another root mode "
 			       "(--volatile, --read-only, --writable, --tmpfs-root)", name);
-		return false;
 	}
 	c->root = mode;
-	return true;
+	return 0;
 }
 
 /* True when S is VAR=VALUE with VAR a shell variable name. */
@@ -254,7 +255,6 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	longopts[n] = (struct option){ 0 };
 
 	nsb_config_init(c);
-	spec_pool_used = 0;
 	opterr = 0;
 	optind = 0; /* full reset: the parser may run more than once (unit tests) */
 	int o;
@@ -267,35 +267,18 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		case O_VOLATILE:
 			if (optarg && strcmp(optarg, "overlay") != 0)
 				return fail(err, errlen, "--volatile=%s: only 'overlay' is supported", optarg);
-			if (!set_root(c, NSB_ROOT_OVERLAY, "--volatile", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
+			/* fall through */
 		case O_READ_ONLY:
-			if (!set_root(c, NSB_ROOT_READONLY, "--read-only", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_WRITABLE:
-			if (!set_root(c, NSB_ROOT_WRITABLE, "--writable", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_TMPFS_ROOT:
-			if (!set_root(c, NSB_ROOT_TMPFS, "--tmpfs-root", err, errlen))
+			if (set_root(c, root_modes[o - O_VOLATILE], long_name(o), err, errlen) < 0)
 				return NSB_PARSE_ERROR;
 			break;
 		case O_BIND:
-			if (!add_mount(c, NSB_MNT_BIND, "bind", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_BIND_RO:
-			if (!add_mount(c, NSB_MNT_BIND_RO, "bind-ro", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_TMPFS:
-			if (!add_mount(c, NSB_MNT_TMPFS, "tmpfs", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_OVERLAY:
-			if (!add_mount(c, NSB_MNT_OVERLAY, "overlay", optarg, err, errlen))
+			if (add_mount(c, mount_kinds[o - O_BIND], long_name(o), optarg, err, errlen) < 0)
 				return NSB_PARSE_ERROR;
 			break;
 		case O_FSTAB:
@@ -304,7 +287,7 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			c->fstabs[c->n_fstabs++] = optarg;
 			break;
 		case O_HOSTNAME:
-			if (!*optarg || strlen(optarg) > 64 || strchr(optarg, '/') || strchr(optarg, '\n'))
+			if (!*optarg || strlen(optarg) > NSB_HOSTNAME_MAX || strchr(optarg, '/') || strchr(optarg, '\n'))
 				return fail(err, errlen, "--hostname=%s: not a valid host name", optarg);
 			c->hostname = optarg;
 			break;
@@ -459,15 +442,11 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 
 const char *nsb_usage_line(enum nsb_prog_kind kind)
 {
-	switch (kind) {
-	case NSB_PROG_SPAWN:
+	if (kind == NSB_PROG_SPAWN)
 		return "Usage: nsboot [OPTIONS] -D TREE [--] [COMMAND [ARG]...]  (or --tmpfs-root instead of -D)";
-	case NSB_PROG_MOUNT:
+	if (kind == NSB_PROG_MOUNT)
 		return "Usage: nsboot-mount [OPTIONS]  (internal helper of nsboot-init)";
-	case NSB_PROG_INIT:
-	default:
-		return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...";
-	}
+	return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...";
 }
 
 #define MOUNT_HELP \

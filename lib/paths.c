@@ -7,13 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef NSB_LIBEXECDIR
-#define NSB_LIBEXECDIR "/usr/local/libexec/nsboot"
-#endif
-#ifndef NSB_DATADIR
-#define NSB_DATADIR "/usr/local/share/nsboot"
-#endif
-
 /* The directory of the running executable, or "" when /proc/self/exe is unreadable. */
 static void exe_dir(char *dir, size_t len)
 {

@@ -4,6 +4,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Where `make install` puts the helpers and the data (the Makefile passes its own). */
+#ifndef NSB_LIBEXECDIR
+#define NSB_LIBEXECDIR "/usr/local/libexec/nsboot"
+#endif
+#ifndef NSB_DATADIR
+#define NSB_DATADIR "/usr/local/share/nsboot"
+#endif
+
 /* Finds the helper program NAME (nsboot-init, nsboot-mount): next to the running
  * executable, then in NSB_LIBEXECDIR. Returns 0 and the path in OUT, or -ENOENT. */
 int nsb_find_program(const char *name, char *out, size_t len);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "proto.h"
+#include "fdpass.h"
+#include "list.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -160,22 +162,13 @@ int nsb_msg_send(int fd, const struct nsb_msg *m)
 		return (int)n;
 	struct iovec iov = { .iov_base = buf, .iov_len = (size_t)n };
 	union {
-		char b[CMSG_SPACE(sizeof(int) * NSB_PROTO_MAX_FDS)];
+		char b[NSB_FDS_SPACE(NSB_PROTO_MAX_FDS)];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (m->n_fds > 0) {
-		if (m->n_fds > NSB_PROTO_MAX_FDS)
-			return -EINVAL;
-		memset(&ctl, 0, sizeof ctl);
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * m->n_fds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * m->n_fds);
-		memcpy(CMSG_DATA(c), m->fds, sizeof(int) * m->n_fds);
-	}
+	int r = nsb_fds_attach(&mh, ctl.b, sizeof ctl.b, m->fds, m->n_fds);
+	if (r < 0)
+		return r;
 	for (;;) {
 		ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
 		if (w >= 0)
@@ -194,7 +187,7 @@ static int recv_record(int fd, struct nsb_msg *m, bool fds)
 	char buf[NSB_PROTO_MAX + 1];
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
 	union {
-		char b[CMSG_SPACE(sizeof(int) * NSB_PROTO_MAX_FDS)];
+		char b[NSB_FDS_SPACE(NSB_PROTO_MAX_FDS)];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -211,15 +204,7 @@ static int recv_record(int fd, struct nsb_msg *m, bool fds)
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	if (n == 0)
 		return -EPIPE;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			if (k > NSB_PROTO_MAX_FDS)
-				k = NSB_PROTO_MAX_FDS;
-			memcpy(m->fds, CMSG_DATA(c), k * sizeof(int));
-			m->n_fds = k;
-		}
-	}
+	m->n_fds = nsb_fds_take(&mh, m->fds, NSB_PROTO_MAX_FDS);
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n > NSB_PROTO_MAX)
 		return -EBADMSG;
 	return nsb_msg_decode(m, buf, (size_t)n);
@@ -255,4 +240,13 @@ int nsb_send_error(int fd, const char *phase, const char *fmt, ...)
 		if (*p == '\n')
 			*p = ' ';
 	return nsb_msg_send(fd, &m);
+}
+
+int nsb_go_fd(const struct nsb_msg *m, const char *name)
+{
+	size_t idx = 0, len;
+	for (const char *p = m->text, *item; nsb_list_next(&p, &item, &len); idx++)
+		if (nsb_list_is(item, len, name))
+			return idx < m->n_fds ? m->fds[idx] : -1;
+	return -1;
 }

@@ -22,6 +22,26 @@
 #define NSB_PROTO_MAX_FDS 4
 #define NSB_PROTO_PHASE 64 /* an ERROR phase is shorter */
 
+/* The phases an ERROR record names: where the setup failed (struct nsb_error, lib/error.h). */
+#define NSB_PHASE_USAGE "usage"                 /* the command line */
+#define NSB_PHASE_TREE "tree"                   /* TREE cannot be opened */
+#define NSB_PHASE_FSTAB "fstab"                 /* an --fstab file or one of its lines */
+#define NSB_PHASE_BOOT "boot"                   /* the preset or the boot command */
+#define NSB_PHASE_DROP_SERVICES "drop-services" /* the drop list */
+#define NSB_PHASE_PLAN "plan"                   /* the mount plan */
+#define NSB_PHASE_MOUNT "mount"                 /* a mount of the root */
+#define NSB_PHASE_MASK "mask"                   /* a service mask */
+#define NSB_PHASE_PIVOT "pivot"                 /* the move into the new root */
+#define NSB_PHASE_NETWORK "network"             /* joining the container's net namespace */
+#define NSB_PHASE_SETUP "setup"                 /* the root's setup, nothing more precise known */
+#define NSB_PHASE_IDMAP "idmap"                 /* mounting the idmapped binds */
+#define NSB_PHASE_USERNS "userns"               /* the init's user namespace and its maps */
+#define NSB_PHASE_HOSTNAME "hostname"           /* sethostname */
+#define NSB_PHASE_LOCK "lock"                   /* the copy that locks the mounts */
+#define NSB_PHASE_CONSOLE "console"             /* the pty as the init's terminal */
+#define NSB_PHASE_EXEC "exec"                   /* exec of nsboot-init */
+#define NSB_PHASE_INIT "init"                   /* a standalone nsboot-init's own setup */
+
 enum nsb_msg_type { NSB_MSG_GO = 'G', NSB_MSG_READY = 'R', NSB_MSG_ERROR = 'E', NSB_MSG_BOOTED = 'B',
 		   NSB_MSG_EXIT = 'X' };
 
@@ -57,6 +77,13 @@ int nsb_msg_recv(int fd, struct nsb_msg *m);
 /* The same for a peer that must send no fd (the container's init, after GO): fds it sends
  * anyway are dropped by the kernel unseen and the record is -EBADMSG. */
 int nsb_msg_recv_nofds(int fd, struct nsb_msg *m);
+
+/* GO's name of the idmapped clone of TREE. */
+#define NSB_GO_TREE "tree"
+
+/* The fd that GO carried under NAME (M->text lists the fds' names in order, comma-separated),
+ * or -1. */
+int nsb_go_fd(const struct nsb_msg *m, const char *name);
 
 /* Convenience senders. */
 int nsb_send_simple(int fd, enum nsb_msg_type type);

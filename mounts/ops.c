@@ -15,10 +15,6 @@
 #ifndef SYS_move_mount
 #define SYS_move_mount 429
 #endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-
 /* Turns a -1/errno result into a negative errno. */
 static int ret(long r)
 {
@@ -76,16 +72,3 @@ int nsb_sys_fchdir(int fd)
 	return ret(fchdir(fd));
 }
 
-/* The kernel's struct open_how. */
-struct open_how_ {
-	uint64_t flags;
-	uint64_t mode;
-	uint64_t resolve;
-};
-
-int nsb_openat2(int dfd, const char *path, int extra_flags, uint64_t resolve)
-{
-	struct open_how_ how = { .flags = (uint64_t)(O_PATH | O_CLOEXEC | extra_flags),
-				 .resolve = resolve };
-	return ret(syscall(SYS_openat2, dfd, path, &how, sizeof how));
-}

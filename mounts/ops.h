@@ -17,12 +17,6 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
-#ifndef RESOLVE_NO_MAGICLINKS
-#define RESOLVE_NO_MAGICLINKS 0x02
-#endif
-#ifndef RESOLVE_IN_ROOT
-#define RESOLVE_IN_ROOT 0x10
-#endif
 
 /* The attribute change of mount_setattr(2). */
 struct nsb_mount_attr {
@@ -43,9 +37,5 @@ int nsb_sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *t
 int nsb_sys_mkdirat(int dfd, const char *path, mode_t mode);
 int nsb_sys_chdir(const char *path);
 int nsb_sys_fchdir(int fd);
-
-/* openat2(DFD, PATH, O_PATH|O_CLOEXEC|EXTRA, RESOLVE): an fd or a negative errno
- * (-ENOSYS on kernels without openat2). */
-int nsb_openat2(int dfd, const char *path, int extra_flags, uint64_t resolve);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the spawner hands to the container: environment, init command line, host name. */
 #include "spawn.h"
+#include "list.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -156,35 +157,21 @@ void nsb_default_hostname(const char *tree, char *out, size_t len)
 		snprintf(out, len, "nsboot");
 }
 
-int nsb_go_fd(const struct nsb_msg *m, const char *name)
-{
-	size_t idx = 0, len = strlen(name);
-	for (const char *p = m->text; *p; idx++) {
-		size_t n = strcspn(p, ",");
-		if (n == len && memcmp(p, name, len) == 0)
-			return idx < m->n_fds ? m->fds[idx] : -1;
-		p += n + (p[n] == ',');
-	}
-	return -1;
-}
-
 bool nsb_opts_take(const char *opts, const char *word, char *out, size_t len)
 {
 	bool found = false;
-	size_t n = 0, wlen = strlen(word);
+	size_t n = 0, k;
 	out[0] = '\0';
-	for (const char *p = opts ? opts : ""; *p;) {
-		size_t k = strcspn(p, ",");
-		if (k == wlen && memcmp(p, word, k) == 0)
+	for (const char *p = opts, *item; nsb_list_next(&p, &item, &k);) {
+		if (nsb_list_is(item, k, word))
 			found = true;
 		else if (k > 0 && n + (n > 0) + k < len) {
 			if (n > 0)
 				out[n++] = ',';
-			memcpy(out + n, p, k);
+			memcpy(out + n, item, k);
 			n += k;
 			out[n] = '\0';
 		}
-		p += k + (p[k] == ',');
 	}
 	return found;
 }

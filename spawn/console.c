@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 
 #ifndef TIOCGPTPEER
@@ -187,7 +188,7 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	if (con->slave >= 0) {
 		/* /dev/console opened by path inside needs an owner the container maps */
 		if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(con->slave, uid, gid) < 0)
-			ret = log_errno(-errno, "warning: console: chown %s", con->slave_name);
+			ret = log_warn_errno(-errno, "console: chown %s", con->slave_name);
 		close(con->slave);
 		con->slave = -1;
 	}
@@ -198,7 +199,7 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	cfmakeraw(&raw);
 	restore_on_exit(con);
 	if (tcsetattr(con->in_fd, TCSANOW, &raw) < 0)
-		return log_errno(-errno, "warning: console: raw mode");
+		return log_warn_errno(-errno, "console: raw mode");
 	con->raw = true;
 	/* a raw terminal does not return to the margin on "\n": our own lines say "\r\n" */
 	nsb_log_crlf = same_tty(STDERR_FILENO, con->in_fd);
@@ -220,20 +221,6 @@ int nsb_console_pollfds(const struct nsb_pty *con, struct pollfd *p)
 	return n;
 }
 
-/* Writes all of BUF[0..LEN) to the blocking FD (the user's terminal or pipe). */
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* the user's side is gone: drop the output */
-		buf += w;
-		len -= (size_t)w;
-	}
-}
-
 /* Copies what the container wrote to the user's stdout, at most ROUNDS reads (a flood must
  * not starve the spawner's loop); false once the pty hung up. */
 static bool pump_master(struct nsb_pty *con, int rounds)
@@ -242,7 +229,7 @@ static bool pump_master(struct nsb_pty *con, int rounds)
 		char buf[NSB_CONSOLE_BUF];
 		ssize_t n = read(con->master, buf, sizeof buf);
 		if (n > 0) {
-			write_all(con->out_fd, buf, (size_t)n);
+			(void)nsb_write_all(con->out_fd, buf, (size_t)n); /* the user's side gone: dropped */
 			continue;
 		}
 		if (n < 0 && errno == EINTR)

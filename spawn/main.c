@@ -26,6 +26,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "io.h"
 #include "log.h"
 #include "paths.h"
 #include "proto.h"
@@ -40,10 +41,6 @@
 #include "users.h"
 #include "machine.h"
 #include "verbs.h"
-
-#ifndef NSB_LIBEXECDIR
-#define NSB_LIBEXECDIR "/usr/local/libexec/nsboot"
-#endif
 
 /* Prints "nsboot: REASON" and the usage line, exits 125. */
 static noreturn void usage_error(const char *reason)
@@ -169,11 +166,9 @@ static void make_cgroup(struct spawner *s)
 static int read_init_pid(struct spawner *s, int fd)
 {
 	int32_t pid;
-	ssize_t n;
-	while ((n = read(fd, &pid, sizeof pid)) < 0 && errno == EINTR)
-		;
+	int r = nsb_read_all(fd, &pid, sizeof pid);
 	close(fd);
-	if (n != (ssize_t)sizeof pid || pid <= 0)
+	if (r < 0 || pid <= 0)
 		return -1;
 	s->pid = (pid_t)pid;
 	return 0;
@@ -306,7 +301,7 @@ int main(int argc, char **argv)
 		int fd = idmap_clone(s.c.tree, pid, err, sizeof err);
 		if (fd < 0)
 			nsb_abandon(&s, err);
-		add_go_fd(&go, "tree", fd);
+		add_go_fd(&go, NSB_GO_TREE, fd);
 	}
 	for (size_t i = 0; i < s.c.n_mounts; i++) {
 		if (!s.idmap[i])

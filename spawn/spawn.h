@@ -33,10 +33,6 @@ void nsb_spawn_detect_preset(struct nsb_config *c);
  * "." or ".."), at most LEN-1 bytes; "nsboot" without a TREE. */
 void nsb_default_hostname(const char *tree, char *out, size_t len);
 
-/* The fd that GO carried under NAME (M->text lists the fds' names in order, comma-separated),
- * or -1. */
-int nsb_go_fd(const struct nsb_msg *m, const char *name);
-
 /* Whether the comma-separated OPTS (may be NULL) hold WORD; OUT gets OPTS without it
  * (empty words dropped too; "" when nothing is left). */
 bool nsb_opts_take(const char *opts, const char *word, char *out, size_t len);

@@ -41,17 +41,17 @@ static void announce(struct spawner *s)
 		log_info("or: nsboot shell %s", nsb_machine_name(s));
 	if (s->c.pid_file) {
 		if ((e = nsb_pidfile_write(s->c.pid_file, s->pid)) < 0)
-			log_errno(e, "warning: --pid-file=%s", s->c.pid_file);
+			log_warn_errno(e, "--pid-file=%s", s->c.pid_file);
 		else
 			s->pid_file_written = true;
 	}
 	if ((e = nsb_sd_notify("READY=1")) < 0)
-		log_errno(e, "warning: sd_notify to $NOTIFY_SOCKET");
+		log_warn_errno(e, "sd_notify to $NOTIFY_SOCKET");
 	if (s->c.ready_fd >= 0) {
 		char line[32];
 		int n = snprintf(line, sizeof line, "%d\n", (int)s->pid);
 		if (write(s->c.ready_fd, line, (size_t)n) != n)
-			log_errno(-errno, "warning: --ready-fd=%d", s->c.ready_fd);
+			log_warn_errno(-errno, "--ready-fd=%d", s->c.ready_fd);
 		close(s->c.ready_fd);
 		s->c.ready_fd = -1;
 	}
@@ -217,7 +217,7 @@ static void on_signal(struct spawner *s, struct deadlines *d, int sig)
 		nsb_machine_state(s, NSB_MACHINE_STOPPING);
 	}
 	if (kill(s->pid, sig) < 0)
-		log_errno(-errno, "warning: forward signal %d", sig);
+		log_warn_errno(-errno, "forward signal %d", sig);
 }
 
 /* The poll timeout until the nearest armed deadline (ms, -1 for none); acts on the ones
@@ -259,7 +259,7 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 {
 	int sfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
-		log_errno(-errno, "warning: signalfd");
+		log_warn_errno(-errno, "signalfd");
 	fcntl(s->chan[0], F_SETFL, O_NONBLOCK);
 	bool chan_open = true;
 	int status = 0;
@@ -278,7 +278,7 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 			timeout = 100;
 		if (poll(p, (nfds_t)n, timeout) < 0) {
 			if (errno != EINTR)
-				log_errno(-errno, "warning: poll");
+				log_warn_errno(-errno, "poll");
 			continue;
 		}
 		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))

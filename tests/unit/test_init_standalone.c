@@ -116,7 +116,7 @@ static void wait_go_keeps_the_tree(void **state)
 	close(a);
 	close(b);
 	int tree = -1;
-	assert_int_equal(nsb_wait_go(sv[0], &tree), 0);
+	assert_int_equal(nsb_wait_go(sv[0], &tree, &(struct nsb_error){ 0 }), 0);
 	assert_true(tree >= 0);
 	/* the tree is the directory; the other fd was closed: the lowest free number is its */
 	struct stat st;
@@ -128,14 +128,14 @@ static void wait_go_keeps_the_tree(void **state)
 	close(tree);
 	/* GO without fds */
 	assert_int_equal(nsb_send_simple(sv[1], NSB_MSG_GO), 0);
-	assert_int_equal(nsb_wait_go(sv[0], &tree), 0);
+	assert_int_equal(nsb_wait_go(sv[0], &tree, &(struct nsb_error){ 0 }), 0);
 	assert_int_equal(tree, -1);
 	/* anything but GO is an error */
 	assert_int_equal(nsb_send_simple(sv[1], NSB_MSG_READY), 0);
-	assert_int_equal(nsb_wait_go(sv[0], &tree), -EBADMSG);
+	assert_int_equal(nsb_wait_go(sv[0], &tree, &(struct nsb_error){ 0 }), -EBADMSG);
 	/* EOF: the spawner is gone */
 	close(sv[1]);
-	assert_int_equal(nsb_wait_go(sv[0], &tree), -EPIPE);
+	assert_int_equal(nsb_wait_go(sv[0], &tree, &(struct nsb_error){ 0 }), -EPIPE);
 	assert_int_equal(tree, -1);
 	close(sv[0]);
 	assert_false(is_open(sv[1]));

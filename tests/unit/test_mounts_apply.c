@@ -315,7 +315,7 @@ static void test_soft_mount_point(void **state)
 	assert_int_equal(n_calls, 0);
 
 	struct nsb_plan *p = calloc(1, sizeof *p);
-	struct nsb_setup_error se = { "", "" };
+	struct nsb_error se = { "", "" };
 	p->e[p->n++] = e;
 	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT,
 		.source = "tmpfs", .type = "tmpfs", .target = "/after", .flags = NSB_F_MKDIR };
@@ -470,7 +470,7 @@ static void test_plan_phases(void **state)
 {
 	(void)state;
 	struct nsb_plan *p = calloc(1, sizeof *p);
-	struct nsb_setup_error e = { "", "" };
+	struct nsb_error e = { "", "" };
 	p->e[p->n++] = (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_HOST,
 		.dst_at = NSB_AT_ROOT, .source = "/nonexistent", .target = "/opt1",
 		.options = "bind", .flags = NSB_F_OPTIONAL };
@@ -528,7 +528,7 @@ static void test_join_netns_hook(void **state)
 {
 	(void)state;
 	struct nsb_plan *p = calloc(1, sizeof *p);
-	struct nsb_setup_error e = { "", "" };
+	struct nsb_error e = { "", "" };
 	struct nsb_entry tmp = { .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT, .source = "tmpfs",
 				 .type = "tmpfs", .target = "/tmp", .flags = NSB_F_MKDIR };
 	struct nsb_entry sys = { .op = NSB_OP_MOUNT, .dst_at = NSB_AT_ROOT, .source = "sysfs",

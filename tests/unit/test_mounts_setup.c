@@ -85,7 +85,7 @@ static int setup(void **state)
 static void test_pivot_order(void **state)
 {
 	(void)state;
-	struct nsb_setup_error err = { "", "" };
+	struct nsb_error err = { "", "" };
 	assert_int_equal(nsb_pivot(7, &err), 0);
 	assert_int_equal(n_calls, 4);
 	assert_string_equal(calls[0], "fchdir 7");
@@ -111,7 +111,7 @@ static void test_pivot_errors(void **state)
 		{ "chdir", ENOENT, 4, "chdir /: No such file or directory" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct nsb_setup_error err = { "", "" };
+		struct nsb_error err = { "", "" };
 		n_calls = 0;
 		fail_call = cases[i].call;
 		fail_errno = cases[i].err;
@@ -123,7 +123,7 @@ static void test_pivot_errors(void **state)
 }
 
 /* Runs nsb_setup_root on the option words (NULL-terminated). */
-static int run_setup(const char *const *words, struct nsb_setup_error *err)
+static int run_setup(const char *const *words, struct nsb_error *err)
 {
 	static char buf[16][256];
 	char *argv[18] = { "nsboot-mount" };
@@ -143,7 +143,7 @@ static int run_setup(const char *const *words, struct nsb_setup_error *err)
 static void test_inputs_fail_before_any_mount(void **state)
 {
 	(void)state;
-	struct nsb_setup_error err = { "", "" };
+	struct nsb_error err = { "", "" };
 	assert_int_equal(run_setup((const char *[]){ "-D", "/nonexistent-tree", "--", "true", NULL }, &err),
 			 -ENOENT);
 	assert_string_equal(err.phase, "tree");
@@ -181,7 +181,7 @@ static void test_inputs_fail_before_any_mount(void **state)
 static void test_slave_first_then_staging(void **state)
 {
 	(void)state;
-	struct nsb_setup_error err = { "", "" };
+	struct nsb_error err = { "", "" };
 	fail_call = "pivot_root";
 	fail_errno = EINVAL;
 	assert_int_equal(run_setup((const char *[]){ "-D", "/", "--", "true", NULL }, &err), -EINVAL);
