@@ -340,6 +340,20 @@ static void on_signal(struct spawner *s, struct deadlines *d, int sig)
 		log_errno(-errno, "warning: forward signal %d", sig);
 }
 
+/* Ctrl-] three times on the console: the first asks for an orderly stop (as SIGTERM to
+ * nsboot would), the next kills the container. */
+static void on_escape(struct spawner *s, struct deadlines *d)
+{
+	if (s->escaped) {
+		log_info("console: killing the container");
+		kill_container(s);
+		return;
+	}
+	s->escaped = true;
+	log_info("console: stopping the container (Ctrl-] three times again kills it)");
+	on_signal(s, d, SIGTERM);
+}
+
 /* The poll timeout until the nearest armed deadline (ms, -1 for none); acts on the ones
  * that have passed. */
 static int check_deadlines(struct spawner *s, struct deadlines *d)
@@ -404,6 +418,8 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			chan_open = read_channel(s);
 		nsb_console_relay(&s->con, p + 2, n - 2);
+		for (unsigned e = nsb_console_escapes(&s->con); e > 0; e--)
+			on_escape(s, &d);
 		struct signalfd_siginfo si;
 		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
 			if (si.ssi_signo != SIGCHLD)
