@@ -39,10 +39,6 @@
 #include "spawner.h"
 #include "users.h"
 
-#ifndef NSB_LIBEXECDIR
-#define NSB_LIBEXECDIR "/usr/local/libexec/nsboot"
-#endif
-
 /* Prints "nsboot: REASON" and the usage line, exits 125. */
 static noreturn void usage_error(const char *reason)
 {
@@ -550,8 +546,8 @@ int main(int argc, char **argv)
 
 	char init_path[4096];
 	if (nsb_find_program("nsboot-init", init_path, sizeof init_path) < 0)
-		nsb_die(NSB_EXIT_FAILURE, "nsboot-init: not found next to nsboot nor in %s",
-			NSB_LIBEXECDIR);
+		nsb_die(NSB_EXIT_FAILURE, "nsboot-init: not found next to nsboot nor in %s "
+			"(NSBOOT_LIBEXECDIR)", nsb_libexecdir());
 	if ((s.init_fd = open(init_path, O_RDONLY | O_CLOEXEC)) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "open %s: %s", init_path, strerror(errno));
 
