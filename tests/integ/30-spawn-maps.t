@@ -163,7 +163,16 @@ if [ -e /etc/subuid ] && [ -e /etc/subgid ] && command -v newuidmap >/dev/null; 
 	like "subid: ...and sees the container's processes" "$out" '^/bin/sleep 60$'
 	[ -n "$pid" ] && kill -TERM "$(awk '{print $4}' "/proc/$pid/stat")"
 	wait "$bg"
+	# ranges but no newuidmap in PATH: single, with a warning naming the package
+	out=$(with_subids setpriv --reuid=65534 --regid=65534 --clear-groups env PATH=/nonexistent \
+		"$PUB" -D "$TMP/s/tree" -- /bin/cat /proc/self/uid_map 2>&1)
+	like "subid ranges without newuidmap: a warning naming Debian's uidmap" "$out" \
+		'^nsboot: warning: --private-users=subid: newuidmap not found in PATH \(Debian package uidmap\); using --private-users=single'
+	like "... and the single map (inside: 0 0 1)" "$out" '^ *0 +0 +1 *$'
+	unlike "... without the range" "$out" '65536'
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups env PATH=/nonexistent "$PUB" -q -D "$TREE" -- /bin/true 2>&1)
+	is "no range, no newuidmap: single without a word" "$out" ""
 else
-	for _ in $(seq 12); do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
+	for _ in $(seq 16); do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
 fi
 done_testing
