@@ -305,8 +305,8 @@ struct deadlines {
 /* Kills the container's init (its pid namespace with it) and a builder still running. */
 static void kill_container(struct spawner *s)
 {
-	if (s->pid > 0)
-		kill(s->pid, SIGKILL);
+	if (s->pid > 0 && kill(s->pid, SIGKILL) == 0)
+		s->killed = true;
 	if (s->builder > 0 && kill(s->builder, SIGKILL) == 0)
 		s->builder_killed = true;
 }
@@ -384,6 +384,17 @@ static int check_deadlines(struct spawner *s, struct deadlines *d)
 	return next > INT32_MAX ? INT32_MAX : (int)next;
 }
 
+/* Says why the container's init died of SIG, which nsboot did not send (WHEN: "" or
+ * " before READY"): the OOM killer when its cgroup's count says so, else the signal. */
+static void say_killed(struct spawner *s, int sig, const char *when)
+{
+	if (sig == SIGKILL && nsb_cgroup_oom_kills(&s->cg) > 0)
+		log_error("the container's init was killed by the OOM killer%s (--memory-max)", when);
+	else
+		log_error("the container's init was killed by SIG%s%s", sigabbrev_np(sig) ?
+			  sigabbrev_np(sig) : "?", when);
+}
+
 /* Relays signals and reads the channel until PID 1 exits; returns nsboot's exit status. */
 static int supervise(struct spawner *s, const sigset_t *mask)
 {
@@ -447,13 +458,17 @@ static int supervise(struct spawner *s, const sigset_t *mask)
 		if (s->got_error)
 			return NSB_EXIT_FAILURE;
 		if (WIFSIGNALED(status))
-			log_error("the container's init was killed by signal %d before READY",
-				  WTERMSIG(status));
+			say_killed(s, WTERMSIG(status), " before READY");
 		else
 			log_error("the container's init exited with status %d before READY",
 				  WEXITSTATUS(status));
 		return NSB_EXIT_FAILURE;
 	}
+	if (WIFSIGNALED(status) && !s->killed)
+		say_killed(s, WTERMSIG(status), "");
+	else if (!WIFSIGNALED(status) && WEXITSTATUS(status) == 128 + SIGKILL && !s->killed &&
+		 nsb_cgroup_oom_kills(&s->cg) > 0)
+		log_error("the container's boot command was killed by the OOM killer (--memory-max)");
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
