@@ -47,6 +47,15 @@ bad "bad bind source" "/nonexistent-src.*No such file or directory" -- \
 	"$NSBOOT" --bind=/nonexistent-src:/mnt -D "$TREE" -- /bin/true
 bad "unknown option (then the usage line)" "unknown option '--no-such-option'" 2 -- \
 	"$NSBOOT" --no-such-option -D "$TREE" -- /bin/true
+# an option given twice, or options that contradict each other (then the usage line)
+bad "two -D" "-D given twice \(the last would win\); give it once" 2 -- \
+	"$NSBOOT" -D "$TREE" -D /nonexistent -- /bin/true
+bad "two --hostname" "--hostname given twice" 2 -- "$NSBOOT" --hostname=a --hostname=b -D "$TREE" -- /bin/true
+bad "two --private-users" "--private-users given twice" 2 -- \
+	"$NSBOOT" --private-users=pick --private-users=identity -D "$TREE" -- /bin/true
+bad "--bind-ro with rw" "--bind-ro=/etc:/mnt:rw: rw contradicts --bind-ro \(use --bind\)" 2 -- \
+	"$NSBOOT" --bind-ro=/etc:/mnt:rw -D "$TREE" -- /bin/true
+bad "-q and -v" "-q and -v exclude each other" 2 -- "$NSBOOT" -q -v -D "$TREE" -- /bin/true
 bad "unknown --private-users mode" "--private-users=sometimes: want pick, identity" -- \
 	"$NSBOOT" --private-users=sometimes -D "$TREE" -- /bin/true
 bad "a file system refusing idmapped mounts (sysfs) under pick" \
