@@ -33,6 +33,7 @@
 #include "booted.h"
 #include "cgroup.h"
 #include "console.h"
+#include "hostids.h"
 #include "spawn.h"
 #include "pidfile.h"
 #include "signals.h"
@@ -566,7 +567,9 @@ int main(int argc, char **argv)
 	if ((s.init_fd = open(init_path, O_RDONLY | O_CLOEXEC)) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "open %s: %s", init_path, strerror(errno));
 
-	if (nsb_users_resolve(s.c.private_users, &s.users, err, sizeof err) < 0)
+	if (nsb_users_resolve(s.c.private_users, &s.users, err, sizeof err) < 0 ||
+	    nsb_hostids_check(&s.users, s.c.private_users, s.c.private_users_force, err,
+			      sizeof err) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
 	log_debug("user mapping: %s", nsb_users_mode_name(s.users.mode));
 	take_idmap_binds(&s);

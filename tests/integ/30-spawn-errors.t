@@ -14,15 +14,17 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
 # The probe, PID 1 of the throwaway namespaces: optional setup (SETUP, e.g. test subid
 # files), the mount table, CMD, the mount table and the processes again (a glob, no fork).
+# CMD's stderr goes to a file of its own (its $$ is 1 in every namespace: no name from it).
 probe='eval "$SETUP"
 m0=$(cat /proc/self/mountinfo)
-"$@" >/dev/null 2>/tmp-err-$$ </dev/null; rc=$?
+e=$(mktemp /tmp/nsb-30err-probe.XXXXXX)
+"$@" >/dev/null 2>"$e" </dev/null; rc=$?
 m1=$(cat /proc/self/mountinfo)
 procs=(/proc/[0-9]*)
 echo "rc=$rc"
 [ "$m0" = "$m1" ] && echo mounts=same || echo mounts=changed
 echo "procs=${procs[*]#/proc/}"
-cat /tmp-err-$$; rm -f /tmp-err-$$'
+cat "$e"; rm -f "$e"'
 
 # bad DESC REGEX [LINES] -- CMD...: exit 125, LINES (1) lines on stderr, nsboot's one line
 # ("nsboot: ...") matching REGEX
@@ -56,6 +58,12 @@ bad "two --private-users" "--private-users given twice" 2 -- \
 bad "--bind-ro with rw" "--bind-ro=/etc:/mnt:rw: rw contradicts --bind-ro \(use --bind\)" 2 -- \
 	"$NSBOOT" --bind-ro=/etc:/mnt:rw -D "$TREE" -- /bin/true
 bad "-q and -v" "-q and -v exclude each other" 2 -- "$NSBOOT" -q -v -D "$TREE" -- /bin/true
+# a BASE range over the host's own users and groups
+bad "a BASE range over host users" \
+	"--private-users=12: ids 12-65547 hold [0-9]+ host users \(.+\) and [0-9]+ host groups .*--private-users-force takes this one" -- \
+	"$NSBOOT" --private-users=12 -D "$TREE" -- /bin/true
+bad "--private-users-force without BASE" "--private-users-force goes with --private-users=BASE\[:COUNT\] only" -- \
+	"$NSBOOT" --private-users-force -D "$TREE" -- /bin/true
 bad "unknown --private-users mode" "--private-users=sometimes: want pick, identity" -- \
 	"$NSBOOT" --private-users=sometimes -D "$TREE" -- /bin/true
 bad "a file system refusing idmapped mounts (sysfs) under pick" \

@@ -123,6 +123,15 @@ gmap=$(printf '%s\n' "$hm" | sed -n '/^gid$/,$p' | sed 1d)
 is "single (nobody): gid_map is 0 65534 1" "$(first_map "$gmap")" "0 65534 1"
 like "single (nobody): setgroups is denied" "$out" 'setgroups deny'
 
+# BASE over the host's users: with --private-users-force, or inside root's own subid range
+out=$(timeout "$GUARD" "$NSBOOT" -q --private-users=12 --private-users-force -D "$TREE" -- /bin/cat /proc/self/uid_map 2>&1)
+is "BASE over host users with --private-users-force: exit 0" "$?" 0
+echo 'root:0:131072' >"$TMP/root-subids" && chmod 644 "$TMP/root-subids"
+out=$(timeout "$GUARD" unshare -m sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$1" /etc/subgid && shift && exec "$@"' \
+	sh "$TMP/root-subids" "$NSBOOT" -q --private-users=12 -D "$TREE" -- /bin/true 2>&1)
+is "BASE over host users inside root's own /etc/subuid and /etc/subgid ranges: exit 0" "$?" 0
+is "... without a word" "$out" ""
+
 # subid: a test range for nobody, and a tree shifted into it (0 -> nobody, 1000 -> 200999)
 if [ -e /etc/subuid ] && [ -e /etc/subgid ] && command -v newuidmap >/dev/null; then
 	echo 'nobody:200000:65536' >"$TMP/subuid"
