@@ -58,6 +58,17 @@ bad "two --private-users" "--private-users given twice" 2 -- \
 bad "--bind-ro with rw" "--bind-ro=/etc:/mnt:rw: rw contradicts --bind-ro \(use --bind\)" 2 -- \
 	"$NSBOOT" --bind-ro=/etc:/mnt:rw -D "$TREE" -- /bin/true
 bad "-q and -v" "-q and -v exclude each other" 2 -- "$NSBOOT" -q -v -D "$TREE" -- /bin/true
+# a bind source the container's root cannot reach: the folder in the way is named
+mkdir -p "$TMP/private/data" && chmod 700 "$TMP/private"
+for o in "" :idmap :ro; do
+	bad "a bind source below a 0700 folder (pick${o:+, $o})" \
+		"bind: --bind=$TMP/private/data: the container's root \(host uid [0-9]+\) cannot enter $TMP/private \(mode 0700\): give it o\+x" -- \
+		"$NSBOOT" --bind="$TMP/private/data:/mnt$o" -D "$TREE" -- /bin/true
+done
+bad "a bind source below a 0700 folder (nobody, single)" \
+	"bind: --bind-ro=$TMP/private/data: the container's root \(host uid 65534\) cannot enter $TMP/private " -- \
+	$NOBODY "$PUB" --private-users=single --bind-ro="$TMP/private/data:/mnt" -D "$TREE" -- /bin/true
+
 # a BASE range over the host's own users and groups
 bad "a BASE range over host users" \
 	"--private-users=12: ids 12-65547 hold [0-9]+ host users \(.+\) and [0-9]+ host groups .*--private-users-force takes this one" -- \

@@ -123,6 +123,22 @@ gmap=$(printf '%s\n' "$hm" | sed -n '/^gid$/,$p' | sed 1d)
 is "single (nobody): gid_map is 0 65534 1" "$(first_map "$gmap")" "0 65534 1"
 like "single (nobody): setgroups is denied" "$out" 'setgroups deny'
 
+# a plain writable bind whose source the container's root cannot write: a warning
+mkdir -m 755 "$TMP/rootdir"
+out=$(timeout "$GUARD" "$NSBOOT" -q --bind="$TMP/rootdir:/mnt" -D "$TREE" -- /bin/true 2>&1)
+is "a plain --bind of a root-owned 0755 folder under pick: exit 0" "$?" 0
+is "... a warning suggesting :idmap or --bind-ro" "$out" \
+	"nsboot: warning: --bind=$TMP/rootdir: the container's root cannot write there (its host owner is not mapped: nobody inside); add :idmap (--bind=SRC:DST:idmap) to write as the host owner, or bind it read-only (--bind-ro)"
+for o in :idmap :ro; do
+	out=$(timeout "$GUARD" "$NSBOOT" -q --bind="$TMP/rootdir:/mnt$o" -D "$TREE" -- /bin/true 2>&1)
+	is "... not with $o" "$out" ""
+done
+out=$(timeout "$GUARD" "$NSBOOT" -q --bind-ro="$TMP/rootdir:/mnt" -D "$TREE" -- /bin/true 2>&1)
+is "... nor with --bind-ro" "$out" ""
+chmod 1777 "$TMP/rootdir"
+out=$(timeout "$GUARD" "$NSBOOT" -q --bind="$TMP/rootdir:/mnt" -D "$TREE" -- /bin/true 2>&1)
+is "... nor for a folder anyone may write" "$out" ""
+
 # BASE over the host's users: with --private-users-force, or inside root's own subid range
 out=$(timeout "$GUARD" "$NSBOOT" -q --private-users=12 --private-users-force -D "$TREE" -- /bin/cat /proc/self/uid_map 2>&1)
 is "BASE over host users with --private-users-force: exit 0" "$?" 0
