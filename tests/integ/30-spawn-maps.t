@@ -139,6 +139,21 @@ chmod 1777 "$TMP/rootdir"
 out=$(timeout "$GUARD" "$NSBOOT" -q --bind="$TMP/rootdir:/mnt" -D "$TREE" -- /bin/true 2>&1)
 is "... nor for a folder anyone may write" "$out" ""
 
+# an fstab overlay line with a host upper dir: one the container's root cannot write is
+# refused (the kernel would mount it read-only); one of the container's range keeps writes
+mkdir -p "$TMP/ov/lower" "$TMP/ov/upper" "$TMP/ov/work" && echo low >"$TMP/ov/lower/l"
+echo "overlay /mnt overlay lowerdir=$TMP/ov/lower,upperdir=$TMP/ov/upper,workdir=$TMP/ov/work 0 0" >"$TMP/ov.fstab"
+out=$(timeout "$GUARD" "$NSBOOT" -q --fstab="$TMP/ov.fstab" -D "$TREE" -- /bin/sh -c 'echo w >/mnt/w' 2>&1)
+is "an fstab overlay over a root-owned upper dir under pick: exit 125" "$?" 125
+like "... refused, naming the upper dir and the fix" "$out" \
+	"^nsboot: fstab: $TMP/ov.fstab:1: overlay -> /mnt: upperdir=$TMP/ov/upper: the container's root cannot write there .*--private-users=BASE, chown BASE:BASE"
+chown 3000000:3000000 "$TMP/ov/upper" "$TMP/ov/work"
+out=$(timeout "$GUARD" "$NSBOOT" -q --private-users=3000000 --fstab="$TMP/ov.fstab" -D "$TREE" -- \
+	/bin/sh -c 'cat /mnt/l; echo w >/mnt/w' 2>&1)
+is "... an upper dir of the BASE range: exit 0" "$?" 0
+is "... the lower layer shows" "$out" "low"
+is "... and the write is kept in the upper dir, owned by BASE" "$(stat -c '%u %s' "$TMP/ov/upper/w" 2>&1)" "3000000 2"
+
 # BASE over the host's users: with --private-users-force, or inside root's own subid range
 out=$(timeout "$GUARD" "$NSBOOT" -q --private-users=12 --private-users-force -D "$TREE" -- /bin/cat /proc/self/uid_map 2>&1)
 is "BASE over host users with --private-users-force: exit 0" "$?" 0
