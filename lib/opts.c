@@ -449,13 +449,11 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			c->setenv[c->n_setenv++] = optarg;
 			break;
 		case 'q':
-			if (c->verbosity > 0)
-				return fail(err, errlen, "-q and -v exclude each other");
 			c->verbosity = -1;
 			break;
 		case 'v':
 			if (c->verbosity < 0)
-				return fail(err, errlen, "-q and -v exclude each other");
+				c->verbosity = 0;
 			c->verbosity++;
 			break;
 		case 'h':
