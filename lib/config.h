@@ -90,6 +90,7 @@ struct nsb_config {
 
 	/* spawner only (NSB_PROG_SPAWN) */
 	const char *private_users;    /* --private-users=MODE as given, NULL for the default */
+	bool private_users_force;     /* --private-users-force: a BASE over host users' ids */
 	const char *pid_file;         /* --pid-file= */
 	int ready_fd;                 /* --ready-fd=N, -1 when absent */
 	bool wait_booted;             /* --wait-booted */

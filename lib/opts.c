@@ -2,6 +2,7 @@
 /* The command line of the three programs (nsboot, nsboot-init, nsboot-mount). */
 #include "config.h"
 #include "error.h"
+#include "list.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,7 +18,7 @@ enum {
 	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
 	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
 	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_MEMORY_MAX, O_PIDS_MAX, O_VERSION,
-	O_DETACH, O_NO_DEFAULT_DROPS, O_FAIL_ON_FAILED
+	O_DETACH, O_NO_DEFAULT_DROPS, O_FAIL_ON_FAILED, O_PRIVATE_USERS_FORCE
 };
 
 #define ALL (NSB_PROG_SPAWN | NSB_PROG_INIT | NSB_PROG_MOUNT)
@@ -50,6 +51,7 @@ static const struct {
 	{ { "setup-done", no_argument, NULL, O_SETUP_DONE }, INNER },
 	{ { "tree-fd", required_argument, NULL, O_TREE_FD }, NSB_PROG_MOUNT },
 	{ { "private-users", required_argument, NULL, O_PRIVATE_USERS }, NSB_PROG_SPAWN },
+	{ { "private-users-force", no_argument, NULL, O_PRIVATE_USERS_FORCE }, NSB_PROG_SPAWN },
 	{ { "pid-file", required_argument, NULL, O_PID_FILE }, NSB_PROG_SPAWN },
 	{ { "ready-fd", required_argument, NULL, O_READY_FD }, NSB_PROG_SPAWN },
 	{ { "wait-booted", no_argument, NULL, O_WAIT_BOOTED }, NSB_PROG_SPAWN },
@@ -84,6 +86,48 @@ static const char *long_name(int val)
 		if (table[i].opt.val == val)
 			return table[i].opt.name;
 	return "?";
+}
+
+/* The options that set one value: given twice (the last would silently win) is an error. */
+static const int once_only[] = { 'D', 'M', O_HOSTNAME, O_NETWORK, O_BOOT, O_TMPFS_SIZE, O_GRACE,
+	O_SYNC_FD, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_CONSOLE, O_SETUP_TIMEOUT,
+	O_MEMORY_MAX, O_PIDS_MAX };
+
+/* True when CODE is one of ONCE_ONLY and was seen before (SEEN: one bit each). */
+static bool repeated(int code, unsigned long long *seen)
+{
+	for (size_t i = 0; i < sizeof once_only / sizeof once_only[0]; i++)
+		if (once_only[i] == code) {
+			bool again = *seen & (1ULL << i);
+			*seen |= 1ULL << i;
+			return again;
+		}
+	return false;
+}
+
+/* How option CODE is written ("-D", "--hostname"). */
+static void option_name(int code, char *out, size_t len)
+{
+	snprintf(out, len, "?");
+	for (size_t i = 0; i < N_OPTS; i++) {
+		if (table[i].opt.val != code)
+			continue;
+		if (code < 256)
+			snprintf(out, len, "-%c", code);
+		else
+			snprintf(out, len, "--%s", table[i].opt.name);
+	}
+}
+
+/* True when the comma list OPTS holds WORD. */
+static bool has_word(const char *opts, const char *word)
+{
+	const char *item;
+	size_t n;
+	for (const char *p = opts; nsb_list_next(&p, &item, &n);)
+		if (nsb_list_is(item, n, word))
+			return true;
+	return false;
 }
 
 /* Sets every field to its default (sync_fd/ready_fd -1, grace 10 s). */
@@ -217,6 +261,9 @@ static int add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char 
 	}
 	if (m->opts && !*m->opts)
 		m->opts = NULL;
+	if (kind == NSB_MNT_BIND_RO && has_word(m->opts, "rw"))
+		return nsb_fail(err, len, -EINVAL, "--%s=%s:%s:%s: rw contradicts --%s (use --bind)",
+				name, m->src, m->dst, m->opts, name);
 	c->n_mounts++;
 	return 0;
 }
@@ -258,8 +305,14 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	opterr = 0;
 	optind = 0; /* full reset: the parser may run more than once (unit tests) */
 	int o;
+	unsigned long long seen = 0;
 	while ((o = getopt_long(argc, argv, kind == NSB_PROG_SPAWN ? "+:D:M:qvh" : "+:D:qvh", longopts, NULL)) != -1) {
 		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+		if (repeated(o, &seen)) {
+			char opt[64];
+			option_name(o, opt, sizeof opt);
+			return fail(err, errlen, "%s given twice (the last would win); give it once", opt);
+		}
 		switch (o) {
 		case 'D':
 			c->tree = optarg;
@@ -356,6 +409,9 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			break;
 		case O_PRIVATE_USERS:
 			c->private_users = optarg;
+			break;
+		case O_PRIVATE_USERS_FORCE:
+			c->private_users_force = true;
 			break;
 		case O_PID_FILE:
 			if (!*optarg)
@@ -497,6 +553,7 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "                              namespace, its mounts locked) for what it can reach;\n"
 		       "                              subid (rootless default): /etc/subuid range via\n"
 		       "                              newuidmap; single: only the caller's id\n"
+		       "      --private-users-force   a BASE range over ids of host users or groups\n"
 		       "      --setenv=VAR=VALUE      add to the purified environment\n"
 		       "      --console=interactive|pipe  a pty as /dev/console (default on a terminal)\n"
 		       "      --pid-file=FILE         write the container's PID 1 host PID\n"

@@ -334,9 +334,9 @@ static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *o
 	for (const char *rest = e->options, *s; nsb_list_next(&rest, &s, &n);) {
 		const char *eq = memchr(s, '=', n);
 		size_t klen = eq ? (size_t)(eq - s) : n;
-		bool paths = eq && ((klen == 8 && strncmp(s, "lowerdir", 8) == 0) ||
-				    (klen == 8 && strncmp(s, "upperdir", 8) == 0) ||
-				    (klen == 7 && strncmp(s, "workdir", 7) == 0));
+		bool written = eq && ((klen == 8 && strncmp(s, "upperdir", 8) == 0) ||
+				      (klen == 7 && strncmp(s, "workdir", 7) == 0));
+		bool paths = written || (eq && klen == 8 && strncmp(s, "lowerdir", 8) == 0);
 		o += (size_t)snprintf(opts + o, len - o, "%s%.*s", o ? "," : "",
 				      (int)(paths ? klen + 1 : n), s);
 		if (o >= len)
@@ -352,6 +352,14 @@ static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *o
 				if (r < 0)
 					return fail(e, err, errlen, r, "%s: %s", one, strerror(-r));
 				fds[(*nfds)++] = fd;
+				/* the kernel would mount the overlay read-only, without a word */
+				if (written && faccessat(fd, "", W_OK, AT_EMPTY_PATH) < 0 &&
+				    errno == EACCES)
+					return fail(e, err, errlen, -EACCES, "%.*s=%s: the container's "
+						    "root cannot write there (its host owner is not "
+						    "mapped); use a folder of the container's range "
+						    "(--private-users=BASE, chown BASE:BASE) or of "
+						    "the rootless caller", (int)klen, s, one);
 			} else {
 				snprintf(path, sizeof path, "%s", one);
 			}

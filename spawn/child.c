@@ -41,6 +41,7 @@
 #include <unistd.h>
 #include <linux/sockios.h>
 
+#include "binds.h"
 #include "clone.h"
 #include "io.h"
 #include "log.h"
@@ -80,6 +81,19 @@ static noreturn void child_fail(int fd, const char *phase, const char *what, int
 {
 	nsb_send_error(fd, phase, "%s: %s", what, strerror(err));
 	_exit(NSB_EXIT_FAILURE);
+}
+
+/* The user binds as the container's root meets them: a source it cannot reach is an
+ * error naming the folder in the way (before any mount tries it). */
+static void check_binds(const struct spawner *s, int fd)
+{
+	char err[1024];
+	bool shifted = s->users.mode == NSB_USERS_PICK || s->users.mode == NSB_USERS_RANGE;
+	if (nsb_binds_check(&s->c, s->idmap, shifted, nsb_users_host_root(&s->users, false), err,
+			    sizeof err) < 0) {
+		nsb_send_error(fd, "bind", "%s", err);
+		_exit(NSB_EXIT_FAILURE);
+	}
 }
 
 /* Mounts each idmapped bind source GO carried over its host path, in the builder's
@@ -305,8 +319,10 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP)))
 		_exit(NSB_EXIT_FAILURE);
 
-	/* the init first: it makes its net namespace while the root is built */
+	/* the init first: it makes its net namespace while the root is built (and the
+	 * spawner, told its pid, arms the setup timeout, which a hanging bind source meets) */
 	start_init(&b, pidpipe);
+	check_binds(s, fd);
 	attach_idmapped_binds(s, fd, &m);
 	for (size_t i = 0; i < m.n_fds; i++)
 		if (m.fds[i] != tree_fd)

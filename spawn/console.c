@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "clock.h"
 #include "log.h"
 
 #ifndef TIOCGPTPEER
@@ -203,6 +204,8 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	con->raw = true;
 	/* a raw terminal does not return to the margin on "\n": our own lines say "\r\n" */
 	nsb_log_crlf = same_tty(STDERR_FILENO, con->in_fd);
+	log_info("console: Ctrl-C, Ctrl-Z and Ctrl-\\ go to the container; Ctrl-] three times "
+		 "within a second stops it, three more kill it");
 	return ret;
 }
 
@@ -257,6 +260,30 @@ static void flush_input(struct nsb_pty *con)
 	}
 }
 
+/* Counts the escape chars in what the user typed (BUF, LEN bytes): the last
+ * NSB_ESCAPE_PRESSES of them within NSB_ESCAPE_MS make one escape. */
+static void look_for_escape(struct nsb_pty *con, const char *buf, size_t len)
+{
+	const size_t last = NSB_ESCAPE_PRESSES - 1;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != NSB_ESCAPE_CHAR)
+			continue;
+		memmove(con->presses, con->presses + 1, last * sizeof con->presses[0]);
+		con->presses[last] = nsb_now_ms();
+		if (con->presses[0] && con->presses[last] - con->presses[0] < NSB_ESCAPE_MS) {
+			con->escapes++;
+			memset(con->presses, 0, sizeof con->presses);
+		}
+	}
+}
+
+unsigned nsb_console_escapes(struct nsb_pty *con)
+{
+	unsigned n = con->escapes;
+	con->escapes = 0;
+	return n;
+}
+
 void nsb_console_relay(struct nsb_pty *con, const struct pollfd *p, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -271,6 +298,7 @@ void nsb_console_relay(struct nsb_pty *con, const struct pollfd *p, int n)
 			ssize_t r = read(con->in_fd, con->in_buf + con->in_len,
 					 sizeof con->in_buf - con->in_len);
 			if (r > 0) {
+				look_for_escape(con, con->in_buf + con->in_len, (size_t)r);
 				con->in_len += (size_t)r;
 				flush_input(con);
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {

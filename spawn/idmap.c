@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Parses a decimal number at *S (no sign, no blanks) up to MAX; advances *S. */
-static bool parse_u64(const char **s, uint64_t max, uint64_t *out)
+bool nsb_parse_u64(const char **s, uint64_t max, uint64_t *out)
 {
 	const char *p = *s;
 	uint64_t v = 0;
@@ -45,8 +45,8 @@ int nsb_users_parse_mode(const char *mode, struct nsb_users *u, char *err, size_
 		}
 	const char *p = mode;
 	uint64_t base, count = NSB_ID_BLOCK;
-	if (!parse_u64(&p, UINT32_MAX - 1, &base) ||
-	    (*p == ':' && (p++, !parse_u64(&p, UINT32_MAX, &count))) || *p) {
+	if (!nsb_parse_u64(&p, UINT32_MAX - 1, &base) ||
+	    (*p == ':' && (p++, !nsb_parse_u64(&p, UINT32_MAX, &count))) || *p) {
 		snprintf(err, errlen, "--private-users=%s: want pick, identity, subid, single, "
 				      "BASE or BASE:COUNT", mode);
 		return -EINVAL;
@@ -88,8 +88,8 @@ static bool parse_subid_line(const char *line, size_t len, const char **name, si
 		return false;
 	const char *p = c1 + 1;
 	uint64_t start, count;
-	if (!parse_u64(&p, UINT32_MAX, &start) || *p++ != ':' ||
-	    !parse_u64(&p, UINT32_MAX, &count) || *p || count == 0 || start + count > UINT32_MAX)
+	if (!nsb_parse_u64(&p, UINT32_MAX, &start) || *p++ != ':' ||
+	    !nsb_parse_u64(&p, UINT32_MAX, &count) || *p || count == 0 || start + count > UINT32_MAX)
 		return false;
 	*name = line;
 	*namelen = (size_t)(c1 - buf);

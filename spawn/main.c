@@ -34,6 +34,7 @@
 #include "booted.h"
 #include "cgroup.h"
 #include "console.h"
+#include "hostids.h"
 #include "spawn.h"
 #include "pidfile.h"
 #include "signals.h"
@@ -245,12 +246,14 @@ int main(int argc, char **argv)
 
 	char init_path[4096];
 	if (nsb_find_program("nsboot-init", init_path, sizeof init_path) < 0)
-		nsb_die(NSB_EXIT_FAILURE, "nsboot-init: not found next to nsboot nor in %s",
-			NSB_LIBEXECDIR);
+		nsb_die(NSB_EXIT_FAILURE, "nsboot-init: not found next to nsboot nor in %s "
+			"(NSBOOT_LIBEXECDIR)", nsb_libexecdir());
 	if ((s.init_fd = open(init_path, O_RDONLY | O_CLOEXEC)) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "open %s: %s", init_path, strerror(errno));
 
-	if (nsb_users_resolve(s.c.private_users, &s.users, err, sizeof err) < 0)
+	if (nsb_users_resolve(s.c.private_users, &s.users, err, sizeof err) < 0 ||
+	    nsb_hostids_check(&s.users, s.c.private_users, s.c.private_users_force, err,
+			      sizeof err) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
 	log_debug("user mapping: %s", nsb_users_mode_name(s.users.mode));
 	take_idmap_binds(&s);

@@ -30,6 +30,8 @@ struct spawner {
 	int chan[2];               /* [0] the spawner's end, [1] the builder's and init's */
 	pid_t builder;             /* the builder until reaped, else 0 */
 	bool builder_killed;       /* by nsboot itself (a timeout, a stop): not worth a word */
+	bool escaped;              /* the console's escape asked for a stop once */
+	bool killed;               /* nsboot SIGKILLed the container (said already, or asked) */
 	pid_t pid;                 /* the container's init (PID 1), once the builder said */
 	long long t0_ms;           /* nsboot's start (nsb_now_ms) */
 	bool ready;                /* READY (or BOOTED) was received */

@@ -188,8 +188,8 @@ struct deadlines {
 /* Kills the container's init (its pid namespace with it) and a builder still running. */
 static void kill_container(struct spawner *s)
 {
-	if (s->pid > 0)
-		kill(s->pid, SIGKILL);
+	if (s->pid > 0 && kill(s->pid, SIGKILL) == 0)
+		s->killed = true;
 	if (s->builder > 0 && kill(s->builder, SIGKILL) == 0)
 		s->builder_killed = true;
 }
@@ -218,6 +218,20 @@ static void on_signal(struct spawner *s, struct deadlines *d, int sig)
 	}
 	if (kill(s->pid, sig) < 0)
 		log_warn_errno(-errno, "forward signal %d", sig);
+}
+
+/* Ctrl-] three times on the console: the first asks for an orderly stop (as SIGTERM to
+ * nsboot would), the next kills the container. */
+static void on_escape(struct spawner *s, struct deadlines *d)
+{
+	if (s->escaped) {
+		log_info("console: killing the container");
+		kill_container(s);
+		return;
+	}
+	s->escaped = true;
+	log_info("console: stopping the container (Ctrl-] three times again kills it)");
+	on_signal(s, d, SIGTERM);
 }
 
 /* The poll timeout until the nearest armed deadline (ms, -1 for none); acts on the ones
@@ -254,6 +268,17 @@ static int check_deadlines(struct spawner *s, struct deadlines *d)
 	return next > INT32_MAX ? INT32_MAX : (int)next;
 }
 
+/* Says why the container's init died of SIG, which nsboot did not send (WHEN: "" or
+ * " before READY"): the OOM killer when its cgroup's count says so, else the signal. */
+static void say_killed(struct spawner *s, int sig, const char *when)
+{
+	if (sig == SIGKILL && nsb_cgroup_oom_kills(&s->cg) > 0)
+		log_error("the container's init was killed by the OOM killer%s (--memory-max)", when);
+	else
+		log_error("the container's init was killed by SIG%s%s", sigabbrev_np(sig) ?
+			  sigabbrev_np(sig) : "?", when);
+}
+
 /* Relays signals and reads the channel until PID 1 exits; returns nsboot's exit status. */
 int nsb_supervise(struct spawner *s, const sigset_t *mask)
 {
@@ -288,6 +313,8 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 			on_signal(s, &d, SIGTERM); /* the orderly stop a SIGTERM asks for */
 		}
 		nsb_console_relay(&s->con, p + 2, n - 2);
+		for (unsigned e = nsb_console_escapes(&s->con); e > 0; e--)
+			on_escape(s, &d);
 		nsb_machine_log_check(s);
 		struct signalfd_siginfo si;
 		while (sfd >= 0 && read(sfd, &si, sizeof si) == sizeof si)
@@ -320,8 +347,7 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 		if (s->got_error)
 			return NSB_EXIT_FAILURE;
 		if (WIFSIGNALED(status))
-			log_error("the container's init was killed by signal %d before READY",
-				  WTERMSIG(status));
+			say_killed(s, WTERMSIG(status), " before READY");
 		else
 			log_error("the container's init exited with status %d before READY",
 				  WEXITSTATUS(status));
@@ -329,6 +355,11 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 	}
 	if (s->boot_failed)
 		return 1;
+	if (WIFSIGNALED(status) && !s->killed)
+		say_killed(s, WTERMSIG(status), "");
+	else if (!WIFSIGNALED(status) && WEXITSTATUS(status) == 128 + SIGKILL && !s->killed &&
+		 nsb_cgroup_oom_kills(&s->cg) > 0)
+		log_error("the container's boot command was killed by the OOM killer (--memory-max)");
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 

@@ -320,8 +320,12 @@ int nsb_users_resolve(const char *mode, struct nsb_users *u, char *err, size_t e
 	} else if (root) {
 		u->mode = NSB_USERS_PICK;
 	} else {
-		u->mode = resolve_subid(u, false, err, errlen) == 0 ? NSB_USERS_SUBID
-								   : NSB_USERS_SINGLE;
+		char why[256];
+		u->mode = resolve_subid(u, true, why, sizeof why) == 0 ? NSB_USERS_SUBID
+									: NSB_USERS_SINGLE;
+		/* a range without the tools to use it is a setup to finish, not a choice */
+		if (u->mode == NSB_USERS_SINGLE && (u->subuid.count || u->subgid.count))
+			log_warn("%s; using --private-users=single (your own uid alone)", why);
 		return 0;
 	}
 	switch (u->mode) {

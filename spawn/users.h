@@ -49,6 +49,10 @@ struct nsb_users {
 	int locks[NSB_MAX_LOCKS];         /* lock fds held for the container's life, -1 unused */
 };
 
+/* Parses a decimal number at *S (no sign, no blanks) up to MAX into *OUT and advances *S;
+ * false when there is none or it is larger; pure. */
+bool nsb_parse_u64(const char **s, uint64_t max, uint64_t *out);
+
 /* Parses MODE ("pick", "identity", "subid", "single", "BASE" or "BASE:COUNT") into U->mode
  * and, for BASE, U->base and U->count (default 65536); pure. Returns 0, or -EINVAL with
  * one line in ERR. */

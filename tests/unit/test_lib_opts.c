@@ -200,6 +200,16 @@ static void spawner_options(void **state)
 	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--hostname=a/b", NULL), NSB_PARSE_ERROR);
 	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--sync-fd=3", NULL), NSB_PARSE_ERROR);
 	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--ready-fd=x", NULL), NSB_PARSE_ERROR);
+	/* an option that sets one value, given twice; rw in a --bind-ro spec */
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "-D", "/u", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "-D given twice (the last would win); give it once");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--grace=1", "--grace=2", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--grace given twice (the last would win); give it once");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--bind-ro=/a:/b:rw", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--bind-ro=/a:/b:rw: rw contradicts --bind-ro (use --bind)");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--bind-ro=/a:/b:nosuid,rw", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--bind-ro=/a:/b:rwx", NULL), NSB_PARSE_OK);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--bind=/a", "--bind=/b", "--setenv=A=1", "--setenv=B=2", NULL), NSB_PARSE_OK);
 	/* -v after -q wins */
 	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-q", "-v", "-v", "-D/t", NULL), NSB_PARSE_OK);
 	assert_int_equal(c.verbosity, 2);
