@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
@@ -95,8 +96,22 @@ static int remove_tree(int at, const char *name, int depth)
 	return unlinkat(at, name, AT_REMOVEDIR);
 }
 
-/* Removes the cgroups "nsboot-PID" in PARENT whose nsboot is gone (a SIGKILLed nsboot
- * could not remove its own) and that hold no process. */
+/* True when NAME is a cgroup name nsboot makes: "nsboot-PID" or "nsboot-PID-N". */
+static bool our_name(const char *name)
+{
+	if (strncmp(name, "nsboot-", 7) != 0)
+		return false;
+	char *end;
+	long pid = strtol(name + 7, &end, 10);
+	if (pid > 0 && *end == '-')
+		(void)strtol(end + 1, &end, 10);
+	return pid > 0 && !*end;
+}
+
+/* Removes the cgroups of nsboots that are gone (a SIGKILLed nsboot could not remove its
+ * own) from PARENT: every living nsboot holds a lock on its cgroup's directory, so one
+ * that can be locked is stale, whatever pid namespace its nsboot ran in. Only cgroups
+ * that hold no process can be removed. */
 static void remove_stale(const char *parent)
 {
 	DIR *d = opendir(parent);
@@ -104,16 +119,48 @@ static void remove_stale(const char *parent)
 		return;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		char *end;
-		if (strncmp(e->d_name, "nsboot-", 7) != 0)
+		if (!our_name(e->d_name))
 			continue;
-		long pid = strtol(e->d_name + 7, &end, 10);
-		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
 			continue;
-		if (remove_tree(dirfd(d), e->d_name, 0) == 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && remove_tree(dirfd(d), e->d_name, 0) == 0)
 			log_debug("removed the stale cgroup %s/%s", parent, e->d_name);
+		close(fd);
 	}
 	closedir(d);
+}
+
+/* Makes the cgroup "nsboot-PID" in PARENT (PID as our pid namespace sees it: another
+ * nsboot in another pid namespace may have the same one, then "nsboot-PID-N") and locks
+ * it for our life; its path in CG->path. 0 or -errno. */
+static int make_locked(struct nsb_cgroup *cg, const char *parent)
+{
+	for (int n = 0, tries = 0; n < 100 && tries < 200; tries++) {
+		if (n == 0)
+			snprintf(cg->path, sizeof cg->path, "%.4000s/nsboot-%d", parent, (int)getpid());
+		else
+			snprintf(cg->path, sizeof cg->path, "%.4000s/nsboot-%d-%d", parent,
+				 (int)getpid(), n);
+		if (mkdir(cg->path, 0755) < 0) {
+			if (errno != EEXIST)
+				return -errno;
+			n++;
+			continue;
+		}
+		int fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat a, b;
+		/* locked, and still the directory we made (another nsboot may have taken it
+		 * for stale between the mkdir and the lock, and removed it: then again) */
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
+		    stat(cg->path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+			cg->lockfd = fd;
+			return 0;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return -EEXIST;
 }
 
 /* Writes the limit VALUE (0: none) to FILE of CG when its CONTROLLER is enabled there;
@@ -153,7 +200,7 @@ int nsb_cgroup_create(struct nsb_cgroup *cg, const struct nsb_config *c, char *e
 	char text[8192], own[2048], parent[4096];
 	bool limits = c->memory_max || c->pids_max;
 	const char *what = limits ? (c->memory_max ? "--memory-max" : "--pids-max") : NULL;
-	cg->dirfd = -1;
+	cg->dirfd = cg->lockfd = -1;
 	cg->path[0] = '\0';
 	const char *mnt = v2_mount();
 	int r = 0;
@@ -178,9 +225,8 @@ int nsb_cgroup_create(struct nsb_cgroup *cg, const struct nsb_config *c, char *e
 		return limits ? -EPERM : 1;
 	}
 	remove_stale(parent);
-	snprintf(cg->path, sizeof cg->path, "%.4000s/nsboot-%d", parent, (int)getpid());
-	if (mkdir(cg->path, 0755) < 0) {
-		r = -errno;
+	if ((r = make_locked(cg, parent)) < 0) {
+		cg->lockfd = -1;
 		snprintf(err, len, "%s%scannot make a cgroup in %s: %s", what ? what : "",
 			 what ? ": " : "", parent, strerror(-r));
 		cg->path[0] = '\0';
@@ -249,5 +295,8 @@ void nsb_cgroup_destroy(struct nsb_cgroup *cg)
 	}
 	if (access(cg->path, F_OK) == 0)
 		log_warn("cgroup %s: not removed: %s", cg->path, strerror(EBUSY));
+	if (cg->lockfd >= 0)
+		close(cg->lockfd);
+	cg->lockfd = -1;
 	cg->path[0] = '\0';
 }

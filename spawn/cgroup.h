@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The container's own cgroup (cgroup v2), where the host allows one: a new cgroup
- * "nsboot-PID" below nsboot's own, in the v2 hierarchy mounted at /sys/fs/cgroup (or
- * the hybrid layout's /sys/fs/cgroup/unified). The builder is moved into it before GO,
+ * "nsboot-PID" below nsboot's own, locked (flock) for nsboot's life, in the v2 hierarchy
+ * mounted at /sys/fs/cgroup (or the hybrid layout's /sys/fs/cgroup/unified). The builder
+ * is moved into it before GO,
  * so the container's init, which the builder starts with a new cgroup namespace, lives
  * there and has it as the root of its cgroup namespace; --memory-max and --pids-max are
  * written to it; at exit cgroup.kill ends whatever is left and the cgroup is removed.
@@ -17,6 +18,8 @@
 
 struct nsb_cgroup {
 	int dirfd;       /* the container's cgroup, -1 when it has none */
+	int lockfd;      /* the same directory, locked (flock) for nsboot's life: a cgroup
+			  * nobody holds locked is stale */
 	char path[4096]; /* its path, for messages and removal */
 };
 

@@ -86,6 +86,31 @@ check "a SIGKILLed nsboot's cgroup is left ($PARENT/nsboot-$spawner)" [ -d "$PAR
 run "$NSBOOT" -q -D "$TREE" -- /bin/true
 check "...and the next nsboot removes it" [ ! -e "$PARENT/nsboot-$spawner" ]
 
+# two nsboots in two pid namespaces with the same pid there: each gets a cgroup of its
+# own (nsboot-PID, nsboot-PID-1), and a third nsboot takes neither for stale
+X=$(( $(cat /proc/sys/kernel/pid_max) - 100 ))
+same_pid() { # PIDFILE: an nsboot with pid X in a pid namespace of its own
+	unshare -pf --mount-proc sh -c 'echo $(($1 - 1)) >/proc/sys/kernel/ns_last_pid &&
+		"$2" -q --pid-file="$3" -D "$4" -- /bin/sleep 30; exit $?' sh "$X" "$NSBOOT" "$1" "$TREE" \
+		>/dev/null 2>&1 &
+}
+rm -f "$TMP/p1" "$TMP/p2"
+same_pid "$TMP/p1"; bg1=$!
+wait_for "$TMP/p1"
+same_pid "$TMP/p2"; bg2=$!
+wait_for "$TMP/p2"
+check "two nsboots with pid $X in two pid namespaces: cgroups nsboot-$X and nsboot-$X-1" \
+	sh -c 'grep -q . "$1/nsboot-$2/cgroup.procs" && grep -q . "$1/nsboot-$2-1/cgroup.procs"' sh "$PARENT" "$X"
+run "$NSBOOT" -q -D "$TREE" -- /bin/true
+check "...a third nsboot leaves both alone" [ -d "$PARENT/nsboot-$X" ] && [ -d "$PARENT/nsboot-$X-1" ]
+for f in p1 p2; do
+	p1=$(cat "$TMP/$f" 2>/dev/null)
+	sp=$(awk '{print $4}' "/proc/$p1/stat" 2>/dev/null)
+	[ -n "$sp" ] && kill -TERM "$sp"
+done
+wait "$bg1" "$bg2"
+check "...and both are removed when their nsboots end" [ ! -e "$PARENT/nsboot-$X" ] && [ ! -e "$PARENT/nsboot-$X-1" ]
+
 # limits: written where the controller is there, else refused with the reason
 for lim in memory:--memory-max=64m:67108864 pids:--pids-max=50:50; do
 	ctl=${lim%%:*}; rest=${lim#*:}; opt=${rest%%:*}; want=${rest#*:}
