@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Zones: machines on one bridge that resolve each other by name (docs/design.md,
+ * "Network").
+ *
+ * State, root's: NSB_ZONES_DIR/.lock (every change to any zone holds it), and a folder
+ * per zone with
+ *   subnet     N: the zone has 10.123.N.0/24, its bridge vz-ZONE .1
+ *   member.S   a member's name; slot S has address .S+2. The member's nsboot holds an
+ *              flock on it for as long as it lives: a member file nobody holds the lock
+ *              of is a member whose nsboot was killed, and whoever takes the zones' lock
+ *              next frees it (and removes a zone with no member left, bridge and all).
+ *   hosts      bound read-only over each member's /etc/hosts: a header and one line of
+ *              NSB_ZONE_SLOT_LEN bytes per slot, rewritten in place (a bind mount holds
+ *              the inode: a file replaced by rename would never be seen inside), one
+ *              short pwrite per change, so a reader sees a whole line or the old one. */
+#include "netzone.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netlink.h"
+#include "netopt.h"
+#include "paths.h"
+
+#define SLOTS 253
+#define SLOT_LEN 96
+static const char hosts_head[] =
+	"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+
+/* Opens (making it MODE when missing) the folder NAME in AT: the caller's, not writable
+ * by others, not a symbolic link; the fd, or -1 with ERR set. */
+static int own_dir(int at, const char *name, mode_t mode, char *err, size_t len)
+{
+	if (mkdirat(at, name, mode) < 0 && errno != EEXIST)
+		return nsb_fail(err, len, -1, "mkdir %s: %s", name, strerror(errno));
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return nsb_fail(err, len, -1, "open %s: %s", name, strerror(errno));
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		close(fd);
+		return nsb_fail(err, len, -1, "%s: not a folder of uid %u's that only it may "
+				"write; refusing to keep zones there", name, (unsigned)geteuid());
+	}
+	return fd;
+}
+
+/* Whether the member file NAME in zone folder Z has a live nsboot (holding its lock). */
+static bool member_alive(int z, const char *name)
+{
+	int fd = openat(z, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return alive;
+}
+
+/* Writes LINE (NULL: a blank slot) into slot SLOT of zone folder Z's hosts file. */
+static int write_slot(int z, int slot, const char *line)
+{
+	char buf[SLOT_LEN];
+	memset(buf, ' ', sizeof buf);
+	if (line)
+		memcpy(buf, line, strnlen(line, SLOT_LEN - 1));
+	else
+		buf[0] = '#';
+	buf[SLOT_LEN - 1] = '\n';
+	int fd = openat(z, "hosts", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	off_t at = (off_t)(sizeof hosts_head - 1) + (off_t)slot * SLOT_LEN;
+	ssize_t n = pwrite(fd, buf, sizeof buf, at);
+	int e = n == (ssize_t)sizeof buf ? 0 : n < 0 ? -errno : -EIO;
+	close(fd);
+	return e;
+}
+
+/* The slot of member file NAME ("member.S"), or -1. */
+static int slot_of(const char *name)
+{
+	int s;
+	char end;
+	if (sscanf(name, "member.%d%c", &s, &end) != 1 || s < 0 || s >= SLOTS)
+		return -1;
+	return s;
+}
+
+/* Frees the dead members of zone folder Z; ALIVE[S] tells which slots live (may be
+ * NULL). The number of live members. */
+static int sweep_members(int z, bool *alive)
+{
+	int dup_fd = dup(z), n = 0;
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return 1; /* unreadable: keep it */
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		int s = slot_of(e->d_name);
+		if (s < 0)
+			continue;
+		if (member_alive(z, e->d_name)) {
+			n++;
+			if (alive)
+				alive[s] = true;
+			continue;
+		}
+		write_slot(z, s, NULL);
+		unlinkat(z, e->d_name, 0);
+		log_debug("zone: freed slot %d of a member that is gone", s);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Removes zone ZONE's folder (in ZONES) and its bridge. */
+static void remove_zone(int zones, const char *zone, struct nsb_nl *nl)
+{
+	char br[IF_NAMESIZE];
+	snprintf(br, sizeof br, "vz-%s", zone);
+	int r = nl ? nsb_nl_del_link(nl, br) : 0;
+	if (r < 0 && r != -ENODEV)
+		log_warn("zone %s: delete bridge %s: %s", zone, br, strerror(-r));
+	int z = openat(zones, zone, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (z >= 0) {
+		unlinkat(z, "hosts", 0);
+		unlinkat(z, "subnet", 0);
+		close(z);
+	}
+	if (unlinkat(zones, zone, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		log_warn("zone %s: remove its folder: %s", zone, strerror(errno));
+	log_debug("zone %s: removed with its last member", zone);
+}
+
+/* Frees every zone's dead members and removes the zones left empty; USED[N] tells the
+ * subnets of the zones that remain. */
+static void sweep_zones(int zones, struct nsb_nl *nl, bool used[256])
+{
+	int dup_fd = dup(zones);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !nsb_zone_name_ok(e->d_name))
+			continue;
+		int z = openat(zones, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (z < 0)
+			continue;
+		int live = sweep_members(z, NULL);
+		char buf[16];
+		int sub = nsb_read_small(z, "subnet", buf, sizeof buf) > 0 ? atoi(buf) : -1;
+		close(z);
+		if (live == 0)
+			remove_zone(zones, e->d_name, nl);
+		else if (sub >= 0 && sub < 256)
+			used[sub] = true;
+	}
+	closedir(d);
+}
+
+/* The zone pool's first address (host byte order). */
+static uint32_t zone_pool(void)
+{
+	uint32_t a = 0;
+	unsigned p;
+	nsb_parse_cidr4(NSB_ZONE_POOL, &a, &p);
+	return a;
+}
+
+/* Makes zone ZONE (folder Z, fresh): a free /24, the hosts file, the bridge with .1. */
+static int create_zone(struct nsb_net *n, int z, const char *zone, const bool used[256],
+		       struct nsb_nl *nl, char *err, size_t len)
+{
+	int sub = -1;
+	for (int i = 0; i < 256 && sub < 0; i++)
+		if (!used[i] && !nsb_net_in_use(zone_pool() + ((uint32_t)i << 8), 24))
+			sub = i;
+	if (sub < 0)
+		return nsb_fail(err, len, -1, "--network=zone:%s: no free /24 left in %s", zone,
+				NSB_ZONE_POOL);
+	int fd = openat(z, "hosts", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, hosts_head, sizeof hosts_head - 1) < 0)
+		return nsb_fail(err, len, -1, "zone %s: hosts file: %s", zone, strerror(errno));
+	close(fd);
+	for (int s = 0; s < SLOTS; s++)
+		if (write_slot(z, s, NULL) < 0)
+			return nsb_fail(err, len, -1, "zone %s: hosts file: %s", zone, strerror(errno));
+	char num[16];
+	int k = snprintf(num, sizeof num, "%d\n", sub);
+	fd = openat(z, "subnet", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, num, (size_t)k) != k)
+		return nsb_fail(err, len, -1, "zone %s: subnet file: %s", zone, strerror(errno));
+	close(fd);
+	int r = nsb_nl_del_link(nl, n->bridge); /* a leftover nobody recorded */
+	r = nsb_nl_add_bridge(nl, n->bridge);
+	int idx = r < 0 ? r : nsb_nl_ifindex(nl, n->bridge);
+	if ((r = idx) >= 0)
+		r = nsb_nl_add_addr4(nl, idx, zone_pool() + ((uint32_t)sub << 8) + 1, 24);
+	if (r >= 0)
+		r = nsb_nl_link_up(nl, idx);
+	if (r < 0)
+		return nsb_fail(err, len, -1, "--network=zone:%s: bridge %s: %s", zone, n->bridge,
+				strerror(-r));
+	log_debug("zone %s: bridge %s, subnet %d", zone, n->bridge, sub);
+	return 0;
+}
+
+/* Whether a live member of zone folder Z other than slot SELF is called NAME. */
+static bool name_taken(int z, const bool alive[SLOTS], const char *name)
+{
+	for (int s = 0; s < SLOTS; s++) {
+		char file[32], buf[128];
+		if (!alive[s])
+			continue;
+		snprintf(file, sizeof file, "member.%d", s);
+		if (nsb_read_small(z, file, buf, sizeof buf) <= 0)
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (strcmp(buf, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether NAME can stand in a hosts file. */
+static bool host_name_ok(const char *name)
+{
+	if (!*name || strlen(name) > 63)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_'))
+			return false;
+	return name[0] != '-' && name[0] != '.';
+}
+
+/* Claims the lowest free slot of zone folder Z for N (locked member file, hosts line). */
+static int claim_slot(struct nsb_net *n, int z, const bool alive[SLOTS], uint32_t subnet,
+		      char *err, size_t len)
+{
+	for (int s = 0; s < SLOTS; s++) {
+		if (alive[s])
+			continue;
+		char file[32];
+		snprintf(file, sizeof file, "member.%d", s);
+		int fd = openat(z, file, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 ||
+		    dprintf(fd, "%s\n", n->name) < 0) {
+			unlinkat(z, file, 0);
+			close(fd);
+			continue;
+		}
+		n->member_fd = fd;
+		n->slot = s;
+		n->addr = subnet + 2 + (uint32_t)s;
+		n->prefix = 24;
+		char line[SLOT_LEN];
+		snprintf(line, sizeof line, "%u.%u.%u.%u %s", n->addr >> 24, (n->addr >> 16) & 255,
+			 (n->addr >> 8) & 255, n->addr & 255, n->name);
+		if (write_slot(z, s, line) < 0)
+			return nsb_fail(err, len, -1, "zone: hosts file: %s", strerror(errno));
+		return 0;
+	}
+	return nsb_fail(err, len, -1, "--network=zone: the zone is full (%d machines)", SLOTS);
+}
+
+/* The zone's part of nsb_zone_join once the zones' lock is held. */
+static int join_locked(struct nsb_net *n, const char *zone, struct nsb_nl *nl, char *err,
+		       size_t len)
+{
+	bool used[256] = { false }, alive[SLOTS] = { false };
+	sweep_zones(n->zones_dir, nl, used);
+	bool fresh = mkdirat(n->zones_dir, zone, 0755) == 0;
+	int z = own_dir(n->zones_dir, zone, 0755, err, len);
+	if (z < 0)
+		return -1;
+	char buf[16];
+	int r = 0;
+	if (fresh || nsb_read_small(z, "subnet", buf, sizeof buf) <= 0)
+		r = create_zone(n, z, zone, used, nl, err, len);
+	else if (nsb_nl_ifindex(nl, n->bridge) < 0)
+		r = nsb_fail(err, len, -1, "--network=zone:%s: its bridge %s is gone", zone,
+			     n->bridge);
+	if (r == 0 && nsb_read_small(z, "subnet", buf, sizeof buf) <= 0)
+		r = nsb_fail(err, len, -1, "zone %s: no subnet file", zone);
+	if (r == 0) {
+		sweep_members(z, alive);
+		if (name_taken(z, alive, n->name))
+			r = nsb_fail(err, len, -1, "--network=zone:%s: a machine named %s is in it "
+				     "already (--hostname)", zone, n->name);
+	}
+	if (r == 0)
+		r = claim_slot(n, z, alive, zone_pool() + ((uint32_t)atoi(buf) << 8), err, len);
+	if (r == 0)
+		snprintf(n->zone_hosts, sizeof n->zone_hosts, "%s/%s/hosts", NSB_ZONES_DIR, zone);
+	close(z);
+	return r;
+}
+
+int nsb_zone_join(struct nsb_net *n, const char *zone, const char *name, char *err,
+		  size_t len)
+{
+	if (geteuid() != 0)
+		return nsb_fail(err, len, -1, "--network=zone:%s: rootless zones are not in this "
+				"build", zone);
+	if (!host_name_ok(name))
+		return nsb_fail(err, len, -1, "--network=zone:%s: the machine name '%s' is not a "
+				"host name (A-Z a-z 0-9 - . _; --hostname)", zone, name);
+	snprintf(n->bridge, sizeof n->bridge, "vz-%s", zone);
+	nsb_net_ifname(n->host_if, "vb-", name, 0);
+	int run = own_dir(AT_FDCWD, "/run/nsboot", 0755, err, len);
+	if (run < 0)
+		return -1;
+	n->zones_dir = own_dir(run, "zones", 0755, err, len);
+	close(run);
+	if (n->zones_dir < 0)
+		return -1;
+	int lock = openat(n->zones_dir, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		return nsb_fail(err, len, -1, "%s/.lock: %s", NSB_ZONES_DIR, strerror(errno));
+	struct nsb_nl *nl = nsb_nl_open();
+	int r = nl ? join_locked(n, zone, nl, err, len) :
+		nsb_fail(err, len, -1, "rtnetlink socket: %s", strerror(errno));
+	nsb_nl_close(nl);
+	close(lock);
+	return r;
+}
+
+void nsb_zone_leave(struct nsb_net *n)
+{
+	if (n->zones_dir < 0 || n->slot < 0)
+		return;
+	int lock = openat(n->zones_dir, ".lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		log_warn("zone: %s/.lock: %s", NSB_ZONES_DIR, strerror(errno));
+		if (lock >= 0)
+			close(lock);
+		return;
+	}
+	const char *zone = n->bridge + 3;
+	int z = openat(n->zones_dir, zone, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (z >= 0) {
+		char file[32];
+		snprintf(file, sizeof file, "member.%d", n->slot);
+		write_slot(z, n->slot, NULL);
+		unlinkat(z, file, 0);
+		if (n->member_fd >= 0)
+			close(n->member_fd);
+		n->member_fd = -1;
+		int live = sweep_members(z, NULL);
+		close(z);
+		if (live == 0) {
+			struct nsb_nl *nl = nsb_nl_open();
+			remove_zone(n->zones_dir, zone, nl);
+			nsb_nl_close(nl);
+		}
+	}
+	n->slot = -1;
+	close(lock);
+}
