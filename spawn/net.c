@@ -119,6 +119,8 @@ static int veth_prepare(struct nsb_net *n, const struct nsb_config *c, const cha
 	}
 	const char *pool = c->address_pool ? c->address_pool : NSB_VETH_POOL;
 	nsb_parse_cidr4(pool, &a, &p);
+	if (mkdir("/run/nsboot", 0755) < 0 && errno != EEXIST)
+		return nsb_fail(err, len, -1, "mkdir /run/nsboot: %s", strerror(errno));
 	n->pool_lock = open(NSB_VETH_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (n->pool_lock < 0 || flock(n->pool_lock, LOCK_EX) < 0)
 		return nsb_fail(err, len, -1, "%s: %s", NSB_VETH_LOCK, strerror(errno));
@@ -316,6 +318,10 @@ int nsb_net_container_side(struct nsb_net *n, char *err, size_t len)
 	const char *step = NSB_NET_IFNAME;
 	int r, idx = nsb_nl_ifindex(nl, NSB_NET_IFNAME);
 	r = idx;
+	if (r >= 0) {
+		step = "host0's arp_notify";
+		r = nsb_nl_arp_notify(nl, idx);
+	}
 	if (r >= 0) {
 		step = "host0's address";
 		r = nsb_nl_add_addr4(nl, idx, n->addr, n->prefix);

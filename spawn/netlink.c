@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdlib.h>
@@ -133,6 +134,21 @@ int nsb_nl_link_up(struct nsb_nl *nl, int ifindex)
 	struct ifinfomsg *ifi = put_ifinfo(nlh, ifindex);
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+	return talk(nl, nlh);
+}
+
+int nsb_nl_arp_notify(struct nsb_nl *nl, int ifindex)
+{
+	struct nlmsghdr *nlh = start(nl, RTM_NEWLINK, 0);
+	put_ifinfo(nlh, ifindex);
+	struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	struct nlattr *inet = mnl_attr_nest_start(nlh, AF_INET);
+	struct nlattr *conf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
+	/* the attribute's type is the setting's (1-based) index */
+	mnl_attr_put_u32(nlh, IPV4_DEVCONF_ARP_NOTIFY, 1);
+	mnl_attr_nest_end(nlh, conf);
+	mnl_attr_nest_end(nlh, inet);
+	mnl_attr_nest_end(nlh, spec);
 	return talk(nl, nlh);
 }
 

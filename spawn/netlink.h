@@ -24,6 +24,9 @@ int nsb_nl_add_veth(struct nsb_nl *nl, const char *name, int master, const char 
 int nsb_nl_del_link(struct nsb_nl *nl, const char *name);
 /* Brings link IFINDEX up. */
 int nsb_nl_link_up(struct nsb_nl *nl, int ifindex);
+/* Sets arp_notify on IFINDEX: coming up, it announces its address (gratuitous ARP), so
+ * neighbours that cached an earlier holder's hardware address learn the new one. */
+int nsb_nl_arp_notify(struct nsb_nl *nl, int ifindex);
 /* Adds the IPv4 address ADDR/PREFIX (host byte order) to IFINDEX. */
 int nsb_nl_add_addr4(struct nsb_nl *nl, int ifindex, uint32_t addr, unsigned prefix);
 /* Adds a default IPv4 route through GW (host byte order) on IFINDEX. */

@@ -5,6 +5,7 @@
  * State, root's: NSB_ZONES_DIR/.lock (every change to any zone holds it), and a folder
  * per zone with
  *   subnet     N: the zone has 10.123.N.0/24, its bridge vz-ZONE .1
+ *   next       the slot to try first (slots are handed out round the zone)
  *   member.S   a member's name; slot S has address .S+2. The member's nsboot holds an
  *              flock on it for as long as it lives: a member file nobody holds the lock
  *              of is a member whose nsboot was killed, and whoever takes the zones' lock
@@ -136,6 +137,7 @@ static void remove_zone(int zones, const char *zone, struct nsb_nl *nl)
 	if (z >= 0) {
 		unlinkat(z, "hosts", 0);
 		unlinkat(z, "subnet", 0);
+		unlinkat(z, "next", 0);
 		close(z);
 	}
 	if (unlinkat(zones, zone, AT_REMOVEDIR) < 0 && errno != ENOENT)
@@ -249,11 +251,16 @@ static bool host_name_ok(const char *name)
 	return name[0] != '-' && name[0] != '.';
 }
 
-/* Claims the lowest free slot of zone folder Z for N (locked member file, hosts line). */
+/* Claims the next free slot of zone folder Z for N (locked member file, hosts line),
+ * round the slots from the one after the last claimed: an address is reused only after
+ * every other one was, long after the other members' neighbour caches forgot it. */
 static int claim_slot(struct nsb_net *n, int z, const bool alive[SLOTS], uint32_t subnet,
 		      char *err, size_t len)
 {
-	for (int s = 0; s < SLOTS; s++) {
+	char buf[16];
+	int next = nsb_read_small(z, "next", buf, sizeof buf) > 0 ? atoi(buf) : 0;
+	for (int i = 0; i < SLOTS; i++) {
+		int s = ((next < 0 ? 0 : next) + i) % SLOTS;
 		if (alive[s])
 			continue;
 		char file[32];
@@ -269,6 +276,12 @@ static int claim_slot(struct nsb_net *n, int z, const bool alive[SLOTS], uint32_
 		}
 		n->member_fd = fd;
 		n->slot = s;
+		int nf = openat(z, "next", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+				0644);
+		if (nf >= 0) {
+			dprintf(nf, "%d\n", (s + 1) % SLOTS);
+			close(nf);
+		}
 		n->addr = subnet + 2 + (uint32_t)s;
 		n->prefix = 24;
 		char line[SLOT_LEN];
