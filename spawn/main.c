@@ -545,7 +545,7 @@ int main(int argc, char **argv)
 	take_idmap_binds(&s);
 	make_cgroup(&s);
 
-	if (nsb_net_prepare(&s.net, &s.c, s.hostname, err, sizeof err) < 0)
+	if (nsb_net_prepare(&s.net, &s.c, &s.users, s.hostname, err, sizeof err) < 0)
 		nsb_die(NSB_EXIT_FAILURE, "%s", err);
 	if (nsb_console_wanted(&s.c)) {
 		if (nsb_console_open(&s.con, err, sizeof err) < 0)

@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -159,11 +160,11 @@ static int join_netns(const struct nsb_config *c, char *err, size_t len)
 	return 0;
 }
 
-int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, const char *hostname,
-		    char *err, size_t len)
+int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u,
+		    const char *hostname, char *err, size_t len)
 {
 	*n = (struct nsb_net){ .mode = c->network, .sock = { -1, -1 }, .pool_lock = -1,
-			       .zones_dir = -1, .member_fd = -1, .slot = -1 };
+			       .zones_dir = -1, .member_fd = -1, .slot = -1, .zone_netns = -1 };
 	snprintf(n->name, sizeof n->name, "%s", nsb_net_member_name(hostname));
 	const char *name = n->name;
 	int r = 0;
@@ -172,7 +173,7 @@ int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, const char *hostnam
 		r = veth_prepare(n, c, name, err, len);
 		break;
 	case NSB_NET_ZONE:
-		r = nsb_zone_join(n, c->net_arg, name, err, len);
+		r = nsb_zone_join(n, u, c->net_arg, name, err, len);
 		break;
 	case NSB_NET_NS:
 	case NSB_NET_MACHINE:
@@ -282,6 +283,52 @@ static int host_side(struct nsb_net *n, pid_t init, char *err, size_t len)
 	return 0;
 }
 
+/* What a child that made the host side in the zone keeper's namespace reports. */
+struct host_report {
+	int r;
+	char host_if[IF_NAMESIZE];
+	char err[512];
+};
+
+/* Rootless: host_side in a child that joins the keeper's net namespace (from the
+ * keeper's user namespace, which the spawner joined, there is no way back into the
+ * caller's own net namespace). */
+static int host_side_in_zone(struct nsb_net *n, pid_t init, char *err, size_t len)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nsb_fail(err, len, -errno, "network: pipe: %s", strerror(errno));
+	pid_t c = fork();
+	if (c < 0)
+		return nsb_fail(err, len, -errno, "network: fork: %s", strerror(errno));
+	if (c == 0) {
+		struct host_report rep = { 0 };
+		close(p[0]);
+		if (setns(n->zone_netns, CLONE_NEWNET) < 0)
+			rep.r = nsb_fail(rep.err, sizeof rep.err, -errno, "network: join the zone "
+					 "keeper's net namespace: %s", strerror(errno));
+		else
+			rep.r = host_side(n, init, rep.err, sizeof rep.err);
+		memcpy(rep.host_if, n->host_if, sizeof rep.host_if);
+		_exit(write(p[1], &rep, sizeof rep) == sizeof rep ? 0 : 1);
+	}
+	close(p[1]);
+	struct host_report rep = { .r = -EIO };
+	ssize_t k;
+	while ((k = read(p[0], &rep, sizeof rep)) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	int st;
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
+	if (k != sizeof rep)
+		return nsb_fail(err, len, -EIO, "network: the zone's host side failed");
+	memcpy(n->host_if, rep.host_if, sizeof n->host_if);
+	if (rep.r < 0)
+		snprintf(err, len, "%s", rep.err);
+	return rep.r;
+}
+
 int nsb_net_host_side(struct nsb_net *n, pid_t init, long timeout_ms, char *err, size_t len)
 {
 	if (n->sock[0] < 0)
@@ -294,8 +341,10 @@ int nsb_net_host_side(struct nsb_net *n, pid_t init, long timeout_ms, char *err,
 	if (b < 0)
 		return nsb_fail(err, len, -1, "network: the builder did not report the container's "
 				"net namespace: %s", strerror(-b));
-	int r = b == NET_ASK ? host_side(n, init, err, len) :
-		nsb_fail(err, len, -1, "network: unexpected word from the builder");
+	int r = b != NET_ASK ? -1 : n->zone_netns >= 0 ? host_side_in_zone(n, init, err, len) :
+		host_side(n, init, err, len);
+	if (b != NET_ASK)
+		r = nsb_fail(err, len, -1, "network: unexpected word from the builder");
 	send_byte(n->sock[0], r < 0 ? NET_FAIL : NET_DONE);
 	close(n->sock[0]);
 	n->sock[0] = -1;
@@ -351,6 +400,9 @@ void nsb_net_child_close(struct nsb_net *n)
 	if (n->pool_lock >= 0)
 		close(n->pool_lock);
 	n->pool_lock = -1;
+	if (n->zone_netns >= 0)
+		close(n->zone_netns);
+	n->zone_netns = -1;
 	exit_net = NULL;
 }
 

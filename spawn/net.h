@@ -11,13 +11,15 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "users.h"
 
 /* The default pools (docs/design.md, "Network"): a zone gets a /24 of NSB_ZONE_POOL
  * (its bridge .1 on the host, members from .2); a veth a /30 of NSB_VETH_POOL (the host
  * side the first address, the container the second). */
 #define NSB_ZONE_POOL "10.123.0.0/16"
 #define NSB_VETH_POOL "10.124.0.0/16"
-/* The zones' state (root): a folder per zone, one lock file for them all. */
+/* The zones' state (root): a folder per zone, one lock file for them all; rootless, the
+ * same below $XDG_RUNTIME_DIR/nsboot (else /tmp/nsboot-UID), 0700. */
 #define NSB_ZONES_DIR "/run/nsboot/zones"
 /* The interface the container sees. */
 #define NSB_NET_IFNAME "host0"
@@ -37,6 +39,9 @@ struct nsb_net {
 	int slot;                  /* -1 */
 	char name[NSB_HOSTNAME_MAX + 1]; /* the member's name (nsb_net_member_name) */
 	char zone_hosts[256];      /* the zone's hosts file, bound over /etc/hosts */
+	bool rootless;             /* the zone's bridge is in its keeper's namespaces */
+	int zone_netns;            /* rootless: fd of the keeper's net namespace, or -1 */
+	char zones_path[220];      /* the zones' folder (for messages and the hosts path) */
 };
 
 /* The machine's name in a zone's hosts file and in interface names. */
@@ -46,10 +51,11 @@ const char *nsb_net_member_name(const char *hostname);
 bool nsb_net_own_ns(const struct nsb_config *c);
 
 /* Before the clone: checks the mode's needs, claims a zone slot or an address, joins an
- * ns:PATH namespace. Adds the zone's hosts file to C's mounts. 0, or -1 with ERR set;
+ * ns:PATH namespace; rootless in a zone, joins the zone keeper's user namespace (U's maps
+ * are then written without newuidmap). Adds the zone's hosts file to C's mounts. 0, or -1 with ERR set;
  * the cleanup is registered with atexit. */
-int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, const char *hostname,
-		    char *err, size_t len);
+int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u,
+		    const char *hostname, char *err, size_t len);
 
 /* The spawner, once the init's host pid is known: waits for the builder's word that the
  * namespace exists, makes the host side (the veth with host0 in the container) and
