@@ -31,7 +31,7 @@ check "beta pings alpha by address" inside beta ping -c1 -W2 "${addr_a%/*}"
 check "alpha pings beta by name" inside alpha ping -c1 -W2 beta
 check "beta pings alpha by name" inside beta ping -c1 -W2 alpha
 is "beta fetches alpha's httpd page by name" "$(inside beta wget -q -O - http://alpha/index.html 2>&1)" "page of alpha"
-check "host0 has an IPv6 link-local address" inside alpha sh -c 'ip -6 addr show host0 | grep -q "inet6 fe80:"'
+check "host0 has an IPv6 link-local address" wait_until inside alpha sh -c 'ip -6 addr show host0 | grep -q "inet6 fe80:"'
 check "/etc/hosts is read-only inside" inside alpha sh -c '! (echo x >>/etc/hosts) 2>/dev/null'
 
 # a member that joins later is resolved by the others
