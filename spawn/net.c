@@ -20,15 +20,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
+#include "paths.h"
 #include "netlink.h"
 #include "netopt.h"
 #include "netzone.h"
+#include "signals.h"
 
 /* What the builder and the spawner say about the host side. */
 enum {
@@ -139,6 +144,132 @@ static int veth_prepare(struct nsb_net *n, const struct nsb_config *c, const cha
 			c->address_pool ? "" : " (--address-pool)");
 }
 
+/* How long nsboot waits for pasta to have set up the container's network. */
+#define NSB_PASTA_READY_MS 10000
+
+/* pasta: finds it in PATH. */
+static int pasta_prepare(struct nsb_net *n, const struct nsb_config *c, char *err, size_t len)
+{
+	const char *path = getenv("PATH");
+	char dirs[4096];
+	snprintf(dirs, sizeof dirs, "%s", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	n->c = c;
+	for (char *save, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(n->pasta_path, sizeof n->pasta_path, "%s/pasta", *d ? d : ".");
+		if (access(n->pasta_path, X_OK) == 0)
+			return 0;
+	}
+	n->pasta_path[0] = '\0';
+	return nsb_fail(err, len, -1, "--network=pasta: pasta not found in PATH (Debian "
+			"package passt)");
+}
+
+/* pasta's words for --port P into WORD ("-t" or "-u" in *FLAG). */
+static void pasta_port(const char *p, const char **flag, char *word, size_t len)
+{
+	struct nsb_port port;
+	nsb_parse_port(p, &port);
+	*flag = port.udp ? "-u" : "-t";
+	snprintf(word, len, "%s%s%u:%u", port.host_addr, port.host_addr[0] ? "/" : "",
+		 port.host_port, port.cont_port);
+}
+
+/* Waits until pasta (child C) wrote its pid file PIDFILE (once it has set the namespace
+ * up), exits or the deadline passes. */
+static int pasta_wait(struct nsb_net *n, pid_t c, const char *pidfile, char *err, size_t len)
+{
+	long long until = nsb_now_ms() + NSB_PASTA_READY_MS;
+	char buf[32];
+	while (nsb_now_ms() < until) {
+		if (nsb_read_small(AT_FDCWD, pidfile, buf, sizeof buf) > 0)
+			return 0;
+		int st = 0;
+		if (waitpid(c, &st, WNOHANG) == c) {
+			n->pasta = 0;
+			return nsb_fail(err, len, -1, "--network=pasta: pasta %s %d before it set "
+					"the network up (-v shows what it said)",
+					WIFEXITED(st) ? "exited with status" : "was killed by signal",
+					WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		}
+		poll(NULL, 0, 5);
+	}
+	return nsb_fail(err, len, -1, "--network=pasta: pasta did not set the network up "
+			"within %d s", NSB_PASTA_READY_MS / 1000);
+}
+
+/* Starts pasta for the container's net namespace (its init INIT) and waits until it has
+ * set it up. */
+static int pasta_start(struct nsb_net *n, pid_t init, char *err, size_t len)
+{
+	enum { MAX_ARGS = 24 + 2 * NSB_MAX_SPECS };
+	char *argv[MAX_ARGS], words[NSB_MAX_SPECS][80], ns[2][64];
+	char dir[] = "/tmp/nsboot-pasta.XXXXXX", pidfile[64];
+	int k = 0;
+	if (!mkdtemp(dir))
+		return nsb_fail(err, len, -errno, "--network=pasta: mkdtemp %s: %s", dir,
+				strerror(errno));
+	snprintf(pidfile, sizeof pidfile, "%s/pid", dir);
+	snprintf(ns[0], sizeof ns[0], "/proc/%d/ns/net", (int)init);
+	snprintf(ns[1], sizeof ns[1], "/proc/%d/ns/user", (int)init);
+	argv[k++] = "pasta";
+	if (geteuid() == 0) {
+		/* left to itself pasta turns nobody first, who may not join the container's
+		 * namespaces (of another uid's); it sandboxes itself all the same */
+		argv[k++] = "--runas";
+		argv[k++] = "0";
+	}
+	char *fixed[] = { "-f", "-q", "--config-net", "-T", "none", "-U", "none", "-P", pidfile,
+			  "--netns", ns[0], "--userns", ns[1] };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		argv[k++] = fixed[i];
+	bool tcp = false, udp = false;
+	for (size_t i = 0; i < n->c->n_ports; i++) {
+		const char *flag;
+		pasta_port(n->c->ports[i], &flag, words[i], sizeof words[i]);
+		tcp |= flag[1] == 't';
+		udp |= flag[1] == 'u';
+		argv[k++] = (char *)flag;
+		argv[k++] = words[i];
+	}
+	if (!tcp) {
+		argv[k++] = "-t";
+		argv[k++] = "none";
+	}
+	if (!udp) {
+		argv[k++] = "-u";
+		argv[k++] = "none";
+	}
+	argv[k] = NULL;
+	pid_t c = fork();
+	if (c < 0) {
+		rmdir(dir);
+		return nsb_fail(err, len, -errno, "--network=pasta: fork: %s", strerror(errno));
+	}
+	if (c == 0) {
+		/* it goes with nsboot, whatever ends nsboot */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* pasta refuses to start when SIGPIPE is ignored already (nsboot ignores it) */
+		signal(SIGPIPE, SIG_DFL);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		dup2(null, 0);
+		dup2(null, 1);
+		if (nsb_verbosity <= 0)
+			dup2(null, 2);
+		execv(n->pasta_path, argv);
+		_exit(127);
+	}
+	n->pasta = c;
+	int r = pasta_wait(n, c, pidfile, err, len);
+	unlink(pidfile);
+	rmdir(dir);
+	return r;
+}
+
 /* ns:PATH and machine:NAME: the spawner joins the namespace before the clone, so the
  * builder and the init are born in it. */
 static int join_netns(const struct nsb_config *c, char *err, size_t len)
@@ -179,7 +310,8 @@ int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u
 	case NSB_NET_MACHINE:
 		return join_netns(c, err, len);
 	case NSB_NET_PASTA:
-		return nsb_fail(err, len, -1, "--network=pasta: not in this build");
+		r = pasta_prepare(n, c, err, len);
+		break;
 	default:
 		return 0;
 	}
@@ -341,7 +473,8 @@ int nsb_net_host_side(struct nsb_net *n, pid_t init, long timeout_ms, char *err,
 	if (b < 0)
 		return nsb_fail(err, len, -1, "network: the builder did not report the container's "
 				"net namespace: %s", strerror(-b));
-	int r = b != NET_ASK ? -1 : n->zone_netns >= 0 ? host_side_in_zone(n, init, err, len) :
+	int r = b != NET_ASK ? -1 : n->mode == NSB_NET_PASTA ? pasta_start(n, init, err, len) :
+		n->zone_netns >= 0 ? host_side_in_zone(n, init, err, len) :
 		host_side(n, init, err, len);
 	if (b != NET_ASK)
 		r = nsb_fail(err, len, -1, "network: unexpected word from the builder");
@@ -360,6 +493,8 @@ int nsb_net_container_side(struct nsb_net *n, char *err, size_t len)
 		b = recv_byte(n->sock[1], -1);
 	if (b != NET_DONE)
 		return nsb_fail(err, len, -EIO, "the host side of the network failed");
+	if (n->mode == NSB_NET_PASTA)
+		return 0; /* pasta set its interface up itself */
 	struct nsb_nl *nl = nsb_nl_open();
 	if (!nl)
 		return nsb_fail(err, len, -errno, "rtnetlink socket in the container: %s",
@@ -408,6 +543,13 @@ void nsb_net_child_close(struct nsb_net *n)
 
 void nsb_net_release(struct nsb_net *n)
 {
+	if (n->pasta > 0) {
+		kill(n->pasta, SIGTERM);
+		int st;
+		while (waitpid(n->pasta, &st, 0) < 0 && errno == EINTR)
+			;
+		n->pasta = 0;
+	}
 	if (n->mode == NSB_NET_ZONE)
 		nsb_zone_leave(n);
 	if (n->pool_lock >= 0)

@@ -42,6 +42,10 @@ struct nsb_net {
 	bool rootless;             /* the zone's bridge is in its keeper's namespaces */
 	int zone_netns;            /* rootless: fd of the keeper's net namespace, or -1 */
 	char zones_path[220];      /* the zones' folder (for messages and the hosts path) */
+	/* pasta */
+	char pasta_path[4096];     /* found in PATH */
+	const struct nsb_config *c; /* for --port */
+	pid_t pasta;               /* its pid (nsboot's child), or 0 */
 };
 
 /* The machine's name in a zone's hosts file and in interface names. */

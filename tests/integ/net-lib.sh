@@ -12,6 +12,8 @@ nsb_net_isolate() {
 	fi
 }
 NSBOOT=$NSB_BUILD/nsboot
+# words before nsboot in start_machine (e.g. setpriv ... to run it as nobody)
+NSB_AS=()
 # wait_until CMD...: polls CMD (a tenth of a second) until it succeeds; false after GUARD
 wait_until() { for _ in $(seq $((GUARD * 10))); do "$@" && return 0; sleep 0.1; done; return 1; }
 # start_machine NAME ARGS... -- COMMAND...: nsboot --hostname=NAME ARGS in the background
@@ -21,7 +23,7 @@ start_machine() {
 	local name=$1
 	shift
 	rm -f "$TMP/$name.pid"
-	timeout -s KILL $((GUARD * 10)) "$NSBOOT" -q --hostname="$name" --pid-file="$TMP/$name.pid" "$@" \
+	timeout -s KILL $((GUARD * 10)) "${NSB_AS[@]}" "$NSBOOT" -q --hostname="$name" --pid-file="$TMP/$name.pid" "$@" \
 		</dev/null >"$TMP/$name.out" 2>"$TMP/$name.err" &
 	echo $! >"$TMP/$name.nsboot"
 	wait_until test -s "$TMP/$name.pid"
@@ -39,5 +41,5 @@ stop_machine() {
 }
 # nsboot_pid NAME: the PID of NAME's nsboot (the child of its timeout)
 nsboot_pid() { pgrep -P "$(cat "$TMP/$1.nsboot")" -x nsboot; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
+gone() { [ -n "$1" ] && ! kill -0 "$1" 2>/dev/null; }
 no_link() { ! ip link show "$1" >/dev/null 2>&1; }
