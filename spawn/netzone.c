@@ -428,6 +428,10 @@ static noreturn void keeper_main(int sock, int zones, int z, const char *zone, c
 		int zl = openat(zones, ".lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 		if (zl < 0 || flock(zl, LOCK_EX) < 0)
 			_exit(1);
+		struct stat mine, now;
+		if (fstat(z, &mine) < 0 || fstatat(zones, zone, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    mine.st_ino != now.st_ino || mine.st_dev != now.st_dev)
+			_exit(0); /* the last member removed the zone; a new one is not ours */
 		if (sweep_members(z, NULL) == 0) {
 			/* the zone is ours to remove: its members are gone (and with the
 			 * keeper's net namespace, the bridge) */

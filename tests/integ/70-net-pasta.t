@@ -44,7 +44,7 @@ for who in root nobody; do
 	echo "hello from the host" | timeout "$GUARD" busybox nc -l -p 9999 127.0.0.1 >/dev/null &
 	sleep 0.3
 	like "$who: inside, the host's loopback server answers at the gateway" \
-		"$(inside web nc 192.0.2.254 9999 </dev/null 2>&1)" "^hello from the host$"
+		"$(inside web sh -c 'nc 192.0.2.254 9999 </dev/null & sleep 1; kill $! 2>/dev/null' 2>&1)" "^hello from the host$"
 	OUT=$(timeout "$GUARD" "${NSB_AS[@]}" "$NSBOOT" -q --hostname=second --network=pasta --port=127.0.0.1:8080:80 -D "$TREE" -- /bin/true 2>&1)
 	is "$who: a port in use: exit 125" "$?" 125
 	like "$who: ... in one line" "$OUT" '^nsboot: --network=pasta: pasta exited'

@@ -81,6 +81,18 @@ for mode in single subid; do
 	check "$mode: so does the zone's state" wait_until test ! -e "$Z/lab"
 done
 
+# one member after the other, each alone: each makes the zone anew, while the keeper of
+# the one before may still be on its way out (it must leave the new zone alone)
+rcs=""
+for i in 1 2 3 4; do
+	as_nobody timeout "$GUARD" "$NSBOOT" -q --hostname=seq$i --network=zone:seq -D "$TREE" -- \
+		/bin/sh -c 'grep -q " seq'$i' *$" /etc/hosts' 2>>"$TMP/seq.err"
+	rcs="$rcs$? "
+done
+is "members one after the other each find themselves in the zone's hosts file" "$rcs" "0 0 0 0 "
+[ "$rcs" = "0 0 0 0 " ] || diag "$(cat "$TMP/seq.err")"
+check "... and the last keeper goes" wait_until eval '[ "$(keepers)" = 0 ]'
+
 # SIGKILL of the last member's nsboot: its container goes, then the keeper with the zone
 start_nobody eps --network=zone:kz -D "$TREE" -- /bin/sleep 600
 cpid=$(pid_of eps)
