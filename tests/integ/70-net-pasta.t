@@ -40,7 +40,7 @@ for who in root nobody; do
 	[ -s "$TMP/web.pid" ] || diag "$(cat "$TMP/web.err")"
 	is "$who: one pasta runs" "$(pastas)" 1
 	is "$who: the host's wget reaches the container's httpd through 127.0.0.1:8080" \
-		"$(timeout "$GUARD" wget -q -O - http://127.0.0.1:8080/index.html 2>&1)" "page of web"
+		"$(timeout "$GUARD" busybox wget -q -O - http://127.0.0.1:8080/index.html 2>&1)" "page of web"
 	echo "hello from the host" | timeout "$GUARD" busybox nc -l -p 9999 127.0.0.1 >/dev/null &
 	sleep 0.3
 	like "$who: inside, the host's loopback server answers at the gateway" \

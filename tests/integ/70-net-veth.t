@@ -23,7 +23,7 @@ is "the host side has the pool's first /30" "$(ip -4 -o addr show ve-web | awk '
 is "host0 has the second address" "$(inside web ip -4 -o addr show host0 | awk '{print $4}')" 10.124.0.2/30
 like "the host side is the default route" "$(inside web ip route show default)" '^default via 10\.124\.0\.1 dev host0'
 check "host0 has an IPv6 link-local address" wait_until inside web sh -c 'ip -6 addr show host0 | grep -q "inet6 fe80:"'
-is "the host fetches the container's httpd page" "$(timeout "$GUARD" wget -q -O - http://10.124.0.2/index.html 2>&1)" "page of web"
+is "the host fetches the container's httpd page" "$(timeout "$GUARD" busybox wget -q -O - http://10.124.0.2/index.html 2>&1)" "page of web"
 check "the container reaches the host side" inside web ping -c1 -W2 10.124.0.1
 start_machine web2 --network=veth -D "$TREE" -- /bin/sleep 600
 is "a second container gets the next /30" "$(inside web2 ip -4 -o addr show host0 | awk '{print $4}')" 10.124.0.6/30
