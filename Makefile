@@ -114,7 +114,9 @@ $(B)/nsboot-mount: $(call GOBJ,mounts/main.c) $(B)/libnsboot.a
 $(B)/nsboot: $(call GOBJ,spawn/main.c) $(B)/libnsboot.a
 	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) $(MNL_LIBS) -o $@
 
-# A unit test may name extra link flags (e.g. -Wl,--wrap=fork) in tests/unit/NAME.ldflags.
+# A unit test may name extra link flags in tests/unit/NAME.ldflags: system calls are faked
+# one way, -Wl,--wrap=FUNCTION (libc's fork, or mounts/ops.h's nsb_sys_NAME functions).
+$(UNIT_BIN): $(wildcard tests/unit/*.ldflags)
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libnsboot.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(MOUNT_CFLAGS) -Itests/unit $< -o $@ $(ALL_LDFLAGS) \
@@ -182,7 +184,7 @@ FZ := build/fuzz
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 # the parsers the targets reach, with the logger their error idiom needs
-FUZZ_LIB_SRC := $(LIB_SRC) mounts/fstab.c spawn/users.c
+FUZZ_LIB_SRC := $(LIB_SRC) mounts/fstab.c spawn/idmap.c spawn/users.c spawn/passwd.c spawn/machine.c
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst %,$(FZ)/fuzz_%,$(FUZZ_NAMES))
 # libFuzzer's inputs stay under 4096 bytes unless told: the codec refuses records over

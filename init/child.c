@@ -13,11 +13,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
+#include "signals.h"
 #include "status.h"
 
-/* Highest signal number plus one on Linux (glibc's NSIG is 65, musl's _NSIG too). */
-#define NSB_NSIG 65
+
+/* The search path execvp(3) uses when $PATH is unset. */
+#define NSB_EXEC_DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
 
 /* Foreground when FD is our controlling terminal and a 0-byte read is not refused. */
 enum nsb_child_mode nsb_child_tty_mode(int fd)
@@ -57,34 +60,6 @@ void nsb_child_reset_signals(void)
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, (size_t)(NSB_NSIG - 1) / 8);
 }
 
-/* True when a file NAME exists in a directory of $PATH (searchable or not by us). */
-static bool in_path(const char *name)
-{
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/bin:/usr/bin";
-	char buf[PATH_MAX];
-	for (const char *p = path;; p++) {
-		const char *end = strchrnul(p, ':');
-		const char *dir = p;
-		size_t len = (size_t)(end - p);
-		if (len == 0) { /* an empty entry is the current directory */
-			dir = ".";
-			len = 1;
-		}
-		if (len + 1 + strlen(name) < sizeof buf) {
-			memcpy(buf, dir, len);
-			buf[len] = '/';
-			strcpy(buf + len + 1, name);
-			if (access(buf, F_OK) == 0)
-				return true;
-		}
-		if (!*end)
-			return false;
-		p = end;
-	}
-}
-
 /* In the forked child: group or session, kept fds, clean signals, exec; never returns. */
 static noreturn void exec_child(char *const argv[], enum nsb_child_mode mode, const int *keep,
 				size_t n_keep, int errfd)
@@ -108,9 +83,10 @@ static noreturn void exec_child(char *const argv[], enum nsb_child_mode mode, co
 	nsb_child_reset_signals();
 	execvp(argv[0], argv);
 	int e = errno;
+	const char *path = getenv("PATH");
 	/* execvp says EACCES when a directory of $PATH was not searchable, even though the
 	 * command is nowhere: that is "not found" (127), as shells say. */
-	if (e == EACCES && !strchr(argv[0], '/') && !in_path(argv[0]))
+	if (e == EACCES && !strchr(argv[0], '/') && !nsb_in_path(argv[0], path ? path : NSB_EXEC_DEFAULT_PATH, F_OK))
 		e = ENOENT;
 	ssize_t w = write(errfd, &e, sizeof e);
 	(void)w;

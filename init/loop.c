@@ -65,7 +65,7 @@ static const char *signame(int sig)
 }
 
 /* Blocks every signal but the synchronous faults; opens the signalfd; subreaper if not PID 1. */
-int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c)
+int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c, struct nsb_error *err)
 {
 	memset(l, 0, sizeof *l);
 	l->kill_group = c->kill_group;
@@ -83,7 +83,7 @@ int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c)
 	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
 		sigdelset(&block, faults[i]);
 	if (sigprocmask(SIG_SETMASK, &block, &l->saved_mask) < 0)
-		return log_errno(-errno, "sigprocmask");
+		return nsb_error_set(err, -errno, NSB_PHASE_INIT, "sigprocmask: %s", strerror(errno));
 
 	/* A SIGCHLD inherited as ignored would make the kernel reap for us and hide the
 	 * command's status; the others are read from the signalfd whatever their action. */
@@ -93,19 +93,19 @@ int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c)
 	for (size_t i = 0; i < nsb_n_forwarded_signals; i++)
 		sigaddset(&handled, nsb_forwarded_signals[i]);
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	for (int sig = 1; sig < 65; sig++)
+	for (int sig = 1; sig < NSB_NSIG; sig++)
 		if (sigismember(&handled, sig) == 1)
 			(void)sigaction(sig, &dfl, NULL);
 
 	l->sigfd = signalfd(-1, &handled, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (l->sigfd < 0) {
-		int e = -errno;
+		int e = errno;
 		sigprocmask(SIG_SETMASK, &l->saved_mask, NULL);
-		return log_errno(e, "signalfd");
+		return nsb_error_set(err, -e, NSB_PHASE_INIT, "signalfd: %s", strerror(e));
 	}
 	/* Orphans of our descendants come to us rather than to the real PID 1. */
 	if (!l->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-		log_errno(-errno, "warning: prctl(PR_SET_CHILD_SUBREAPER)");
+		log_warn_errno(-errno, "prctl(PR_SET_CHILD_SUBREAPER)");
 	return 0;
 }
 
@@ -174,7 +174,7 @@ static void forward(struct nsb_loop *l, int sig)
 	log_debug("forwarding %s to %s%d", signame(sig), l->kill_group ? "group " : "",
 		  (int)l->child);
 	if (kill(target, sig) < 0 && errno != ESRCH)
-		log_errno(-errno, "warning: kill %d with %s", (int)target, signame(sig));
+		log_warn_errno(-errno, "kill %d with %s", (int)target, signame(sig));
 }
 
 /* True when /proc is the proc of our own pid namespace (its "self" is our pid). */
@@ -195,7 +195,7 @@ static int signal_descendants_once(int procfd, int sig)
 {
 	ssize_t n = nsb_proc_read(procfd, proc_table, NSB_PROC_TABLE);
 	if (n < 0) {
-		log_errno((int)n, "warning: read /proc");
+		log_warn_errno((int)n, "read /proc");
 		return -1;
 	}
 	if ((size_t)n == NSB_PROC_TABLE)
@@ -207,7 +207,7 @@ static int signal_descendants_once(int procfd, int sig)
 		if (r == 0)
 			count++;
 		else if (r != -ESRCH)
-			log_errno(r, "warning: kill %d with %s", (int)proc_table[i].pid,
+			log_warn_errno(r, "kill %d with %s", (int)proc_table[i].pid,
 				  signame(sig));
 	}
 	return count;
@@ -218,7 +218,7 @@ static void signal_descendants(int sig)
 {
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0) {
-		log_errno(-errno, "warning: open /proc: cannot find the processes left to %s",
+		log_warn_errno(-errno, "open /proc: cannot find the processes left to %s",
 			  signame(sig));
 		return;
 	}
@@ -250,7 +250,7 @@ static void signal_all(struct nsb_loop *l, int sig)
 	}
 	log_debug("sending %s to every process", signame(sig));
 	if (kill(-1, sig) < 0 && errno != ESRCH)
-		log_errno(-errno, "warning: kill -1 with %s", signame(sig));
+		log_warn_errno(-errno, "kill -1 with %s", signame(sig));
 }
 
 /* Enters a shutdown phase and notes when it began. */
@@ -303,7 +303,7 @@ static void reap(struct nsb_loop *l)
 		if (errno == EINTR)
 			continue;
 		if (errno != ECHILD)
-			log_errno(-errno, "warning: waitpid");
+			log_warn_errno(-errno, "waitpid");
 		l->children = false;
 		return;
 	}
@@ -403,7 +403,7 @@ static void drain_signals(struct nsb_loop *l)
 		ssize_t n = read(l->sigfd, si, sizeof si);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				log_errno(-errno, "warning: read signalfd");
+				log_warn_errno(-errno, "read signalfd");
 			if (errno != EINTR)
 				return;
 			continue;
@@ -516,7 +516,7 @@ int nsb_loop_run(struct nsb_loop *l)
 		int r = poll(pfd, n, timeout);
 		if (r < 0) {
 			if (errno != EINTR) {
-				log_errno(-errno, "warning: poll");
+				log_warn_errno(-errno, "poll");
 				/* Do not spin on a persistent error; the next round retries. */
 				nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 			}

@@ -27,6 +27,7 @@
 
 #include "child.h"
 #include "config.h"
+#include "error.h"
 
 #define NSB_LOOP_MAX_WATCH 8
 
@@ -74,8 +75,8 @@ struct nsb_loop {
  * faults (remembering the old mask), sets the forwarded ones and SIGCHLD to their default
  * action, opens the signalfd and, when not PID 1, becomes a child subreaper. Call early:
  * signals that arrive before the child exists are forwarded once it does. Returns 0 or a
- * negative errno (logged). */
-int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c);
+ * negative errno with ERR filled. */
+int nsb_loop_init(struct nsb_loop *l, const struct nsb_config *c, struct nsb_error *err);
 
 /* Polls FD for EVENTS and calls FN with DATA; returns 0, or -ENOSPC when full. */
 int nsb_loop_watch(struct nsb_loop *l, int fd, short events, nsb_watch_fn fn, void *data);

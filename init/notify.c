@@ -12,6 +12,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "child.h"
+#include "fdpass.h"
 #include "log.h"
 #include "preset.h"
 #include "proto.h"
@@ -26,6 +28,16 @@ static bool booted;
 /* the FIFO's bytes since the last newline (a line may arrive in pieces) */
 static char fifo_line[64];
 static size_t fifo_len;
+
+/* The preset's status check, run once READY=1 came (see nsb_notify_check_start). */
+static struct {
+	const char *script; /* NULL: none; "booted" at READY=1 */
+	int fd;             /* its stdout, -1 */
+	char line[NSB_SERVICE_NAME_MAX + 1]; /* the bytes since the last newline */
+	size_t len;
+	char failed[NSB_PROTO_MAX - NSB_PROTO_PHASE]; /* its names, comma-separated (a BOOTED text) */
+	size_t n_failed;
+} check = { .fd = -1 };
 
 /* Creates the socket (/run/nsboot/notify) as a non-blocking datagram socket that receives each
  * sender's credentials. Returns the fd or a negative errno. */
@@ -70,6 +82,9 @@ int nsb_notify_setup_in(const char *dir, int fd)
 	booted = false;
 	fifo_len = 0;
 	boot_pid = -1;
+	check.script = NULL;
+	check.failed[0] = '\0';
+	check.n_failed = check.len = 0;
 	if ((size_t)snprintf(sock_path, sizeof sock_path, "%s/notify", dir) >= sizeof sock_path ||
 	    (size_t)snprintf(fifo_path, sizeof fifo_path, "%s/ready", dir) >= sizeof fifo_path)
 		return log_errno(-ENAMETOOLONG, "notify: %s", dir);
@@ -104,26 +119,120 @@ int nsb_notify_setup(int fd)
 	return nsb_notify_setup_in(NSB_NOTIFY_DIR, fd);
 }
 
-/* Marks the system up (once) and tells the spawner. */
+/* Marks the system up (once) and tells the spawner, with the services that failed. */
 static int mark_booted(const char *how)
 {
 	if (booted)
 		return 0;
 	booted = true;
-	log_debug("booted (%s)", how);
+	log_debug("booted (%s)%s%s", how, check.n_failed ? "; failed: " : "", check.failed);
 	if (sync_fd >= 0) {
-		int r = nsb_send_simple(sync_fd, NSB_MSG_BOOTED);
+		struct nsb_msg m = { .type = NSB_MSG_BOOTED };
+		snprintf(m.text, sizeof m.text, "%s", check.failed);
+		int r = nsb_msg_send(sync_fd, &m);
 		if (r < 0)
 			log_debug("notify: sending BOOTED: %s", strerror(-r));
 	}
 	return 1;
 }
 
-void nsb_notify_started(pid_t pid, enum nsb_boot_kind kind)
+/* READY=1 came: booted now, or once the preset's status check is done. */
+static int reported(const char *how)
+{
+	if (booted)
+		return 0;
+	if (!check.script)
+		return mark_booted(how);
+	return 1;
+}
+
+void nsb_notify_started(pid_t pid, const struct nsb_preset *preset)
 {
 	boot_pid = pid;
-	if (kind == NSB_BOOT_SHELL)
-		mark_booted("the shell runs");
+	check.script = preset ? preset->check : NULL;
+	if (preset && preset->ready == NSB_READY_RUNS)
+		mark_booted("the boot command runs");
+}
+
+int nsb_notify_check_start(void)
+{
+	if (booted || !check.script)
+		return -EALREADY;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+		int e = log_warn_errno(-errno, "the status check: pipe");
+		mark_booted("no status check");
+		return e;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		nsb_child_reset_signals();
+		(void)setsid();
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null >= 0)
+			(void)dup2(null, STDIN_FILENO);
+		if (dup2(p[1], STDOUT_FILENO) < 0)
+			_exit(NSB_EXIT_FAILURE);
+		execl(NSB_CHECK_SH, NSB_CHECK_SH, "-c", check.script, "nsboot-check", (char *)NULL);
+		_exit(NSB_EXIT_NOTFOUND);
+	}
+	int e = pid < 0 ? -errno : 0;
+	close(p[1]);
+	if (e < 0) {
+		close(p[0]);
+		log_warn_errno(e, "the status check: fork");
+		mark_booted("no status check");
+		return e;
+	}
+	check.fd = p[0];
+	return check.fd;
+}
+
+/* Takes one line the check printed: a service name, else ignored. */
+static void check_name(const char *name)
+{
+	size_t n = strlen(name), used = strlen(check.failed);
+	if (!nsb_service_name_valid(name) || strchr(name, ',') ||
+	    used + 1 + n >= sizeof check.failed) {
+		log_debug("the status check: '%.64s' ignored", name);
+		return;
+	}
+	for (const char *p = check.failed; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || !p[n]))
+			return; /* in two runlevels: named once */
+	snprintf(check.failed + used, sizeof check.failed - used, "%s%s", used ? "," : "", name);
+	check.n_failed++;
+}
+
+int nsb_notify_check_read(int fd)
+{
+	for (;;) {
+		char buf[256];
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (check.len < sizeof check.line - 1)
+					check.line[check.len] = buf[i];
+				check.len++;
+				continue;
+			}
+			if (check.len < sizeof check.line) {
+				check.line[check.len] = '\0';
+				check_name(check.line);
+			}
+			check.len = 0;
+		}
+	}
+	close(fd);
+	check.fd = -1;
+	mark_booted("after the status check");
+	return 1;
 }
 
 int nsb_notify_socket_fd(void)
@@ -184,16 +293,9 @@ static int handle_socket(void)
 				struct ucred cr;
 				memcpy(&cr, CMSG_DATA(c), sizeof cr);
 				sender = cr.pid;
-			} else if (c->cmsg_type == SCM_RIGHTS) {
-				/* FDSTORE and the like: not ours to keep */
-				size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-				for (size_t i = 0; i < nfd; i++) {
-					int fd;
-					memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-					close(fd);
-				}
 			}
 		}
+		(void)nsb_fds_take(&mh, NULL, 0); /* FDSTORE and the like: not ours to keep */
 		if (!has_ready(buf, (size_t)n))
 			continue;
 		if (sender <= 0 || sender != boot_pid) {
@@ -201,7 +303,7 @@ static int handle_socket(void)
 				  (int)sender, (int)boot_pid);
 			continue;
 		}
-		ret |= mark_booted("sd_notify");
+		ret |= reported("sd_notify");
 	}
 }
 
@@ -219,7 +321,7 @@ static int handle_fifo(void)
 		for (ssize_t i = 0; i < n; i++) {
 			if (buf[i] == '\n') {
 				if (fifo_len == 7 && memcmp(fifo_line, "READY=1", 7) == 0)
-					ret |= mark_booted("FIFO");
+					ret |= reported("FIFO");
 				fifo_len = 0;
 			} else if (fifo_len < sizeof fifo_line) {
 				fifo_line[fifo_len++] = buf[i];

@@ -7,76 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 
-/* Reports "up" on the readiness FIFO when it is there (a plain sh script has no helper). */
-#define SH_READY "[ -p " NSB_READY_FIFO " ] && echo READY=1 >" NSB_READY_FIFO "\n"
+/* The interpreter of the presets' scripts (the tree's own). */
+#define NSB_SH "/bin/sh"
 
-/* sysv-rc: the runlevels as sysvinit runs them (S, then 2 with the previous level N), and
- * the halt runlevel 0 on SIGTERM/SIGINT. A signal that arrives while a runlevel is still
- * being entered is handled once it is up; during the shutdown both are ignored, by the
- * stop scripts too, so that a second Ctrl-C on the console does not cut it short. First
- * what the masked mountkernfs.sh leaves in /run for the scripts after it (a lock
- * directory, sendsigs' omit directory). */
-static const char sysv_script[] =
-	"mkdir -p /run/lock /run/sendsigs.omit.d && chmod 1777 /run/lock\n"
-	"nsb_stop() {\n"
-	"\ttrap '' TERM INT\n"
-	"\t[ -n \"${nsb_wait:-}\" ] && kill \"$nsb_wait\" 2>/dev/null\n"
-	"\tRUNLEVEL=0 PREVLEVEL=2 /etc/init.d/rc 0\n"
-	"\texit 0\n"
-	"}\n"
-	"trap nsb_stop TERM INT\n"
-	"RUNLEVEL=S PREVLEVEL=N /etc/init.d/rc S\n"
-	"RUNLEVEL=2 PREVLEVEL=N /etc/init.d/rc 2\n"
-	SH_READY
-	"while :; do sleep 3600 & nsb_wait=$!; wait $nsb_wait; done\n";
-
-/* OpenRC: sysinit, boot, default; "openrc shutdown" on SIGTERM/SIGINT. */
-static const char openrc_script[] =
-	"nsb_stop() {\n"
-	"\ttrap '' TERM INT\n"
-	"\t[ -n \"${nsb_wait:-}\" ] && kill \"$nsb_wait\" 2>/dev/null\n"
-	"\topenrc shutdown\n"
-	"\texit 0\n"
-	"}\n"
-	"trap nsb_stop TERM INT\n"
-	"openrc sysinit\n"
-	"openrc boot\n"
-	"openrc default\n"
-	SH_READY
-	"while :; do sleep 3600 & nsb_wait=$!; wait $nsb_wait; done\n";
-
-const char *nsb_preset_script(enum nsb_boot_kind kind)
+const char *nsb_preset_script(const struct nsb_preset *p)
 {
-	switch (kind) {
-	case NSB_BOOT_SYSV:
-		return sysv_script;
-	case NSB_BOOT_OPENRC:
-		return openrc_script;
-	default:
-		return NULL;
-	}
-}
-
-/* The preset's name for messages. */
-static const char *kind_name(enum nsb_boot_kind kind)
-{
-	switch (kind) {
-	case NSB_BOOT_SYSV:
-		return "sysv";
-	case NSB_BOOT_OPENRC:
-		return "openrc";
-	case NSB_BOOT_GUIX:
-		return "guix";
-	case NSB_BOOT_SHELL:
-		return "shell";
-	default:
-		return "command";
-	}
+	return p ? p->script : NULL;
 }
 
 /* Copies the N words of WORDS into one malloc'd block: the NULL-terminated pointer array
@@ -100,35 +40,10 @@ static char **argv_block(const char *const *words, size_t n)
 	return argv;
 }
 
-/* Guix's convention for a container's boot: the directories its activation expects, the
- * environment its boot script reads. Returns 0 or a negative errno with ERR filled in. */
-static int guix_prepare(const char *system, char *err, size_t errlen)
+/* The preset of C: --boot's row, else detected from "/". */
+static int choose(const struct nsb_config *c, const struct nsb_preset **out, char *err,
+		  size_t errlen)
 {
-	static const char *const dirs[] = { "/run", "/bin", "/etc", "/home", "/var" };
-	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST) {
-			int e = errno;
-			snprintf(err, errlen, "guix: mkdir %s: %s", dirs[i], strerror(e));
-			return -e;
-		}
-	}
-	if (setenv("HOME", "/root", 1) < 0 || setenv("TMPDIR", "/tmp", 1) < 0 ||
-	    setenv("GUIX_NEW_SYSTEM", system, 1) < 0) {
-		int e = errno;
-		snprintf(err, errlen, "guix: setenv: %s", strerror(e));
-		return -e;
-	}
-	return 0;
-}
-
-int nsb_preset_argv_kind(const struct nsb_config *c, char ***argv_out,
-			 enum nsb_boot_kind *kind_out, char *err, size_t errlen)
-{
-	*argv_out = NULL;
-	if (err && errlen)
-		err[0] = '\0';
-
-	enum nsb_boot_kind kind;
 	int rootfd = -1;
 	if (c->argc == 0 && !c->boot) {
 		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -138,48 +53,59 @@ int nsb_preset_argv_kind(const struct nsb_config *c, char ***argv_out,
 			return -e;
 		}
 	}
-	int r = nsb_boot_kind(c, rootfd, &kind, err, errlen);
+	int r = nsb_preset_choose(c, rootfd, out, err, errlen);
 	if (rootfd >= 0)
 		close(rootfd);
-	if (r < 0)
-		return r;
-	if (c->argc == 0 && !c->boot)
-		log_debug("boot: %s preset (detected from the tree)", kind_name(kind));
-	if (kind_out)
-		*kind_out = kind;
+	if (r == 0 && c->argc == 0 && !c->boot)
+		log_debug("boot: %s preset (detected from the tree)", (*out)->name);
+	return r;
+}
 
-	char **argv = NULL;
-	switch (kind) {
-	case NSB_BOOT_COMMAND:
-		argv = argv_block((const char *const *)c->argv, (size_t)c->argc);
-		break;
-	case NSB_BOOT_SYSV:
-	case NSB_BOOT_OPENRC: {
-		const char *words[] = { "/bin/sh", "-c", nsb_preset_script(kind),
-					kind == NSB_BOOT_SYSV ? "nsboot-sysv" : "nsboot-openrc" };
-		argv = argv_block(words, 4);
-		break;
+/* The argv of preset P: its script under /bin/sh, or its command word with --boot's
+ * PATH in place of "%s"; runs P's prepare step. */
+static int preset_argv(const struct nsb_preset *p, const struct nsb_config *c, char ***out,
+		       char *err, size_t errlen)
+{
+	const char *path = nsb_preset_path(p, c);
+	if (p->script) {
+		char name[80];
+		snprintf(name, sizeof name, "nsboot-%s", p->name);
+		const char *words[] = { NSB_SH, "-c", p->script, name };
+		*out = argv_block(words, 4);
+		return 0;
 	}
-	case NSB_BOOT_GUIX: {
-		const char *system = c->boot + strlen("guix:");
-		char boot[4096];
-		if ((size_t)snprintf(boot, sizeof boot, "%s/boot", system) >= sizeof boot) {
-			snprintf(err, errlen, "--boot=%s: path too long", c->boot);
-			return -ENAMETOOLONG;
-		}
-		r = guix_prepare(system, err, errlen);
+	char word[4096];
+	if (!p->command)
+		return nsb_fail(err, errlen, -EINVAL, "--boot=%s: the preset has no command", p->name);
+	if ((size_t)snprintf(word, sizeof word, p->command, path ? path : "") >= sizeof word)
+		return nsb_fail(err, errlen, -ENAMETOOLONG, "--boot=%s: path too long", c->boot);
+	if (p->prepare) {
+		int r = p->prepare(path, err, errlen);
 		if (r < 0)
 			return r;
-		const char *words[] = { boot };
-		argv = argv_block(words, 1);
-		break;
 	}
-	case NSB_BOOT_SHELL: {
-		const char *words[] = { "/bin/sh" };
-		argv = argv_block(words, 1);
-		break;
-	}
-	}
+	const char *words[] = { word };
+	*out = argv_block(words, 1);
+	return 0;
+}
+
+int nsb_preset_argv_kind(const struct nsb_config *c, char ***argv_out,
+			 const struct nsb_preset **preset_out, char *err, size_t errlen)
+{
+	*argv_out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	const struct nsb_preset *p;
+	int r = choose(c, &p, err, errlen);
+	if (r < 0)
+		return r;
+	if (preset_out)
+		*preset_out = p;
+	char **argv = NULL;
+	if (!p)
+		argv = argv_block((const char *const *)c->argv, (size_t)c->argc);
+	else if ((r = preset_argv(p, c, &argv, err, errlen)) < 0)
+		return r;
 	if (!argv) {
 		snprintf(err, errlen, "boot command: %s", strerror(ENOMEM));
 		return -ENOMEM;
@@ -191,4 +117,67 @@ int nsb_preset_argv_kind(const struct nsb_config *c, char ***argv_out,
 int nsb_preset_argv(const struct nsb_config *c, char ***argv_out, char *err, size_t errlen)
 {
 	return nsb_preset_argv_kind(c, argv_out, NULL, err, errlen);
+}
+
+/* Fails naming PATH when it is not a file inside the root ROOTFD. */
+static int need(const struct nsb_preset *p, int rootfd, const char *path, char *err,
+		size_t errlen)
+{
+	int r = nsb_in_root_file(rootfd, path);
+	if (r < 0)
+		return nsb_fail(err, errlen, r, "the tree has no %s (the %s preset needs it): %s",
+				path, p->name, strerror(-r));
+	return 0;
+}
+
+/* COMMAND's file inside the root: ARGV0 when absolute, else the first PATH entry that
+ * holds it (into BUF); NULL when there is none (a relative path: the exec decides). */
+static const char *find_command(int rootfd, const char *argv0, char *buf, size_t len)
+{
+	if (argv0[0] == '/')
+		return argv0;
+	if (strchr(argv0, '/'))
+		return NULL;
+	const char *path = getenv("PATH");
+	for (const char *d = path ? path : "/usr/bin:/bin"; *d;) {
+		size_t n = strcspn(d, ":");
+		if (n > 0 && d[0] == '/' && (size_t)snprintf(buf, len, "%.*s/%s", (int)n, d, argv0) < len &&
+		    nsb_in_root_file(rootfd, buf) == 0)
+			return buf;
+		d += n + (d[n] == ':');
+	}
+	return NULL;
+}
+
+/* COMMAND as a "#!" script needs its interpreter in the root; a COMMAND that is missing
+ * itself is left to the exec (exit 127, as documented). */
+static int check_interpreter(char *const argv[], int rootfd, char *err, size_t errlen)
+{
+	char found[4096], head[256];
+	const char *cmd = find_command(rootfd, argv[0], found, sizeof found);
+	if (!cmd || nsb_in_root_read(rootfd, cmd, head, sizeof head) < 2 ||
+	    memcmp(head, "#!", 2) != 0)
+		return 0;
+	char *interp = head + 2 + strspn(head + 2, " \t");
+	interp[strcspn(interp, " \t\r\n")] = '\0';
+	if (interp[0] != '/')
+		return 0;
+	int r = nsb_in_root_file(rootfd, interp);
+	if (r < 0)
+		return nsb_fail(err, errlen, r, "the tree has no %s (the interpreter of %s): %s",
+				interp, cmd, strerror(-r));
+	return 0;
+}
+
+int nsb_preset_check_root(const struct nsb_preset *p, char *const argv[], int rootfd,
+			  char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!p)
+		return check_interpreter(argv, rootfd, err, errlen);
+	int r = need(p, rootfd, argv[0], err, errlen);
+	if (r == 0 && p->entry)
+		r = need(p, rootfd, p->entry, err, errlen);
+	return r;
 }

@@ -14,22 +14,12 @@
 #include "paths.h"
 
 /* The phase name of the init's own setup steps in ERROR records. */
-#define PHASE "init"
+#define PHASE NSB_PHASE_INIT
 
 /* Finds "tree" among GO's comma-separated fd names. */
 int nsb_go_tree_fd(const struct nsb_msg *m)
 {
-	const char *s = m->text;
-	for (size_t i = 0; i < m->n_fds && *s; i++) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		if (len == 4 && memcmp(s, "tree", 4) == 0)
-			return m->fds[i];
-		if (!comma)
-			break;
-		s = comma + 1;
-	}
-	return -1;
+	return nsb_go_fd(m, NSB_GO_TREE);
 }
 
 /* Builds nsboot-mount's argv from the init's option words. */
@@ -55,18 +45,16 @@ int nsb_mount_helper_argv(const char *path, char *const argv[], int n_option_arg
 }
 
 /* Waits for GO; keeps the "tree" fd, closes any other. */
-int nsb_wait_go(int sync_fd, int *tree_fd)
+int nsb_wait_go(int sync_fd, int *tree_fd, struct nsb_error *err)
 {
 	/* static: GO's buffer is 4 kB and the idle init should not keep that much stack. */
 	static struct nsb_msg m;
 	*tree_fd = -1;
 	int r = nsb_msg_recv(sync_fd, &m);
-	if (r == -EPIPE) {
-		log_error("the spawner is gone before GO");
-		return r;
-	}
+	if (r == -EPIPE)
+		return nsb_error_set(err, r, PHASE, "the spawner is gone before GO");
 	if (r < 0)
-		return log_errno(r, "receive GO on fd %d", sync_fd);
+		return nsb_error_set(err, r, PHASE, "receive GO on fd %d: %s", sync_fd, strerror(-r));
 	int tree = nsb_go_tree_fd(&m);
 	for (size_t i = 0; i < m.n_fds; i++)
 		if (m.fds[i] >= 0 && m.fds[i] != tree)
@@ -74,8 +62,8 @@ int nsb_wait_go(int sync_fd, int *tree_fd)
 	if (m.type != NSB_MSG_GO) {
 		if (tree >= 0)
 			close(tree);
-		log_error("expected GO from the spawner, got '%c'", (char)m.type);
-		return -EBADMSG;
+		return nsb_error_set(err, -EBADMSG, PHASE, "expected GO from the spawner, got '%c'",
+				     (char)m.type);
 	}
 	*tree_fd = tree;
 	return 0;
@@ -97,7 +85,8 @@ static void report(const struct nsb_config *c, const char *fmt, ...)
 }
 
 /* unshare(CLONE_NEWNS), then nsboot-mount with the same option words. */
-int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd)
+int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd,
+		   const char *boot_word)
 {
 	if (unshare(CLONE_NEWNS) < 0) {
 		report(c, "unshare(CLONE_NEWNS): %s", strerror(errno));
@@ -111,12 +100,18 @@ int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd)
 		return -1;
 	}
 	char tree_arg[32];
-	char *hargv[c->n_option_args + 4 + c->argc];
+	char *hargv[c->n_option_args + 5 + c->argc];
 	int n = nsb_mount_helper_argv(path, argv, c->n_option_args, tree_fd, tree_arg,
-				      sizeof tree_arg, hargv, sizeof hargv / sizeof hargv[0]);
+				      sizeof tree_arg, hargv + (boot_word != NULL),
+				      sizeof hargv / sizeof hargv[0] - 1);
 	if (n < 0) {
 		report(c, "nsboot-mount: command line too long");
 		return -1;
+	}
+	if (boot_word) { /* the preset detected here, first among the options */
+		hargv[0] = hargv[1];
+		hargv[1] = (char *)boot_word;
+		n++;
 	}
 	/* The helper never runs COMMAND, but must know there is one: a preset's default
 	 * drop list applies only to a preset boot. */
@@ -132,7 +127,7 @@ int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd)
 	int st = nsb_child_run(hargv, keep, 2);
 	if (st == 0) {
 		if (chdir("/") < 0)
-			log_errno(-errno, "warning: chdir /");
+			log_warn_errno(-errno, "chdir /");
 		return 0;
 	}
 	/* The helper printed its one-line error and sent ERROR itself, unless it never ran

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "error.h"
 #include "proto.h"
 
 /* The fd GO carried under the name "tree" (GO's text names its fds in order,
@@ -23,12 +24,14 @@ int nsb_mount_helper_argv(const char *path, char *const argv[], int n_option_arg
 
 /* Waits for GO on SYNC_FD. Returns 0 with *TREE_FD the passed tree (close-on-exec cleared
  * by the caller's helper, -1 when none; other passed fds are closed), or a negative errno:
- * -EPIPE when the spawner left before GO (nothing was touched). Logs its error. */
-int nsb_wait_go(int sync_fd, int *tree_fd);
+ * -EPIPE when the spawner left before GO (nothing was touched), with ERR filled. */
+int nsb_wait_go(int sync_fd, int *tree_fd, struct nsb_error *err);
 
-/* Unshares the mount namespace and runs nsboot-mount with C's option words from ARGV to
- * build and enter the root. Returns 0, or -1 after the error was logged and, when nobody
- * else did, reported as ERROR on C->sync_fd. */
-int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd);
+/* Unshares the mount namespace and runs nsboot-mount with C's option words from ARGV (and
+ * BOOT_WORD first, "--boot=NAME" for a preset detected by the caller, or NULL) to build
+ * and enter the root. Returns 0, or -1 after the error was logged and, when nobody else
+ * did, reported as ERROR on C->sync_fd. */
+int nsb_build_root(const struct nsb_config *c, char *const argv[], int tree_fd,
+		   const char *boot_word);
 
 #endif

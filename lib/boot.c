@@ -3,6 +3,7 @@
  * <linux/...> headers (musl-gcc does not see them). */
 #include "boot.h"
 #include "log.h"
+#include "resolve.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,181 +17,126 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef SYS_openat2
-#define SYS_openat2 437 /* the same number on every architecture that has it */
-#endif
-
-/* openat2(2)'s argument and the one resolve flag used here (linux/openat2.h). */
-struct nsb_open_how {
-	uint64_t flags;
-	uint64_t mode;
-	uint64_t resolve;
-};
-#define NSB_RESOLVE_IN_ROOT 0x10
-
-#define MAX_SYMLINKS 40
-
-/* 1 when DIRFD is the same directory as ROOT (by device and inode), else 0. */
-static int same_dir(int dirfd, const struct stat *root)
+int nsb_in_root_open(int rootfd, const char *path, int flags)
 {
+	int pfd = nsb_open_in_root(rootfd, path, 0);
+	if (pfd < 0)
+		return pfd;
+	/* a directory is opened by openat(fd, "."), a regular file reopened through
+	 * /proc/self/fd (the same file, not its path again); nothing else is opened */
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/fd/%d", pfd);
 	struct stat st;
-	return fstat(dirfd, &st) == 0 && st.st_dev == root->st_dev && st.st_ino == root->st_ino;
+	int fd = -EINVAL;
+	flags = (flags & ~O_NOFOLLOW) | O_CLOEXEC;
+	if (fstat(pfd, &st) < 0)
+		fd = -errno;
+	else if (S_ISDIR(st.st_mode) && (fd = openat(pfd, ".", flags)) < 0)
+		fd = -errno;
+	else if (S_ISREG(st.st_mode) && (fd = open(self, flags)) < 0)
+		fd = -errno;
+	close(pfd);
+	return fd;
 }
 
-/* Resolves PATH inside the tree at ROOTFD by hand, one component at a time: absolute
- * symlinks restart at ROOTFD and ".." never climbs above it. Returns an O_PATH fd or a
- * negative errno. Used when the kernel has no openat2(2). */
-static int resolve_in_root_manual(int rootfd, const char *path)
+int nsb_in_root_read(int rootfd, const char *path, char *buf, size_t len)
 {
-	struct stat root_st;
-	if (fstat(rootfd, &root_st) < 0)
-		return -errno;
-
-	/* REST holds what is left to walk; a symlink's target is spliced in front of it. */
-	char rest[8192];
-	if (strlen(path) >= sizeof rest)
-		return -ENAMETOOLONG;
-	strcpy(rest, path);
-
-	int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-	if (cur < 0)
-		return -errno;
-	int links = 0;
-	char *p = rest;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			return cur;
-		char *end = strchr(p, '/');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		char comp[256];
-		if (n >= sizeof comp) {
-			close(cur);
-			return -ENAMETOOLONG;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		p += n;
-
-		if (strcmp(comp, ".") == 0)
-			continue;
-		if (strcmp(comp, "..") == 0 && same_dir(cur, &root_st))
-			continue; /* the tree's root is its own parent */
-
-		int next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0) {
-			int e = -errno;
-			close(cur);
-			return e;
-		}
-		struct stat st;
-		if (fstat(next, &st) < 0) {
-			int e = -errno;
-			close(next);
-			close(cur);
-			return e;
-		}
-		if (!S_ISLNK(st.st_mode)) {
-			close(cur);
-			cur = next;
-			continue;
-		}
-
-		/* a symlink: read it (an O_PATH fd of a link with an empty name reads the link) */
-		char target[4096];
-		ssize_t len = readlinkat(next, "", target, sizeof target - 1);
-		int e = len < 0 ? -errno : 0;
-		close(next);
-		if (e < 0 || ++links > MAX_SYMLINKS || len == 0) {
-			close(cur);
-			return e < 0 ? e : (len == 0 ? -ENOENT : -ELOOP);
-		}
-		target[len] = '\0';
-		size_t restlen = strlen(p);
-		if ((size_t)len + 1 + restlen >= sizeof rest) {
-			close(cur);
-			return -ENAMETOOLONG;
-		}
-		/* new rest = TARGET + old rest (which starts with '/' or is empty) */
-		memmove(rest + len, p, restlen + 1);
-		memcpy(rest, target, (size_t)len);
-		p = rest;
-		if (target[0] == '/') {
-			close(cur);
-			cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-			if (cur < 0)
-				return -errno;
-		}
-	}
-}
-
-/* Opens PATH (O_PATH) inside the tree at ROOTFD, its symlinks resolved as if ROOTFD were
- * "/": openat2(RESOLVE_IN_ROOT), or the manual walk when the kernel lacks it. Returns an
- * fd or a negative errno. */
-static int open_in_root(int rootfd, const char *path)
-{
-	struct nsb_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = NSB_RESOLVE_IN_ROOT };
-	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-	if (fd >= 0)
-		return (int)fd;
-	if (errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter that blocks it */
-		return -errno;
-	return resolve_in_root_manual(rootfd, path);
-}
-
-/* 1 when PATH exists inside the tree at ROOTFD (as a non-directory), 0 when not. */
-static int exists_in_root(int rootfd, const char *path)
-{
-	int fd = open_in_root(rootfd, path);
+	/* only a directory or a regular file is ever opened: never a device node or FIFO */
+	int fd = nsb_in_root_open(rootfd, path, O_RDONLY | O_NOCTTY);
 	if (fd < 0)
-		return 0;
+		return fd;
 	struct stat st;
-	int r = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+	ssize_t n = fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
+	if (n == 0 && (n = read(fd, buf, len - 1)) < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int nsb_in_root_file(int rootfd, const char *path)
+{
+	int fd = nsb_open_in_root(rootfd, path, 0);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	int r = fstat(fd, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : 0;
 	close(fd);
 	return r;
 }
 
-int nsb_boot_kind(const struct nsb_config *c, int rootfd, enum nsb_boot_kind *out,
-		  char *err, size_t errlen)
+const struct nsb_preset *nsb_preset_named(const char *name)
+{
+	for (size_t i = 0; i < nsb_n_presets; i++)
+		if (strcmp(nsb_presets[i].name, name) == 0)
+			return &nsb_presets[i];
+	return NULL;
+}
+
+const struct nsb_preset *nsb_preset_detect(int rootfd)
+{
+	for (size_t i = 0; rootfd >= 0 && i < nsb_n_presets; i++)
+		if (nsb_presets[i].detect && nsb_in_root_file(rootfd, nsb_presets[i].detect) == 0)
+			return &nsb_presets[i];
+	return nsb_preset_named(nsb_preset_fallback);
+}
+
+/* The row --boot=VALUE names, or NULL with ERR filled. */
+static const struct nsb_preset *parse_boot(const char *value, char *err, size_t errlen)
+{
+	char name[64];
+	size_t n = strcspn(value, ":");
+	snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), value);
+	const struct nsb_preset *p = n < sizeof name ? nsb_preset_named(name) : NULL;
+	if (p && p->takes_path && value[n] == ':' && value[n + 1] == '/')
+		return p;
+	if (p && p->takes_path) {
+		nsb_fail(err, errlen, -EINVAL, "--boot=%s: %s:%s needs an absolute %s path", value,
+			 p->name, "SYSTEM", "SYSTEM");
+		return NULL;
+	}
+	if (p && !value[n])
+		return p;
+	/* the known names, in table order, for the message */
+	char known[512] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < nsb_n_presets && used < sizeof known; i++)
+		used += (size_t)snprintf(known + used, sizeof known - used, "%s%s%s",
+					 i ? ", " : "", nsb_presets[i].name,
+					 nsb_presets[i].takes_path ? ":SYSTEM" : "");
+	nsb_fail(err, errlen, -EINVAL, "--boot=%s: unknown preset (%s)", value, known);
+	return NULL;
+}
+
+int nsb_preset_choose(const struct nsb_config *c, int rootfd, const struct nsb_preset **out,
+		      char *err, size_t errlen)
 {
 	if (err && errlen)
 		err[0] = '\0';
-	if (c->argc > 0) {
-		*out = NSB_BOOT_COMMAND;
+	*out = NULL;
+	if (c->argc > 0)
 		return 0;
-	}
 	if (c->boot) {
-		if (strcmp(c->boot, "sysv") == 0)
-			*out = NSB_BOOT_SYSV;
-		else if (strcmp(c->boot, "openrc") == 0)
-			*out = NSB_BOOT_OPENRC;
-		else if (strcmp(c->boot, "shell") == 0)
-			*out = NSB_BOOT_SHELL;
-		else if (strncmp(c->boot, "guix:", 5) == 0 && c->boot[5] == '/')
-			*out = NSB_BOOT_GUIX;
-		else if (strncmp(c->boot, "guix:", 5) == 0)
-			return nsb_fail(err, errlen, -EINVAL,
-				    "--boot=%s: guix:SYSTEM needs an absolute SYSTEM path", c->boot);
-		else
-			return nsb_fail(err, errlen, -EINVAL,
-				    "--boot=%s: unknown preset (sysv, openrc, guix:SYSTEM, shell)",
-				    c->boot);
-		return 0;
+		*out = parse_boot(c->boot, err, errlen);
+		return *out ? 0 : -EINVAL;
 	}
-	if (exists_in_root(rootfd, "/sbin/openrc"))
-		*out = NSB_BOOT_OPENRC;
-	else if (exists_in_root(rootfd, "/etc/init.d/rc"))
-		*out = NSB_BOOT_SYSV;
-	else
-		*out = NSB_BOOT_SHELL;
+	*out = nsb_preset_detect(rootfd);
 	return 0;
 }
 
-/* 1 when NAME (NUL-terminated, non-empty) can be a service file name under /etc/init.d. */
-static int valid_service_name(const char *name)
+const char *nsb_preset_path(const struct nsb_preset *p, const struct nsb_config *c)
 {
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (!p || !p->takes_path || !c->boot)
+		return NULL;
+	const char *colon = strchr(c->boot, ':');
+	return colon ? colon + 1 : NULL;
+}
+
+int nsb_service_name_valid(const char *name)
+{
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return 0;
 	for (const char *s = name; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -203,8 +149,21 @@ static int valid_service_name(const char *name)
 int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, size_t errlen)
 {
 	out->n = 0;
+	out->n_files = 0;
+	int r = nsb_droplist_add(path, out, err, errlen);
+	if (r < 0)
+		out->n = 0;
+	return r;
+}
+
+int nsb_droplist_add(const char *path, struct nsb_droplist *out, char *err, size_t errlen)
+{
 	if (err && errlen)
 		err[0] = '\0';
+	if (out->n_files >= NSB_MAX_DROP_FILES)
+		return nsb_fail(err, errlen, -E2BIG, "%s: more than %d drop lists", path,
+				NSB_MAX_DROP_FILES);
+	size_t had = out->n, file = out->n_files;
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return nsb_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
@@ -243,7 +202,7 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 				   NSB_SERVICE_NAME_MAX - 1);
 			goto out;
 		}
-		if (!valid_service_name(s)) {
+		if (!nsb_service_name_valid(s)) {
 			ret = nsb_fail(err, errlen, -EINVAL,
 				   "%s:%lu: not a service name: '%s' (letters, digits, . _ - @ + :)",
 				   path, lineno, s);
@@ -259,6 +218,7 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 				   lineno, NSB_MAX_DROP);
 			goto out;
 		}
+		out->from[out->n] = (unsigned char)file;
 		strcpy(out->names[out->n++], s);
 	}
 	if (ferror(f))
@@ -267,34 +227,11 @@ int nsb_droplist_read(const char *path, struct nsb_droplist *out, char *err, siz
 out:
 	free(line);
 	fclose(f);
-	if (ret < 0)
-		out->n = 0;
-	return ret;
-}
-
-const char *nsb_droplist_default(enum nsb_boot_kind kind)
-{
-	switch (kind) {
-	case NSB_BOOT_SYSV:
-		return "drop-sysv.list";
-	case NSB_BOOT_OPENRC:
-		return "drop-openrc.list";
-	default:
-		return NULL;
+	if (ret < 0) {
+		out->n = had;
+		return ret;
 	}
-}
-
-const char *nsb_service_stub(enum nsb_boot_kind kind)
-{
-	/* -shutdown: "openrc shutdown" need not run a no-op stop (each costs an openrc-run) */
-	if (kind == NSB_BOOT_OPENRC)
-		return "#!/sbin/openrc-run\n"
-		       "# Masked by nsboot: a bare-metal service, not run in a container.\n"
-		       "description=\"masked by nsboot\"\n"
-		       "depend() { keyword -shutdown; }\n"
-		       "start() { return 0; }\n"
-		       "stop() { return 0; }\n";
-	return "#!/bin/sh\n"
-	       "# Masked by nsboot: a bare-metal service, not run in a container.\n"
-	       "exit 0\n";
+	snprintf(out->files[file], sizeof out->files[file], "%s", path);
+	out->n_files++;
+	return 0;
 }

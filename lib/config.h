@@ -42,7 +42,7 @@ enum nsb_mount_kind {
 	NSB_MNT_OVERLAY  /* --overlay=LOWER[:LOWER...]:DST  (src is "L1:L2...") */
 };
 
-/* One user mount as given on the command line (strings point into argv or are owned by the config). */
+/* One user mount as given on the command line (its strings are owned by the config). */
 struct nsb_mount_spec {
 	enum nsb_mount_kind kind;
 	const char *src;  /* host path (bind), lower dirs joined by ':' (overlay), NULL (tmpfs) */
@@ -63,6 +63,9 @@ enum nsb_network {
 enum nsb_console { NSB_CONSOLE_AUTO = 0, NSB_CONSOLE_INTERACTIVE, NSB_CONSOLE_PIPE };
 
 #define NSB_MAX_SPECS 64
+#define NSB_MAX_DROP_LISTS 15 /* --drop-services files (one more for the preset's list) */
+/* Room for the config's own copies of the mount specs (split in place). */
+#define NSB_CONFIG_STRINGS 32768
 
 struct nsb_config {
 	int verbosity; /* -1 with -q, +1 per -v */
@@ -82,7 +85,9 @@ struct nsb_config {
 	const char *ports[NSB_MAX_SPECS];
 	size_t n_ports;               /* --port=[HOSTADDR:]HOSTPORT[:CONTAINERPORT][/PROTO] */
 	const char *boot;             /* --boot=PRESET as given, NULL when absent */
-	const char *drop_services;    /* --drop-services=FILE */
+	const char *drop_services[NSB_MAX_DROP_LISTS]; /* --drop-services=FILE, in order */
+	size_t n_drop_services;
+	bool no_default_drops;        /* --no-default-drops */
 	unsigned long long tmpfs_size; /* --tmpfs-size=SIZE in bytes: the budget the tmpfs
 				       * sizes are split from; 0: a quarter of the RAM */
 	bool mount_options;           /* any option above that asks for mounts was given */
@@ -99,18 +104,28 @@ struct nsb_config {
 
 	/* spawner only (NSB_PROG_SPAWN) */
 	const char *private_users;    /* --private-users=MODE as given, NULL for the default */
+	bool private_users_force;     /* --private-users-force: a BASE over host users' ids */
 	const char *pid_file;         /* --pid-file= */
 	int ready_fd;                 /* --ready-fd=N, -1 when absent */
 	bool wait_booted;             /* --wait-booted */
+	bool fail_on_failed;          /* --fail-on-failed-services */
 	enum nsb_console console;     /* --console= */
 	const char *setenv[NSB_MAX_SPECS];
 	size_t n_setenv;              /* --setenv=VAR=VALUE */
+	const char *machine;          /* -M, --machine=NAME, NULL for the default */
+	bool detach;                  /* --detach */
 
 	/* COMMAND [ARG]... (NULL-terminated, points into argv); argc 0 when absent */
 	char **argv;
 	int argc;
 	/* argv[1 .. n_option_args] are the option words before COMMAND (for passing through) */
 	int n_option_args;
+
+	/* The strings the config owns (the mount specs point here; a copy of the config
+	 * still points into the original's). Last, so that nsb_config_init() leaves the
+	 * pages of a static config untouched until a spec needs them. */
+	size_t strings_used;
+	char strings[NSB_CONFIG_STRINGS];
 };
 
 /* Outcome of nsb_parse_args(). */
@@ -124,7 +139,8 @@ enum nsb_parse_result {
 /* Sets every field to its default (sync_fd/ready_fd/tree_fd -1, grace 10 s). */
 void nsb_config_init(struct nsb_config *c);
 
-/* Parses ARGV for program KIND into C (pure: no I/O, strings point into argv).
+/* Parses ARGV for program KIND into C (pure: no I/O, no state outside C; strings point
+ * into argv or into C's own storage).
  * On NSB_PARSE_ERROR writes a one-line reason (no program prefix) into ERR. */
 enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv,
 				     enum nsb_prog_kind kind, char *err, size_t errlen);

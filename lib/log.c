@@ -45,15 +45,6 @@ void nsb_log(int level, const char *prefix, const char *fmt, ...)
 	errno = saved;
 }
 
-int nsb_fail(char *err, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 /* Logs an error and exits with STATUS; only before a child exists. */
 void nsb_die(int status, const char *fmt, ...)
 {

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <stdnoreturn.h>
 
+#include "error.h" /* nsb_fail(), struct nsb_error: what the loggers report */
+
 enum { NSB_LOG_ERROR = -1, NSB_LOG_INFO = 0, NSB_LOG_DEBUG = 1 };
+/* The prefix of a warning: a failure the program survives. */
+#define NSB_LOG_WARNING "warning: "
 
 /* Program name printed before every line ("nsboot", "nsboot-init"). */
 extern const char *nsb_prog;
@@ -23,7 +27,7 @@ void nsb_log(int level, const char *prefix, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #define log_error(...) nsb_log(NSB_LOG_ERROR, NULL, __VA_ARGS__)
-#define log_warn(...) nsb_log(NSB_LOG_ERROR, "warning: ", __VA_ARGS__)
+#define log_warn(...) nsb_log(NSB_LOG_ERROR, NSB_LOG_WARNING, __VA_ARGS__)
 #define log_info(...) nsb_log(NSB_LOG_INFO, NULL, __VA_ARGS__)
 #define log_debug(...) nsb_log(NSB_LOG_DEBUG, NULL, __VA_ARGS__)
 
@@ -36,10 +40,15 @@ void nsb_log(int level, const char *prefix, const char *fmt, ...)
 		_e;                                                            \
 	})
 
-/* Formats a one-line reason into ERR (LEN bytes) and returns RET: the error idiom of the
- * pure parsers, which report to their caller instead of logging. */
-int nsb_fail(char *err, size_t len, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* Logs "warning: MSG: strerror(-ERR)" (a failure the program survives) and evaluates to
+ * ERR. */
+#define log_warn_errno(err, fmt, ...)                                          \
+	({                                                                     \
+		int _e = (err);                                                \
+		nsb_log(NSB_LOG_ERROR, NSB_LOG_WARNING, fmt ": %s",            \
+			##__VA_ARGS__, strerror(-_e));                         \
+		_e;                                                            \
+	})
 
 /* Logs an error and exits with STATUS; only before a child exists. */
 noreturn void nsb_die(int status, const char *fmt, ...)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The command line of the three programs (nsboot, nsboot-init, nsboot-mount). */
 #include "config.h"
+#include "error.h"
+#include "list.h"
 #include "netopt.h"
 
 #include <ctype.h>
@@ -17,6 +19,7 @@ enum {
 	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
 	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
 	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_MEMORY_MAX, O_PIDS_MAX, O_VERSION,
+	O_DETACH, O_NO_DEFAULT_DROPS, O_FAIL_ON_FAILED, O_PRIVATE_USERS_FORCE,
 	O_PORT, O_ADDRESS, O_ADDRESS_POOL
 };
 
@@ -42,6 +45,7 @@ static const struct {
 	{ { "network", required_argument, NULL, O_NETWORK }, ALL },
 	{ { "boot", required_argument, NULL, O_BOOT }, ALL },
 	{ { "drop-services", required_argument, NULL, O_DROP }, ALL },
+	{ { "no-default-drops", no_argument, NULL, O_NO_DEFAULT_DROPS }, ALL },
 	{ { "tmpfs-size", required_argument, NULL, O_TMPFS_SIZE }, ALL },
 	{ { "kill-group", no_argument, NULL, O_KILL_GROUP }, ALL },
 	{ { "grace", required_argument, NULL, O_GRACE }, ALL },
@@ -49,14 +53,18 @@ static const struct {
 	{ { "setup-done", no_argument, NULL, O_SETUP_DONE }, INNER },
 	{ { "tree-fd", required_argument, NULL, O_TREE_FD }, NSB_PROG_MOUNT },
 	{ { "private-users", required_argument, NULL, O_PRIVATE_USERS }, NSB_PROG_SPAWN },
+	{ { "private-users-force", no_argument, NULL, O_PRIVATE_USERS_FORCE }, NSB_PROG_SPAWN },
 	{ { "pid-file", required_argument, NULL, O_PID_FILE }, NSB_PROG_SPAWN },
 	{ { "ready-fd", required_argument, NULL, O_READY_FD }, NSB_PROG_SPAWN },
 	{ { "wait-booted", no_argument, NULL, O_WAIT_BOOTED }, NSB_PROG_SPAWN },
+	{ { "fail-on-failed-services", no_argument, NULL, O_FAIL_ON_FAILED }, NSB_PROG_SPAWN },
 	{ { "console", required_argument, NULL, O_CONSOLE }, NSB_PROG_SPAWN },
 	{ { "setenv", required_argument, NULL, O_SETENV }, NSB_PROG_SPAWN },
 	{ { "setup-timeout", required_argument, NULL, O_SETUP_TIMEOUT }, NSB_PROG_SPAWN },
 	{ { "memory-max", required_argument, NULL, O_MEMORY_MAX }, NSB_PROG_SPAWN },
 	{ { "pids-max", required_argument, NULL, O_PIDS_MAX }, NSB_PROG_SPAWN },
+	{ { "machine", required_argument, NULL, 'M' }, NSB_PROG_SPAWN },
+	{ { "detach", no_argument, NULL, O_DETACH }, NSB_PROG_SPAWN },
 	{ { "port", required_argument, NULL, O_PORT }, NSB_PROG_SPAWN },
 	{ { "address", required_argument, NULL, O_ADDRESS }, NSB_PROG_SPAWN },
 	{ { "address-pool", required_argument, NULL, O_ADDRESS_POOL }, NSB_PROG_SPAWN },
@@ -67,10 +75,70 @@ static const struct {
 };
 #define N_OPTS (sizeof table / sizeof table[0])
 
+/* What O_VOLATILE .. O_TMPFS_ROOT and O_BIND .. O_OVERLAY set, in their order. */
+static const enum nsb_root_mode root_modes[] = { NSB_ROOT_OVERLAY, NSB_ROOT_READONLY,
+						 NSB_ROOT_WRITABLE, NSB_ROOT_TMPFS };
+static const enum nsb_mount_kind mount_kinds[] = { NSB_MNT_BIND, NSB_MNT_BIND_RO, NSB_MNT_TMPFS,
+						   NSB_MNT_OVERLAY };
+_Static_assert(O_TMPFS_ROOT - O_VOLATILE + 1 == sizeof root_modes / sizeof root_modes[0] &&
+		       O_OVERLAY - O_BIND + 1 == sizeof mount_kinds / sizeof mount_kinds[0],
+	       "root_modes and mount_kinds follow the option enum");
+
+/* The long name of the option VAL ("bind"). */
+static const char *long_name(int val)
+{
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (table[i].opt.val == val)
+			return table[i].opt.name;
+	return "?";
+}
+
+/* The options that set one value: given twice (the last would silently win) is an error. */
+static const int once_only[] = { 'D', 'M', O_HOSTNAME, O_NETWORK, O_BOOT, O_TMPFS_SIZE, O_GRACE,
+	O_SYNC_FD, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_CONSOLE, O_SETUP_TIMEOUT,
+	O_MEMORY_MAX, O_PIDS_MAX };
+
+/* True when CODE is one of ONCE_ONLY and was seen before (SEEN: one bit each). */
+static bool repeated(int code, unsigned long long *seen)
+{
+	for (size_t i = 0; i < sizeof once_only / sizeof once_only[0]; i++)
+		if (once_only[i] == code) {
+			bool again = *seen & (1ULL << i);
+			*seen |= 1ULL << i;
+			return again;
+		}
+	return false;
+}
+
+/* How option CODE is written ("-D", "--hostname"). */
+static void option_name(int code, char *out, size_t len)
+{
+	snprintf(out, len, "?");
+	for (size_t i = 0; i < N_OPTS; i++) {
+		if (table[i].opt.val != code)
+			continue;
+		if (code < 256)
+			snprintf(out, len, "-%c", code);
+		else
+			snprintf(out, len, "--%s", table[i].opt.name);
+	}
+}
+
+/* True when the comma list OPTS holds WORD. */
+static bool has_word(const char *opts, const char *word)
+{
+	const char *item;
+	size_t n;
+	for (const char *p = opts; nsb_list_next(&p, &item, &n);)
+		if (nsb_list_is(item, n, word))
+			return true;
+	return false;
+}
+
 /* Sets every field to its default (sync_fd/ready_fd -1, grace 10 s). */
 void nsb_config_init(struct nsb_config *c)
 {
-	memset(c, 0, sizeof *c);
+	memset(c, 0, offsetof(struct nsb_config, strings));
 	c->grace_ms = NSB_GRACE_MS_DEFAULT;
 	c->setup_timeout_ms = NSB_SETUP_TIMEOUT_MS_DEFAULT;
 	c->sync_fd = -1;
@@ -137,41 +205,27 @@ static bool parse_fd(const char *s, int *out)
 	return true;
 }
 
-static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Writes the reason into ERR and returns NSB_PARSE_ERROR. */
-static enum nsb_parse_result fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return NSB_PARSE_ERROR;
-}
+/* Writes the reason into ERR and evaluates to NSB_PARSE_ERROR. */
+#define fail(err, len, ...) ((enum nsb_parse_result)nsb_fail(err, len, NSB_PARSE_ERROR, __VA_ARGS__))
 
-/* Copies of the mount specs, split in place (reset by each nsb_parse_args). */
-static char spec_pool[32768];
-static size_t spec_pool_used;
 
-/* Splits a mount spec of KIND into C->mounts; false with ERR set when malformed. */
-static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
+/* Splits a mount spec of KIND into C->mounts; 0, or -EINVAL with ERR set when malformed. */
+static int add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char *name,
 		      char *arg, char *err, size_t len)
 {
 	if (c->n_mounts >= NSB_MAX_SPECS) {
-		fail(err, len, "--%s: more than %d mounts", name, NSB_MAX_SPECS);
-		return false;
+		return nsb_fail(err, len, -EINVAL, "--%s: more than %d mounts", name, NSB_MAX_SPECS);
 	}
 	struct nsb_mount_spec *m = &c->mounts[c->n_mounts];
 	*m = (struct nsb_mount_spec){ .kind = kind };
 	/* split a copy: argv itself is passed on unchanged (nsboot-init hands its option
 	 * words to nsboot-mount, the spawner to nsboot-init) */
 	size_t n = strlen(arg) + 1;
-	if (n > sizeof spec_pool - spec_pool_used) {
-		fail(err, len, "--%s: the mount options are too long", name);
-		return false;
+	if (n > sizeof c->strings - c->strings_used) {
+		return nsb_fail(err, len, -EINVAL, "--%s: the mount options are too long", name);
 	}
-	arg = memcpy(spec_pool + spec_pool_used, arg, n);
-	spec_pool_used += n;
+	arg = memcpy(c->strings + c->strings_used, arg, n);
+	c->strings_used += n;
 	char *colon;
 	switch (kind) {
 	case NSB_MNT_BIND:
@@ -187,8 +241,7 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 			}
 		}
 		if (!*m->src) {
-			fail(err, len, "--%s: empty source", name);
-			return false;
+			return nsb_fail(err, len, -EINVAL, "--%s: empty source", name);
 		}
 		break;
 	case NSB_MNT_TMPFS:
@@ -201,8 +254,7 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 	case NSB_MNT_OVERLAY:
 		colon = strrchr(arg, ':');
 		if (!colon || colon == arg) {
-			fail(err, len, "--%s=%s: want LOWER[:LOWER...]:DST", name, arg);
-			return false;
+			return nsb_fail(err, len, -EINVAL, "--%s=%s: want LOWER[:LOWER...]:DST", name, arg);
 		}
 		*colon = '\0';
 		m->src = arg;
@@ -210,26 +262,27 @@ static bool add_mount(struct nsb_config *c, enum nsb_mount_kind kind, const char
 		break;
 	}
 	if (m->dst[0] != '/') {
-		fail(err, len, "--%s: destination '%s' is not an absolute path", name, m->dst);
-		return false;
+		return nsb_fail(err, len, -EINVAL, "--%s: destination '%s' is not an absolute path", name, m->dst);
 	}
 	if (m->opts && !*m->opts)
 		m->opts = NULL;
+	if (kind == NSB_MNT_BIND_RO && has_word(m->opts, "rw"))
+		return nsb_fail(err, len, -EINVAL, "--%s=%s:%s:%s: rw contradicts --%s (use --bind)",
+				name, m->src, m->dst, m->opts, name);
 	c->n_mounts++;
-	return true;
+	return 0;
 }
 
-/* Sets the root mode once; false with ERR set when two modes conflict. */
-static bool set_root(struct nsb_config *c, enum nsb_root_mode mode, const char *name,
+/* Sets the root mode once; 0, or -EINVAL with ERR set when two modes conflict. */
+static int set_root(struct nsb_config *c, enum nsb_root_mode mode, const char *name,
 		     char *err, size_t len)
 {
 	if (c->root != NSB_ROOT_NONE && c->root != mode) {
-		fail(err, len, "%s conflicts with another root mode "
+		return nsb_fail(err, len, -EINVAL, "--%s conflicts with another root mode "
 			       "(--volatile, --read-only, --writable, --tmpfs-root)", name);
-		return false;
 	}
 	c->root = mode;
-	return true;
+	return 0;
 }
 
 /* True when S is VAR=VALUE with VAR a shell variable name. */
@@ -254,12 +307,17 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	longopts[n] = (struct option){ 0 };
 
 	nsb_config_init(c);
-	spec_pool_used = 0;
 	opterr = 0;
 	optind = 0; /* full reset: the parser may run more than once (unit tests) */
 	int o;
-	while ((o = getopt_long(argc, argv, "+:D:qvh", longopts, NULL)) != -1) {
+	unsigned long long seen = 0;
+	while ((o = getopt_long(argc, argv, kind == NSB_PROG_SPAWN ? "+:D:M:qvh" : "+:D:qvh", longopts, NULL)) != -1) {
 		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+		if (repeated(o, &seen)) {
+			char opt[64];
+			option_name(o, opt, sizeof opt);
+			return fail(err, errlen, "%s given twice (the last would win); give it once", opt);
+		}
 		switch (o) {
 		case 'D':
 			c->tree = optarg;
@@ -267,35 +325,18 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		case O_VOLATILE:
 			if (optarg && strcmp(optarg, "overlay") != 0)
 				return fail(err, errlen, "--volatile=%s: only 'overlay' is supported", optarg);
-			if (!set_root(c, NSB_ROOT_OVERLAY, "--volatile", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
+			/* fall through */
 		case O_READ_ONLY:
-			if (!set_root(c, NSB_ROOT_READONLY, "--read-only", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_WRITABLE:
-			if (!set_root(c, NSB_ROOT_WRITABLE, "--writable", err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_TMPFS_ROOT:
-			if (!set_root(c, NSB_ROOT_TMPFS, "--tmpfs-root", err, errlen))
+			if (set_root(c, root_modes[o - O_VOLATILE], long_name(o), err, errlen) < 0)
 				return NSB_PARSE_ERROR;
 			break;
 		case O_BIND:
-			if (!add_mount(c, NSB_MNT_BIND, "bind", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_BIND_RO:
-			if (!add_mount(c, NSB_MNT_BIND_RO, "bind-ro", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_TMPFS:
-			if (!add_mount(c, NSB_MNT_TMPFS, "tmpfs", optarg, err, errlen))
-				return NSB_PARSE_ERROR;
-			break;
 		case O_OVERLAY:
-			if (!add_mount(c, NSB_MNT_OVERLAY, "overlay", optarg, err, errlen))
+			if (add_mount(c, mount_kinds[o - O_BIND], long_name(o), optarg, err, errlen) < 0)
 				return NSB_PARSE_ERROR;
 			break;
 		case O_FSTAB:
@@ -304,7 +345,7 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			c->fstabs[c->n_fstabs++] = optarg;
 			break;
 		case O_HOSTNAME:
-			if (!*optarg || strlen(optarg) > 64 || strchr(optarg, '/') || strchr(optarg, '\n'))
+			if (!*optarg || strlen(optarg) > NSB_HOSTNAME_MAX || strchr(optarg, '/') || strchr(optarg, '\n'))
 				return fail(err, errlen, "--hostname=%s: not a valid host name", optarg);
 			c->hostname = optarg;
 			break;
@@ -334,7 +375,12 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			c->boot = optarg;
 			break;
 		case O_DROP:
-			c->drop_services = optarg;
+			if (c->n_drop_services >= NSB_MAX_DROP_LISTS)
+				return fail(err, errlen, "--drop-services: more than %d", NSB_MAX_DROP_LISTS);
+			c->drop_services[c->n_drop_services++] = optarg;
+			break;
+		case O_NO_DEFAULT_DROPS:
+			c->no_default_drops = true;
 			break;
 		case O_TMPFS_SIZE:
 			if (!(c->tmpfs_size = nsb_parse_size(optarg)))
@@ -381,6 +427,9 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		case O_PRIVATE_USERS:
 			c->private_users = optarg;
 			break;
+		case O_PRIVATE_USERS_FORCE:
+			c->private_users_force = true;
+			break;
 		case O_PID_FILE:
 			if (!*optarg)
 				return fail(err, errlen, "--pid-file: empty path");
@@ -392,6 +441,9 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			break;
 		case O_WAIT_BOOTED:
 			c->wait_booted = true;
+			break;
+		case O_FAIL_ON_FAILED:
+			c->fail_on_failed = true;
 			break;
 		case O_CONSOLE:
 			if (strcmp(optarg, "interactive") == 0)
@@ -407,6 +459,12 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			if (c->n_setenv >= NSB_MAX_SPECS)
 				return fail(err, errlen, "--setenv: more than %d variables", NSB_MAX_SPECS);
 			c->setenv[c->n_setenv++] = optarg;
+			break;
+		case 'M':
+			c->machine = optarg;
+			break;
+		case O_DETACH:
+			c->detach = true;
 			break;
 		case 'q':
 			c->verbosity = -1;
@@ -440,7 +498,8 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 		return fail(err, errlen, "--tmpfs-root takes no -D TREE");
 	if (c->root != NSB_ROOT_NONE && c->root != NSB_ROOT_TMPFS && !c->tree)
 		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
-	bool wants_root = c->n_mounts || c->n_fstabs || c->drop_services || c->hostname ||
+	bool wants_root = c->n_mounts || c->n_fstabs || c->n_drop_services ||
+			  c->no_default_drops || c->hostname ||
 			  c->network != NSB_NET_AUTO || c->tmpfs_size;
 	if (c->root == NSB_ROOT_NONE && (wants_root || kind == NSB_PROG_SPAWN))
 		return fail(err, errlen, "missing -D TREE (or --tmpfs-root)");
@@ -458,15 +517,11 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 
 const char *nsb_usage_line(enum nsb_prog_kind kind)
 {
-	switch (kind) {
-	case NSB_PROG_SPAWN:
+	if (kind == NSB_PROG_SPAWN)
 		return "Usage: nsboot [OPTIONS] -D TREE [--] [COMMAND [ARG]...]  (or --tmpfs-root instead of -D)";
-	case NSB_PROG_MOUNT:
+	if (kind == NSB_PROG_MOUNT)
 		return "Usage: nsboot-mount [OPTIONS]  (internal helper of nsboot-init)";
-	case NSB_PROG_INIT:
-	default:
-		return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...";
-	}
+	return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...";
 }
 
 #define MOUNT_HELP \
@@ -483,8 +538,11 @@ const char *nsb_usage_line(enum nsb_prog_kind kind)
 	"      --hostname=NAME         host name (default: TREE's directory name); nsboot sets it,\n" \
 	"                              nsboot-init only binds it as /etc/hostname\n" \
 	"      --network=private|host  private network with lo up (default), or the host's\n" \
-	"      --boot=PRESET           sysv, openrc, guix:SYSTEM or shell (default: detect)\n" \
-	"      --drop-services=FILE    services to mask, one per line (presets bring a list)\n" \
+	"      --boot=PRESET           sysv, openrc, runit, shepherd, guix:SYSTEM or shell\n" \
+	"                              (default: detect)\n" \
+	"      --drop-services=FILE    more services to mask, one per line (repeatable;\n" \
+	"                              added to the preset's list)\n" \
+	"      --no-default-drops      mask none of the preset's list\n" \
 	"      --tmpfs-size=SIZE       the memory every tmpfs of the container may take\n" \
 	"                              together (k, m, g suffix; default: a quarter of the\n" \
 	"                              RAM); a size= in --tmpfs or --fstab wins for its mount\n" \
@@ -514,16 +572,22 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "                              namespace, its mounts locked) for what it can reach;\n"
 		       "                              subid (rootless default): /etc/subuid range via\n"
 		       "                              newuidmap; single: only the caller's id\n"
+		       "      --private-users-force   a BASE range over ids of host users or groups\n"
 		       "      --setenv=VAR=VALUE      add to the purified environment\n"
 		       "      --console=interactive|pipe  a pty as /dev/console (default on a terminal)\n"
 		       "      --pid-file=FILE         write the container's PID 1 host PID\n"
 		       "      --ready-fd=N            write \"PID\\n\" to fd N when ready, then close it\n"
 		       "      --wait-booted           report readiness when the system has booted\n"
+		       "      --fail-on-failed-services  a boot with failed services stops, exit 1\n"
 		       "      --setup-timeout=SECONDS give up (exit 125) when the container is not ready\n"
 		       "                              (root built, boot command known) in that time\n"
 		       "                              (default 30)\n"
 		       "      --memory-max=SIZE       memory.max of the container's cgroup (k, m, g)\n"
 		       "      --pids-max=N            pids.max of the container's cgroup\n"
+		       "  -M, --machine=NAME          the machine's name (default: TREE's directory name,\n"
+		       "                              with the lowest free -N suffix)\n"
+		       "      --detach                return once ready; the machine runs on, its\n"
+		       "                              console in its log (nsboot logs NAME)\n"
 		       "Network (--network=MODE; see nsboot(1)):\n"
 		       "      --network=veth          ve-NAME on the host, host0 inside (root)\n"
 		       "      --network=zone:ZONE     on the bridge of ZONE with its other machines,\n"

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "proto.h"
+#include "fdpass.h"
+#include "list.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +15,23 @@ bool nsb_msg_phase_valid(const char *phase, size_t len)
 {
 	return len > 0 && len < NSB_PROTO_PHASE && !memchr(phase, '\0', len) &&
 	       !memchr(phase, '\n', len);
+}
+
+/* True when the LEN bytes at TEXT are a BOOTED record's list: empty, or service names
+ * (letters, digits, . _ - @ + :) joined by single commas. */
+bool nsb_msg_failed_valid(const char *text, size_t len)
+{
+	if (len >= NSB_PROTO_MAX - NSB_PROTO_PHASE)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		bool name = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			    (ch >= '0' && ch <= '9') || (ch && strchr("._-@+:", ch));
+		bool comma = ch == ',' && i > 0 && i + 1 < len && text[i - 1] != ',';
+		if (!name && !comma)
+			return false;
+	}
+	return true;
 }
 
 /* True when the LEN bytes at TEXT are an EXIT record's status: 1 to 3 digits, at most
@@ -42,7 +61,10 @@ ssize_t nsb_msg_encode(const struct nsb_msg *m, char *buf, size_t len)
 	case NSB_MSG_READY:
 	case NSB_MSG_BOOTED:
 		buf[n++] = (char)m->type;
-		if (m->type == NSB_MSG_GO) {
+		if (m->type == NSB_MSG_BOOTED &&
+		    !nsb_msg_failed_valid(m->text, strnlen(m->text, sizeof m->text)))
+			return -EINVAL;
+		if (m->type != NSB_MSG_READY) {
 			size_t t = strnlen(m->text, sizeof m->text);
 			if (t == sizeof m->text || n + t > len)
 				return -EMSGSIZE;
@@ -86,10 +108,16 @@ int nsb_msg_decode(struct nsb_msg *m, const char *buf, size_t len)
 		return -EBADMSG;
 	switch (buf[0]) {
 	case NSB_MSG_READY:
-	case NSB_MSG_BOOTED:
 		if (len != 1)
 			return -EBADMSG;
-		m->type = (enum nsb_msg_type)buf[0];
+		m->type = NSB_MSG_READY;
+		return 0;
+	case NSB_MSG_BOOTED:
+		if (!nsb_msg_failed_valid(buf + 1, len - 1))
+			return -EBADMSG;
+		memcpy(m->text, buf + 1, len - 1);
+		m->text[len - 1] = '\0';
+		m->type = NSB_MSG_BOOTED;
 		return 0;
 	case NSB_MSG_EXIT:
 		if (!nsb_msg_status_valid(buf + 1, len - 1))
@@ -134,22 +162,13 @@ int nsb_msg_send(int fd, const struct nsb_msg *m)
 		return (int)n;
 	struct iovec iov = { .iov_base = buf, .iov_len = (size_t)n };
 	union {
-		char b[CMSG_SPACE(sizeof(int) * NSB_PROTO_MAX_FDS)];
+		char b[NSB_FDS_SPACE(NSB_PROTO_MAX_FDS)];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (m->n_fds > 0) {
-		if (m->n_fds > NSB_PROTO_MAX_FDS)
-			return -EINVAL;
-		memset(&ctl, 0, sizeof ctl);
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * m->n_fds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * m->n_fds);
-		memcpy(CMSG_DATA(c), m->fds, sizeof(int) * m->n_fds);
-	}
+	int r = nsb_fds_attach(&mh, ctl.b, sizeof ctl.b, m->fds, m->n_fds);
+	if (r < 0)
+		return r;
 	for (;;) {
 		ssize_t w = sendmsg(fd, &mh, MSG_NOSIGNAL);
 		if (w >= 0)
@@ -168,7 +187,7 @@ static int recv_record(int fd, struct nsb_msg *m, bool fds)
 	char buf[NSB_PROTO_MAX + 1];
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
 	union {
-		char b[CMSG_SPACE(sizeof(int) * NSB_PROTO_MAX_FDS)];
+		char b[NSB_FDS_SPACE(NSB_PROTO_MAX_FDS)];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -185,15 +204,7 @@ static int recv_record(int fd, struct nsb_msg *m, bool fds)
 		return errno == ECONNRESET ? -EPIPE : -errno;
 	if (n == 0)
 		return -EPIPE;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			if (k > NSB_PROTO_MAX_FDS)
-				k = NSB_PROTO_MAX_FDS;
-			memcpy(m->fds, CMSG_DATA(c), k * sizeof(int));
-			m->n_fds = k;
-		}
-	}
+	m->n_fds = nsb_fds_take(&mh, m->fds, NSB_PROTO_MAX_FDS);
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n > NSB_PROTO_MAX)
 		return -EBADMSG;
 	return nsb_msg_decode(m, buf, (size_t)n);
@@ -229,4 +240,13 @@ int nsb_send_error(int fd, const char *phase, const char *fmt, ...)
 		if (*p == '\n')
 			*p = ' ';
 	return nsb_msg_send(fd, &m);
+}
+
+int nsb_go_fd(const struct nsb_msg *m, const char *name)
+{
+	size_t idx = 0, len;
+	for (const char *p = m->text, *item; nsb_list_next(&p, &item, &len); idx++)
+		if (nsb_list_is(item, len, name))
+			return idx < m->n_fds ? m->fds[idx] : -1;
+	return -1;
 }

@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 
+/* Highest signal number plus one on Linux (glibc's NSIG is 65, musl's _NSIG too). */
+#define NSB_NSIG 65
+
 extern const int nsb_forwarded_signals[];
 extern const size_t nsb_n_forwarded_signals;
 

@@ -21,8 +21,10 @@
 #include <libmount.h>
 
 #include "clone.h"
+#include "list.h"
 #include "log.h"
 #include "ops.h"
+#include "resolve.h"
 
 #define PATH_BUF 4200
 #define MAX_LOWER 32
@@ -46,114 +48,11 @@ void nsb_apply_done(struct nsb_apply_ctx *a)
 	a->stage_fd = a->root_fd = -1;
 }
 
-/* Resolves PATH inside the root DFD (symlinks and ".." never leave it). */
+/* Resolves PATH inside the root DFD (symlinks and ".." never leave it); magic links only
+ * in a TRUSTED tree (the staging tmpfs, the host). */
 static int open_in(int dfd, const char *path, bool trusted)
 {
-	while (*path == '/')
-		path++;
-	return nsb_openat2(dfd, *path ? path : ".", 0,
-			   RESOLVE_IN_ROOT | (trusted ? 0 : RESOLVE_NO_MAGICLINKS));
-}
-
-/* Creates NAME in the directory PARENT: an empty file or a directory. */
-static int create_in(int parent, const char *name, bool file)
-{
-	if (!file)
-		return nsb_sys->mkdirat(parent, name, 0755);
-	/* O_NOFOLLOW|O_EXCL: a dangling symlink is never followed by the kernel */
-	int fd = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-/* nsb_mkpath_in_root() with DEPTH dangling symlinks followed so far. */
-static int mkpath(int rootfd, const char *path, bool file, int depth)
-{
-	char buf[PATH_BUF];
-	if (depth > 16)
-		return -ELOOP;
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-		return -ENAMETOOLONG;
-	size_t len = strlen(buf);
-	while (len > 1 && buf[len - 1] == '/')
-		buf[--len] = '\0';
-	/* Most often only the last component is missing (/dev/null in a fresh /dev): create
-	 * it in its resolved parent at once. Anything else (a missing parent, a name that
-	 * exists, such as a dangling symlink) takes the walk below. */
-	char *last = strrchr(buf, '/');
-	if (last && last[1]) {
-		*last = '\0';
-		int parent = open_in(rootfd, last == buf ? "/" : buf, false);
-		*last = '/';
-		if (parent >= 0) {
-			int r = create_in(parent, last + 1, file);
-			close(parent);
-			if (r != -EEXIST)
-				return r;
-		} else if (parent != -ENOENT) {
-			return parent;
-		}
-	}
-	/* every prefix in turn: resolved from the root, created in its resolved parent */
-	for (char *p = buf; *p;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		char *end = p + strcspn(p, "/");
-		bool last = *end == '\0';
-		char saved = *end;
-		*end = '\0';
-		int fd = open_in(rootfd, buf, false);
-		if (fd >= 0) {
-			close(fd);
-			*end = saved;
-			p = end;
-			continue;
-		}
-		if (fd != -ENOENT)
-			return fd;
-		/* the parent exists (the previous round saw to it): create P in it */
-		if (p > buf)
-			p[-1] = '\0';
-		int parent = open_in(rootfd, p > buf ? buf : "/", false);
-		if (p > buf)
-			p[-1] = '/';
-		if (parent < 0)
-			return parent;
-		int r = create_in(parent, p, last && file);
-		if (r == -EEXIST) {
-			/* a dangling symlink (Debian's /etc/resolv.conf -> /run/...): create what it
-			 * names, resolved inside the root like everything else */
-			char link[PATH_BUF], next[PATH_BUF * 2];
-			ssize_t n = readlinkat(parent, p, link, sizeof link - 1);
-			close(parent);
-			if (n < 0)
-				return r;
-			link[n] = '\0';
-			if (p > buf)
-				p[-1] = '\0';
-			int w = snprintf(next, sizeof next, "%s%s%s%s%s", link[0] == '/' ? "" : buf,
-					 link[0] == '/' ? "" : "/", link, saved ? "/" : "",
-					 saved ? end + 1 : "");
-			if (w < 0 || (size_t)w >= sizeof next)
-				return -ENAMETOOLONG;
-			return mkpath(rootfd, next, file, depth + 1);
-		}
-		close(parent);
-		if (r < 0)
-			return r;
-		*end = saved;
-		p = end;
-	}
-	return 0;
-}
-
-int nsb_mkpath_in_root(int rootfd, const char *path, bool file)
-{
-	return mkpath(rootfd, path, file, 0);
+	return nsb_open_in_root(dfd, path, trusted ? 0 : NSB_IN_ROOT_NO_MAGICLINKS);
 }
 
 /* The description of E for messages: "TYPE SOURCE -> TARGET". */
@@ -177,13 +76,15 @@ static int fail(const struct nsb_entry *e, char *err, size_t len, int ret, const
 /* Writes "DESCRIPTION: REASON" into ERR and returns RET. */
 static int fail(const struct nsb_entry *e, char *err, size_t len, int ret, const char *fmt, ...)
 {
-	char what[1024], why[512];
+	char what[1024];
 	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
 	describe(e, what, sizeof what);
-	snprintf(err, len, "%s: %s", what, why);
+	int n = snprintf(err, len, "%s: ", what);
+	if (n < 0 || (size_t)n >= len)
+		return ret;
+	va_start(ap, fmt);
+	nsb_vfail(err + n, len - (size_t)n, ret, fmt, ap);
+	va_end(ap);
 	return ret;
 }
 
@@ -354,10 +255,10 @@ static int make_rdonly(struct nsb_apply_ctx *a, const struct nsb_entry *e, char 
 	if (r < 0)
 		return fail(e, err, len, r, "read-only: %s", strerror(-r));
 	struct nsb_mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-	r = nsb_sys->mount_setattr(fd, "", AT_EMPTY_PATH |
+	r = nsb_sys_mount_setattr(fd, "", AT_EMPTY_PATH |
 				   (e->flags & NSB_F_RECURSIVE ? AT_RECURSIVE : 0), &attr);
 	if (r < 0) {
-		int u = nsb_sys->umount2(path, MNT_DETACH);
+		int u = nsb_sys_umount2(path, MNT_DETACH);
 		close(fd);
 		if (u < 0)
 			return fail(e, err, len, r, "read-only: %s; unmounting it failed too: %s",
@@ -428,15 +329,14 @@ static int overlay_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char
 static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *opts, size_t len,
 		     int *fds, size_t *nfds, char *err, size_t errlen)
 {
-	size_t o = 0;
+	size_t o = 0, n;
 	opts[0] = '\0';
-	for (const char *s = e->options ? e->options : ""; *s;) {
-		size_t n = strcspn(s, ",");
+	for (const char *rest = e->options, *s; nsb_list_next(&rest, &s, &n);) {
 		const char *eq = memchr(s, '=', n);
 		size_t klen = eq ? (size_t)(eq - s) : n;
-		bool paths = eq && ((klen == 8 && strncmp(s, "lowerdir", 8) == 0) ||
-				    (klen == 8 && strncmp(s, "upperdir", 8) == 0) ||
-				    (klen == 7 && strncmp(s, "workdir", 7) == 0));
+		bool written = eq && ((klen == 8 && strncmp(s, "upperdir", 8) == 0) ||
+				      (klen == 7 && strncmp(s, "workdir", 7) == 0));
+		bool paths = written || (eq && klen == 8 && strncmp(s, "lowerdir", 8) == 0);
 		o += (size_t)snprintf(opts + o, len - o, "%s%.*s", o ? "," : "",
 				      (int)(paths ? klen + 1 : n), s);
 		if (o >= len)
@@ -452,6 +352,14 @@ static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *o
 				if (r < 0)
 					return fail(e, err, errlen, r, "%s: %s", one, strerror(-r));
 				fds[(*nfds)++] = fd;
+				/* the kernel would mount the overlay read-only, without a word */
+				if (written && faccessat(fd, "", W_OK, AT_EMPTY_PATH) < 0 &&
+				    errno == EACCES)
+					return fail(e, err, errlen, -EACCES, "%.*s=%s: the container's "
+						    "root cannot write there (its host owner is not "
+						    "mapped); use a folder of the container's range "
+						    "(--private-users=BASE, chown BASE:BASE) or of "
+						    "the rootless caller", (int)klen, s, one);
 			} else {
 				snprintf(path, sizeof path, "%s", one);
 			}
@@ -466,9 +374,6 @@ static int host_opts(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *o
 		}
 		if (o >= len)
 			return fail(e, err, errlen, -E2BIG, "options too long");
-		s += n;
-		if (*s == ',')
-			s++;
 	}
 	return 0;
 }
@@ -554,7 +459,7 @@ static int apply_attach(struct nsb_apply_ctx *a, const struct nsb_entry *e, char
 		return fail(e, err, len, -EBADF, "no tree fd");
 	int r = nsb_mkpath_in_root(a->stage_fd, e->target, false);
 	if (r == 0)
-		r = nsb_sys->move_mount(a->tree_fd, "", AT_FDCWD, stage_path(a, e->target, tgt, sizeof tgt),
+		r = nsb_sys_move_mount(a->tree_fd, "", AT_FDCWD, stage_path(a, e->target, tgt, sizeof tgt),
 					MOVE_MOUNT_F_EMPTY_PATH);
 	if (r < 0)
 		return fail(e, err, len, r, "move_mount: %s", strerror(-r));
@@ -633,7 +538,7 @@ int nsb_apply_entry(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *er
 	return fail(e, err, errlen, -EINVAL, "unknown entry");
 }
 
-int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_setup_error *err)
+int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_error *err)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct nsb_entry *e = &p->e[i];
@@ -643,9 +548,7 @@ int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb
 			a->join_netns = NULL;
 			int j = join(a->join_arg, msg, sizeof msg);
 			if (j < 0) {
-				snprintf(err->phase, sizeof err->phase, "network");
-				snprintf(err->message, sizeof err->message, "%s", msg);
-				return j;
+				return nsb_error_set(err, j, NSB_PHASE_NETWORK, "%s", msg);
 			}
 		}
 		int r = nsb_apply_entry(a, e, msg, sizeof msg);
@@ -664,10 +567,8 @@ int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb
 			log_debug("optional mount skipped: %s", msg);
 			continue;
 		}
-		snprintf(err->phase, sizeof err->phase, "%s",
-			 e->flags & NSB_F_MASK ? "mask" : e->origin ? "fstab" : "mount");
-		snprintf(err->message, sizeof err->message, "%s", msg);
-		return r;
+		return nsb_error_set(err, r, e->flags & NSB_F_MASK ? NSB_PHASE_MASK :
+					     e->origin ? NSB_PHASE_FSTAB : NSB_PHASE_MOUNT, "%s", msg);
 	}
 	return 0;
 }

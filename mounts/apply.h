@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "mkpath.h"
 #include "plan.h"
 #include "setup.h"
 
@@ -35,15 +36,11 @@ int nsb_apply_entry(struct nsb_apply_ctx *a, const struct nsb_entry *e, char *er
 
 /* Carries out every entry of P in order; stops at the first fatal failure and fills ERR
  * (phase "mount", "fstab" or "mask", or "network" when the join_netns hook failed). */
-int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_setup_error *err);
-
-/* Creates PATH (and missing parents) inside the root ROOTFD, resolving every component
- * inside it; the last one as an empty file when FILE. Returns 0 or a negative errno. */
-int nsb_mkpath_in_root(int rootfd, const char *path, bool file);
+int nsb_apply_plan(struct nsb_apply_ctx *a, const struct nsb_plan *p, struct nsb_error *err);
 
 /* Pivots into the new root ROOTFD: pivot_root(".", ".") then the old root detached
  * (umount2 MNT_DETACH) and chdir("/"). Returns 0 or a negative errno with ERR filled
  * (phase "pivot"). */
-int nsb_pivot(int rootfd, struct nsb_setup_error *err);
+int nsb_pivot(int rootfd, struct nsb_error *err);
 
 #endif

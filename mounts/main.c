@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		fprintf(stderr, "%s\n", nsb_usage_line(NSB_PROG_MOUNT));
 		if (c.sync_fd >= 0)
-			nsb_send_error(c.sync_fd, "usage", "%s", err);
+			nsb_send_error(c.sync_fd, NSB_PHASE_USAGE, "%s", err);
 		return NSB_EXIT_FAILURE;
 	case NSB_PARSE_OK:
 		break;
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 	nsb_verbosity = c.verbosity;
 	struct nsb_setup_env env = { .tree_fd = c.tree_fd, .own_netns = -1, .own_ipcns = -1,
 				     .pidns_fd = -1 };
-	struct nsb_setup_error e = { "", "" };
+	struct nsb_error e = { "", "" };
 	if (nsb_setup_root(&c, &env, &e) < 0) {
 		log_error("%s: %s", e.phase, e.message);
 		if (c.sync_fd >= 0)

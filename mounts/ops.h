@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The plain system calls of the mount setup, behind a table so unit tests can fake them.
- * Every function returns 0 (or an fd) or a negative errno. */
+/* The plain system calls of the mount setup, one function each so that unit tests can fake
+ * them with -Wl,--wrap=nsb_sys_NAME (tests/unit/NAME.ldflags). Every function returns 0
+ * (or an fd) or a negative errno. */
 #ifndef NSB_MOUNT_OPS_H
 #define NSB_MOUNT_OPS_H
 
@@ -16,12 +17,6 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
-#ifndef RESOLVE_NO_MAGICLINKS
-#define RESOLVE_NO_MAGICLINKS 0x02
-#endif
-#ifndef RESOLVE_IN_ROOT
-#define RESOLVE_IN_ROOT 0x10
-#endif
 
 /* The attribute change of mount_setattr(2). */
 struct nsb_mount_attr {
@@ -31,27 +26,16 @@ struct nsb_mount_attr {
 	uint64_t userns_fd;
 };
 
-struct nsb_sys_ops {
-	int (*mount)(const char *src, const char *tgt, const char *type, unsigned long flags,
-		     const void *data);
-	int (*umount2)(const char *tgt, int flags);
-	int (*pivot_root)(const char *new_root, const char *put_old);
-	int (*mount_setattr)(int dfd, const char *path, unsigned flags,
-			     const struct nsb_mount_attr *attr);
-	int (*move_mount)(int from_dfd, const char *from, int to_dfd, const char *to,
-			  unsigned flags);
-	int (*mkdirat)(int dfd, const char *path, mode_t mode);
-	int (*chdir)(const char *path);
-	int (*fchdir)(int fd);
-};
-
-/* The real system calls. */
-extern const struct nsb_sys_ops nsb_sys_real;
-/* What the setup uses: &nsb_sys_real unless a unit test swapped it. */
-extern const struct nsb_sys_ops *nsb_sys;
-
-/* openat2(DFD, PATH, O_PATH|O_CLOEXEC|EXTRA, RESOLVE): an fd or a negative errno
- * (-ENOSYS on kernels without openat2). */
-int nsb_openat2(int dfd, const char *path, int extra_flags, uint64_t resolve);
+int nsb_sys_mount(const char *src, const char *tgt, const char *type, unsigned long flags,
+		  const void *data);
+int nsb_sys_umount2(const char *tgt, int flags);
+int nsb_sys_pivot_root(const char *new_root, const char *put_old);
+int nsb_sys_mount_setattr(int dfd, const char *path, unsigned flags,
+			  const struct nsb_mount_attr *attr);
+int nsb_sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *to,
+		       unsigned flags);
+int nsb_sys_mkdirat(int dfd, const char *path, mode_t mode);
+int nsb_sys_chdir(const char *path);
+int nsb_sys_fchdir(int fd);
 
 #endif

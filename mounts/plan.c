@@ -2,6 +2,7 @@
 /* Building the mount plan (pure): the essential mounts as a const table, then the root,
  * the user mounts in command-line order, the fstab lines and the service masks; every
  * tmpfs sized from one budget. */
+#include "list.h"
 #include "log.h"
 #include "plan.h"
 
@@ -100,15 +101,11 @@ struct sizes {
 /* True when the tmpfs option list OPTS sets a size of its own (size= or nr_blocks=). */
 static bool has_size(const char *opts)
 {
-	for (const char *s = opts; s && *s;) {
-		size_t n = strcspn(s, ",");
-		if ((n >= 5 && strncmp(s, "size=", 5) == 0) ||
-		    (n >= 10 && strncmp(s, "nr_blocks=", 10) == 0))
+	size_t n;
+	for (const char *s = opts, *item; nsb_list_next(&s, &item, &n);)
+		if ((n >= 5 && strncmp(item, "size=", 5) == 0) ||
+		    (n >= 10 && strncmp(item, "nr_blocks=", 10) == 0))
 			return true;
-		s += n;
-		if (*s == ',')
-			s++;
-	}
 	return false;
 }
 
@@ -288,27 +285,23 @@ static int add_essentials(struct nsb_plan *p, const struct nsb_config *c,
 static int bind_opts(const struct nsb_mount_spec *m, bool *rbind, char *err, size_t errlen)
 {
 	int flags = 0;
-	const char *s = m->opts;
 	*rbind = true;
-	while (s && *s) {
-		size_t n = strcspn(s, ",");
-		if (n == 7 && strncmp(s, "norbind", 7) == 0)
+	size_t n;
+	for (const char *s = m->opts, *item; nsb_list_next(&s, &item, &n);) {
+		if (nsb_list_is(item, n, "norbind"))
 			*rbind = false;
-		else if (n == 5 && strncmp(s, "rbind", 5) == 0)
+		else if (nsb_list_is(item, n, "rbind"))
 			*rbind = true;
-		else if (n == 2 && strncmp(s, "ro", 2) == 0)
+		else if (nsb_list_is(item, n, "ro"))
 			flags |= NSB_F_RDONLY | NSB_F_RECURSIVE;
-		else if (n == 2 && strncmp(s, "rw", 2) == 0)
+		else if (nsb_list_is(item, n, "rw"))
 			;
 		else {
 			nsb_fail(err, errlen, 0, "--%s=%s:%s:%s: unknown option '%.*s' (rbind, norbind, ro, rw)",
 			     m->kind == NSB_MNT_BIND ? "bind" : "bind-ro", m->src, m->dst, m->opts,
-			     (int)n, s);
+			     (int)n, item);
 			return -1;
 		}
-		s += n;
-		if (*s == ',')
-			s++;
 	}
 	return flags;
 }
@@ -417,15 +410,31 @@ static int add_fstab(struct nsb_plan *p, const struct nsb_plan_facts *f, const s
 	return 0;
 }
 
-/* The service masks: the stub written once, bound over each /etc/init.d/NAME present. */
+/* The preset's container-awareness file (OpenRC's rc_sys): written once, bound read-only
+ * at its path; a convenience, skipped when its mount point cannot be made. */
+static int add_sys_conf(struct nsb_plan *p, const struct nsb_plan_facts *f)
+{
+	if (!f->sys_conf || !f->sys_text)
+		return 0;
+	int r = add(p, (struct nsb_entry){ .op = NSB_OP_FILE, .dst_at = NSB_AT_STAGE,
+		.source = f->sys_text, .target = "/sys-conf" });
+	if (r == 0)
+		r = add(p, (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_STAGE,
+			.dst_at = NSB_AT_ROOT, .source = "/sys-conf", .target = f->sys_conf,
+			.options = "bind",
+			.flags = NSB_F_MKFILE | NSB_F_RDONLY | NSB_F_SOFT_POINT });
+	return r;
+}
+
+/* The service masks: the stub written once, bound over each SERVICE_DIR/NAME present. */
 static int add_masks(struct nsb_plan *p, const struct nsb_plan_facts *f)
 {
-	if (!f->drop || f->drop->n == 0 || !f->stub)
+	if (!f->drop || f->drop->n == 0 || !f->stub || !f->service_dir)
 		return 0;
 	int r = add(p, (struct nsb_entry){ .op = NSB_OP_FILE, .dst_at = NSB_AT_STAGE,
 		.source = f->stub, .target = "/service-stub", .flags = NSB_F_EXEC });
 	for (size_t i = 0; r == 0 && i < f->drop->n; i++) {
-		const char *t = save(p, "/etc/init.d/%s", f->drop->names[i]);
+		const char *t = save(p, "%s/%s", f->service_dir, f->drop->names[i]);
 		if (!t)
 			return -E2BIG;
 		r = add(p, (struct nsb_entry){ .op = NSB_OP_MOUNT, .src_at = NSB_AT_STAGE,
@@ -471,6 +480,8 @@ static int build(const struct nsb_config *c, const struct nsb_plan_facts *f,
 		r = add_fstab(p, f, &z);
 	if (r == 0)
 		r = add_masks(p, f);
+	if (r == 0)
+		r = add_sys_conf(p, f);
 	if (r == -E2BIG && !err[0])
 		nsb_fail(err, errlen, r, "the mount plan has more than %d entries", NSB_PLAN_MAX);
 	return r;

@@ -95,6 +95,10 @@ struct nsb_plan_facts {
 	const struct nsb_fstab *fstab;       /* or NULL */
 	const struct nsb_droplist *drop;     /* or NULL */
 	const char *stub;                    /* the service stub's text (when drop) */
+	const char *service_dir;             /* where the masked services are (when drop) */
+	const char *sys_conf;                /* the preset's container-awareness file, bound
+					      * read-only at this path inside, or NULL */
+	const char *sys_text;                /* its text */
 	unsigned long long mem_total;        /* the RAM in bytes (MemTotal); 0: unknown,
 					      * nsb_plan_build reads it */
 };

@@ -6,12 +6,8 @@
 
 #include <stddef.h>
 #include "config.h"
+#include "error.h"
 
-/* What went wrong, for the log line and the protocol's ERROR record. */
-struct nsb_setup_error {
-	char phase[64];   /* "mount", "fstab", "pivot", "mask", ... */
-	char message[1024]; /* one line, e.g. "bind /nonexistent -> /mnt: No such file or directory" */
-};
 
 /* Facts about the namespaces the root is built in. */
 struct nsb_setup_env {
@@ -21,7 +17,7 @@ struct nsb_setup_env {
 	int pidns_fd;     /* proc mounts show this pid namespace (pidns=), or -1: the caller's */
 	/* Optional: run once, right before the first mount that must be made in the
 	 * container's net namespace (sysfs); moves the caller there. Returns 0, or a negative
-	 * errno with one line in ERR (reported as phase "network"). */
+	 * errno with one line in ERR (reported as phase NSB_PHASE_NETWORK). */
 	int (*join_netns)(void *arg, char *err, size_t len);
 	void *join_arg;
 };
@@ -32,6 +28,6 @@ struct nsb_setup_env {
  * before the pivot. Returns 0, or a negative errno with ERR filled in (nothing has then
  * been started; the caller reports and exits 125). */
 int nsb_setup_root(const struct nsb_config *c, const struct nsb_setup_env *env,
-		   struct nsb_setup_error *err);
+		   struct nsb_error *err);
 
 #endif

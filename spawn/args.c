@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the spawner hands to the container: environment, init command line, host name. */
 #include "spawn.h"
+#include "list.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "log.h"
 
 /* Sets the VAR=VALUE ENTRY in the NULL-terminated ENV (room for CAP entries with the NULL),
  * replacing an entry of the same VAR. */
@@ -46,6 +52,18 @@ char **nsb_spawn_env(const struct nsb_config *c, const char *term)
 	for (size_t i = 0; i < c->n_setenv; i++)
 		env_put(env, cap, c->setenv[i]);
 	return env;
+}
+
+void nsb_spawn_detect_preset(struct nsb_config *c)
+{
+	if (c->argc > 0 || c->boot || !c->tree)
+		return;
+	int fd = open(c->tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* the builder names the bad tree */
+	c->boot = nsb_preset_detect(fd)->name;
+	close(fd);
+	log_debug("boot: %s preset (detected from the tree)", c->boot);
 }
 
 /* A NULL-terminated argv under construction: pointers and the strings in one block. */
@@ -139,35 +157,21 @@ void nsb_default_hostname(const char *tree, char *out, size_t len)
 		snprintf(out, len, "nsboot");
 }
 
-int nsb_go_fd(const struct nsb_msg *m, const char *name)
-{
-	size_t idx = 0, len = strlen(name);
-	for (const char *p = m->text; *p; idx++) {
-		size_t n = strcspn(p, ",");
-		if (n == len && memcmp(p, name, len) == 0)
-			return idx < m->n_fds ? m->fds[idx] : -1;
-		p += n + (p[n] == ',');
-	}
-	return -1;
-}
-
 bool nsb_opts_take(const char *opts, const char *word, char *out, size_t len)
 {
 	bool found = false;
-	size_t n = 0, wlen = strlen(word);
+	size_t n = 0, k;
 	out[0] = '\0';
-	for (const char *p = opts ? opts : ""; *p;) {
-		size_t k = strcspn(p, ",");
-		if (k == wlen && memcmp(p, word, k) == 0)
+	for (const char *p = opts, *item; nsb_list_next(&p, &item, &k);) {
+		if (nsb_list_is(item, k, word))
 			found = true;
 		else if (k > 0 && n + (n > 0) + k < len) {
 			if (n > 0)
 				out[n++] = ',';
-			memcpy(out + n, p, k);
+			memcpy(out + n, item, k);
 			n += k;
 			out[n] = '\0';
 		}
-		p += k + (p[k] == ',');
 	}
 	return found;
 }

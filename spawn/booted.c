@@ -3,12 +3,16 @@
 #include "booted.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "log.h"
+#include "proto.h"
 
 int nsb_sd_notify(const char *state)
 {
@@ -31,4 +35,20 @@ int nsb_sd_notify(const char *state)
 	int e = n < 0 ? -errno : 1;
 	close(fd);
 	return e;
+}
+
+size_t nsb_booted_report(long long ms, const char *failed)
+{
+	if (!*failed) {
+		log_info("booted in %lld ms", ms);
+		return 0;
+	}
+	char names[NSB_PROTO_MAX * 2];
+	size_t n = 1, used = 0;
+	for (const char *p = failed; *p && used + 3 < sizeof names; p++) {
+		n += *p == ',';
+		used += (size_t)snprintf(names + used, sizeof names - used, *p == ',' ? ", " : "%c", *p);
+	}
+	log_info("booted in %lld ms (%zu service%s failed: %s)", ms, n, n == 1 ? "" : "s", names);
+	return n;
 }

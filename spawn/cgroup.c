@@ -202,6 +202,16 @@ int nsb_cgroup_create(struct nsb_cgroup *cg, const struct nsb_config *c, char *e
 	return r;
 }
 
+long long nsb_cgroup_oom_kills(const struct nsb_cgroup *cg)
+{
+	char text[1024];
+	if (cg->dirfd < 0 || nsb_read_small(cg->dirfd, "memory.events", text, sizeof text) < 0)
+		return -1;
+	const char *p = strstr(text, "oom_kill ");
+	long long n;
+	return p && (p == text || p[-1] == '\n') && sscanf(p, "oom_kill %lld", &n) == 1 ? n : -1;
+}
+
 int nsb_cgroup_enter(const struct nsb_cgroup *cg, pid_t pid)
 {
 	char text[32];

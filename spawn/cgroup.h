@@ -38,6 +38,10 @@ int nsb_cgroup_enter(const struct nsb_cgroup *cg, pid_t pid);
  * it can make cgroups of its own below; its limits stay the host's. */
 void nsb_cgroup_delegate(const struct nsb_cgroup *cg, uid_t uid, gid_t gid);
 
+/* How many processes of the container the kernel's OOM killer ended (memory.events'
+ * oom_kill); -1 when unknown (no cgroup, or no memory controller in it). */
+long long nsb_cgroup_oom_kills(const struct nsb_cgroup *cg);
+
 /* Kills whatever is left in the cgroup (cgroup.kill) and removes it, waiting a moment
  * for the killed to go. */
 void nsb_cgroup_destroy(struct nsb_cgroup *cg);

@@ -41,7 +41,9 @@
 #include <unistd.h>
 #include <linux/sockios.h>
 
+#include "binds.h"
 #include "clone.h"
+#include "io.h"
 #include "log.h"
 #include "proto.h"
 #include "signals.h"
@@ -81,6 +83,19 @@ static noreturn void child_fail(int fd, const char *phase, const char *what, int
 	_exit(NSB_EXIT_FAILURE);
 }
 
+/* The user binds as the container's root meets them: a source it cannot reach is an
+ * error naming the folder in the way (before any mount tries it). */
+static void check_binds(const struct spawner *s, int fd)
+{
+	char err[1024];
+	bool shifted = s->users.mode == NSB_USERS_PICK || s->users.mode == NSB_USERS_RANGE;
+	if (nsb_binds_check(&s->c, s->idmap, shifted, nsb_users_host_root(&s->users, false), err,
+			    sizeof err) < 0) {
+		nsb_send_error(fd, "bind", "%s", err);
+		_exit(NSB_EXIT_FAILURE);
+	}
+}
+
 /* Mounts each idmapped bind source GO carried over its host path, in the builder's
  * mount namespace (made a recursive slave first: nothing propagates to the host), so the
  * root's bind of that path takes the idmapped mount. */
@@ -92,7 +107,7 @@ static void attach_idmapped_binds(struct spawner *s, int fd, const struct nsb_ms
 	if (!any)
 		return;
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		child_fail(fd, "idmap", "make / a recursive slave", errno);
+		child_fail(fd, NSB_PHASE_IDMAP, "make / a recursive slave", errno);
 	for (size_t i = 0; i < s->c.n_mounts; i++) {
 		if (!s->idmap[i])
 			continue;
@@ -101,9 +116,9 @@ static void attach_idmapped_binds(struct spawner *s, int fd, const struct nsb_ms
 		snprintf(what, sizeof what, "idmapped bind of %s", s->c.mounts[i].src);
 		int b = nsb_go_fd(m, name);
 		if (b < 0)
-			child_fail(fd, "idmap", what, EBADF);
+			child_fail(fd, NSB_PHASE_IDMAP, what, EBADF);
 		if (move_mount(b, "", AT_FDCWD, s->c.mounts[i].src, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			child_fail(fd, "idmap", what, errno);
+			child_fail(fd, NSB_PHASE_IDMAP, what, errno);
 	}
 }
 
@@ -128,24 +143,6 @@ static int make_netns(const char **what)
 	return r;
 }
 
-/* Writes exactly LEN bytes of BUF to FD; 0 or -errno. */
-static int send_all(int fd, const void *buf, size_t len)
-{
-	ssize_t n;
-	while ((n = write(fd, buf, len)) < 0 && errno == EINTR)
-		;
-	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
-}
-
-/* Reads exactly LEN bytes from FD into BUF; 0, -EPIPE at EOF, or -errno. */
-static int recv_all(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-	while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
-		;
-	return n == (ssize_t)len ? 0 : n == 0 ? -EPIPE : n < 0 ? -errno : -EIO;
-}
-
 /* The container's init before its exec: makes the net namespace while the builder builds
  * the root, waits for the root, copies the mount namespace (locking every mount in it),
  * leaves the caller's session and execs nsboot-init. Never returns. */
@@ -167,35 +164,35 @@ static noreturn void init_main(struct spawner *s, int sock)
 	}
 	char word[64];
 	snprintf(word, sizeof word, "%s", what);
-	if (send_all(sock, &net, sizeof net) < 0 || send_all(sock, word, sizeof word) < 0)
+	if (nsb_write_all(sock, &net, sizeof net) < 0 || nsb_write_all(sock, word, sizeof word) < 0)
 		_exit(NSB_EXIT_FAILURE);
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
-		child_fail(chan, "hostname", s->hostname, errno);
+		child_fail(chan, NSB_PHASE_HOSTNAME, s->hostname, errno);
 
 	/* The builder says go once the root is built (it reported any failure itself) */
 	char go;
-	if (recv_all(sock, &go, 1) < 0 || go != TO_INIT_GO)
+	if (nsb_read_all(sock, &go, 1) < 0 || go != TO_INIT_GO)
 		_exit(NSB_EXIT_FAILURE);
 	close(sock);
 	/* The root moved under us with the builder's pivot: "/" is the new root. A copy of
 	 * the builder's mount namespace made from this less privileged user namespace has
 	 * every mount locked, flags (read-only) and stacking (masks) alike. */
 	if (chdir("/") < 0)
-		child_fail(chan, "lock", "chdir /", errno);
+		child_fail(chan, NSB_PHASE_LOCK, "chdir /", errno);
 	if (unshare(CLONE_NEWNS) < 0)
-		child_fail(chan, "lock", "copy the mount namespace", errno);
+		child_fail(chan, NSB_PHASE_LOCK, "copy the mount namespace", errno);
 	/* A session of its own: no process of the container has the caller's terminal as its
 	 * controlling terminal; with a console the pty becomes the session's. */
 	int e = nsb_console_session(&s->con);
 	if (e < 0)
-		child_fail(chan, "console", "a session of its own", -e);
+		child_fail(chan, NSB_PHASE_CONSOLE, "a session of its own", -e);
 
 	/* Only 0, 1, 2 and the channel cross the exec. */
 	if (chan > 3)
 		syscall(SYS_close_range, 3U, (unsigned)chan - 1, CLOSE_RANGE_CLOEXEC);
 	syscall(SYS_close_range, (unsigned)chan + 1, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (fcntl(chan, F_SETFD, 0) < 0)
-		child_fail(chan, "exec", "clear close-on-exec of the channel", errno);
+		child_fail(chan, NSB_PHASE_EXEC, "clear close-on-exec of the channel", errno);
 	/* nsboot-init starts with default dispositions for what it relays (a caller's
 	 * SIG_IGN, e.g. SIGINT in a background job, would otherwise stick). The relayed
 	 * signals stay blocked across the exec: one relayed before the init runs stays
@@ -207,7 +204,7 @@ static noreturn void init_main(struct spawner *s, int sock)
 			signal(nsb_forwarded_signals[i], SIG_DFL);
 	}
 	syscall(SYS_execveat, s->init_fd, "", s->init_argv, s->envp, AT_EMPTY_PATH);
-	child_fail(chan, "exec", "execute nsboot-init", errno);
+	child_fail(chan, NSB_PHASE_EXEC, "execute nsboot-init", errno);
 }
 
 /* Starts the container's init as the spawner's child in the nested namespaces, writes
@@ -218,7 +215,7 @@ static void start_init(struct builder *b, int pidpipe)
 	struct spawner *s = b->s;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		child_fail(b->chan, "userns", "socketpair", errno);
+		child_fail(b->chan, NSB_PHASE_USERNS, "socketpair", errno);
 	/* The uid change cleared the dumpable flag, which the init inherits: its /proc files
 	 * (id maps, namespaces) would then belong to the host's root, out of the builder's
 	 * reach. The init gets it set; the builder clears it again right after the clone. */
@@ -233,7 +230,7 @@ static void start_init(struct builder *b, int pidpipe)
 	};
 	long pid = nsb_clone3(&args);
 	if (pid < 0)
-		child_fail(b->chan, "userns", "clone3 (the init's user, pid, ipc, uts, cgroup, "
+		child_fail(b->chan, NSB_PHASE_USERNS, "clone3 (the init's user, pid, ipc, uts, cgroup, "
 			   "time namespaces)", errno);
 	if (pid == 0) {
 		close(sv[0]);
@@ -246,17 +243,17 @@ static void start_init(struct builder *b, int pidpipe)
 	b->init_pidfd = pidfd;
 	b->init_sock = sv[0];
 	int32_t host_pid = (int32_t)pid;
-	if (send_all(pidpipe, &host_pid, sizeof host_pid) < 0)
+	if (nsb_write_all(pidpipe, &host_pid, sizeof host_pid) < 0)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone */
 	close(pidpipe);
 
 	char err[512];
 	if (nsb_users_write_nested_maps(&s->users, b->init, err, sizeof err) < 0) {
-		nsb_send_error(b->chan, "userns", "%s", err);
+		nsb_send_error(b->chan, NSB_PHASE_USERNS, "%s", err);
 		_exit(NSB_EXIT_FAILURE);
 	}
 	if (setns(pidfd, CLONE_NEWIPC | CLONE_NEWCGROUP) < 0)
-		child_fail(b->chan, "userns", "join the init's ipc and cgroup namespaces", errno);
+		child_fail(b->chan, NSB_PHASE_USERNS, "join the init's ipc and cgroup namespaces", errno);
 }
 
 /* nsb_setup_env's hook before sysfs: waits for the init's net namespace and joins it. */
@@ -265,9 +262,9 @@ static int join_init_net(void *arg, char *err, size_t len)
 	struct builder *b = arg;
 	int32_t e;
 	char what[64];
-	int r = recv_all(b->init_sock, &e, sizeof e);
+	int r = nsb_read_all(b->init_sock, &e, sizeof e);
 	if (r == 0)
-		r = recv_all(b->init_sock, what, sizeof what);
+		r = nsb_read_all(b->init_sock, what, sizeof what);
 	if (r < 0) {
 		snprintf(err, len, "the init did not make its net namespace: %s", strerror(-r));
 		return r;
@@ -303,18 +300,18 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 
 	if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */
-	int tree_fd = nsb_go_fd(&m, "tree");
+	int tree_fd = nsb_go_fd(&m, NSB_GO_TREE);
 	/* the pty's slave becomes 0, 1, 2, and so the container's /dev/console */
 	int e;
 	if ((e = nsb_console_child(&s->con)) < 0)
-		child_fail(fd, "console", "make the pty the standard fds", -e);
+		child_fail(fd, NSB_PHASE_CONSOLE, "make the pty the standard fds", -e);
 
 	if (setresgid(0, 0, 0) < 0)
-		child_fail(fd, "userns", "setresgid 0", errno);
+		child_fail(fd, NSB_PHASE_USERNS, "setresgid 0", errno);
 	if (setresuid(0, 0, 0) < 0)
-		child_fail(fd, "userns", "setresuid 0", errno);
+		child_fail(fd, NSB_PHASE_USERNS, "setresuid 0", errno);
 	if (s->users.mode != NSB_USERS_SINGLE && setgroups(0, NULL) < 0 && errno != EPERM)
-		child_fail(fd, "userns", "setgroups", errno);
+		child_fail(fd, NSB_PHASE_USERNS, "setgroups", errno);
 	/* The kernel clears the parent-death signal when the effective uid changes, and
 	 * setresuid(0) does change it (host uid 0 -> the mapped root): set it again, then
 	 * make sure the spawner did not die in between (its end of the channel hangs up). */
@@ -323,8 +320,10 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP)))
 		_exit(NSB_EXIT_FAILURE);
 
-	/* the init first: it makes its net namespace while the root is built */
+	/* the init first: it makes its net namespace while the root is built (and the
+	 * spawner, told its pid, arms the setup timeout, which a hanging bind source meets) */
 	start_init(&b, pidpipe);
+	check_binds(s, fd);
 	attach_idmapped_binds(s, fd, &m);
 	for (size_t i = 0; i < m.n_fds; i++)
 		if (m.fds[i] != tree_fd)
@@ -334,24 +333,24 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 	snprintf(pidns, sizeof pidns, "/proc/%d/ns/pid", (int)b.init);
 	int pidns_fd = open(pidns, O_RDONLY | O_CLOEXEC);
 	if (pidns_fd < 0)
-		child_fail(fd, "userns", pidns, errno);
+		child_fail(fd, NSB_PHASE_USERNS, pidns, errno);
 	bool own_net = nsb_net_own_ns(&s->c);
 	struct nsb_setup_env env = { .tree_fd = tree_fd, .own_netns = own_net, .own_ipcns = 1,
 				     .pidns_fd = pidns_fd,
 				     .join_netns = own_net ? join_init_net : NULL,
 				     .join_arg = &b };
-	struct nsb_setup_error err = { .phase = "setup" };
+	struct nsb_error err = { .phase = NSB_PHASE_SETUP };
 	if (nsb_setup_root(&s->c, &env, &err) < 0) {
-		nsb_send_error(fd, err.phase[0] ? err.phase : "setup", "%s", err.message);
+		nsb_send_error(fd, err.phase[0] ? err.phase : NSB_PHASE_SETUP, "%s", err.message);
 		_exit(NSB_EXIT_FAILURE);
 	}
 	/* joined by now, unless the plan had no sysfs */
 	if (own_net && !b.net_joined && join_init_net(&b, err.message, sizeof err.message) < 0) {
-		nsb_send_error(fd, "network", "%s", err.message);
+		nsb_send_error(fd, NSB_PHASE_NETWORK, "%s", err.message);
 		_exit(NSB_EXIT_FAILURE);
 	}
 	char go = TO_INIT_GO;
-	if (send_all(b.init_sock, &go, 1) < 0)
+	if (nsb_write_all(b.init_sock, &go, 1) < 0)
 		_exit(NSB_EXIT_FAILURE); /* the init is gone: the spawner sees it exit */
 	_exit(0);
 }

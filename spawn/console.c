@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
+#include "clock.h"
 #include "log.h"
 
 #ifndef TIOCGPTPEER
@@ -187,7 +189,7 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	if (con->slave >= 0) {
 		/* /dev/console opened by path inside needs an owner the container maps */
 		if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(con->slave, uid, gid) < 0)
-			ret = log_errno(-errno, "warning: console: chown %s", con->slave_name);
+			ret = log_warn_errno(-errno, "console: chown %s", con->slave_name);
 		close(con->slave);
 		con->slave = -1;
 	}
@@ -198,10 +200,12 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	cfmakeraw(&raw);
 	restore_on_exit(con);
 	if (tcsetattr(con->in_fd, TCSANOW, &raw) < 0)
-		return log_errno(-errno, "warning: console: raw mode");
+		return log_warn_errno(-errno, "console: raw mode");
 	con->raw = true;
 	/* a raw terminal does not return to the margin on "\n": our own lines say "\r\n" */
 	nsb_log_crlf = same_tty(STDERR_FILENO, con->in_fd);
+	log_info("console: Ctrl-C, Ctrl-Z and Ctrl-\\ go to the container; Ctrl-] three times "
+		 "within a second stops it, three more kill it");
 	return ret;
 }
 
@@ -220,20 +224,6 @@ int nsb_console_pollfds(const struct nsb_pty *con, struct pollfd *p)
 	return n;
 }
 
-/* Writes all of BUF[0..LEN) to the blocking FD (the user's terminal or pipe). */
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* the user's side is gone: drop the output */
-		buf += w;
-		len -= (size_t)w;
-	}
-}
-
 /* Copies what the container wrote to the user's stdout, at most ROUNDS reads (a flood must
  * not starve the spawner's loop); false once the pty hung up. */
 static bool pump_master(struct nsb_pty *con, int rounds)
@@ -242,7 +232,7 @@ static bool pump_master(struct nsb_pty *con, int rounds)
 		char buf[NSB_CONSOLE_BUF];
 		ssize_t n = read(con->master, buf, sizeof buf);
 		if (n > 0) {
-			write_all(con->out_fd, buf, (size_t)n);
+			(void)nsb_write_all(con->out_fd, buf, (size_t)n); /* the user's side gone: dropped */
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -270,6 +260,30 @@ static void flush_input(struct nsb_pty *con)
 	}
 }
 
+/* Counts the escape chars in what the user typed (BUF, LEN bytes): the last
+ * NSB_ESCAPE_PRESSES of them within NSB_ESCAPE_MS make one escape. */
+static void look_for_escape(struct nsb_pty *con, const char *buf, size_t len)
+{
+	const size_t last = NSB_ESCAPE_PRESSES - 1;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != NSB_ESCAPE_CHAR)
+			continue;
+		memmove(con->presses, con->presses + 1, last * sizeof con->presses[0]);
+		con->presses[last] = nsb_now_ms();
+		if (con->presses[0] && con->presses[last] - con->presses[0] < NSB_ESCAPE_MS) {
+			con->escapes++;
+			memset(con->presses, 0, sizeof con->presses);
+		}
+	}
+}
+
+unsigned nsb_console_escapes(struct nsb_pty *con)
+{
+	unsigned n = con->escapes;
+	con->escapes = 0;
+	return n;
+}
+
 void nsb_console_relay(struct nsb_pty *con, const struct pollfd *p, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -284,6 +298,7 @@ void nsb_console_relay(struct nsb_pty *con, const struct pollfd *p, int n)
 			ssize_t r = read(con->in_fd, con->in_buf + con->in_len,
 					 sizeof con->in_buf - con->in_len);
 			if (r > 0) {
+				look_for_escape(con, con->in_buf + con->in_len, (size_t)r);
 				con->in_len += (size_t)r;
 				flush_input(con);
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {

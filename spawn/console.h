@@ -20,8 +20,10 @@
  *                                                    // the pty signals the foreground group)
  *   end:    nsb_console_finish(&con)                // drains output, restores the terminal
  * The terminal is also restored by an atexit handler and on fatal signals.
- * The pty's Ctrl-C and window-size signals go to the terminal's foreground group, which
- * nsboot-init makes the boot command's (its "terminal, plain mode"). */
+ * The user's terminal is raw: Ctrl-C, Ctrl-Z and Ctrl-\ are bytes for the pty, whose line
+ * discipline signals the terminal's foreground group inside (nsboot-init makes it the
+ * boot command's, its "terminal, plain mode"), never nsboot. Ctrl-] three times within a
+ * second is the way out (nsb_console_escapes). */
 #ifndef NSB_CONSOLE_H
 #define NSB_CONSOLE_H
 
@@ -35,6 +37,11 @@
 
 #define NSB_CONSOLE_NFDS 2
 #define NSB_CONSOLE_BUF 4096
+/* The escape: Ctrl-] (0x1d) typed NSB_ESCAPE_PRESSES times within NSB_ESCAPE_MS asks
+ * nsboot to stop the container; the bytes still reach the container. */
+#define NSB_ESCAPE_CHAR 0x1d
+#define NSB_ESCAPE_PRESSES 3
+#define NSB_ESCAPE_MS 1000
 
 struct nsb_pty {
 	int master;          /* the pty's master (spawner side), -1 when no console */
@@ -49,6 +56,8 @@ struct nsb_pty {
 	char slave_name[64];
 	bool in_child;       /* the child side: the slave is 0, 1 and 2 */
 	bool keep;           /* pipe mode on a terminal: saved holds its modes, put back at exit */
+	long long presses[NSB_ESCAPE_PRESSES]; /* when the last escape chars came (ms) */
+	unsigned escapes;    /* escapes typed and not yet taken by nsb_console_escapes() */
 };
 
 /* Sets CON to "no console" (all fds -1). */
@@ -87,6 +96,10 @@ int nsb_console_pollfds(const struct nsb_pty *con, struct pollfd *p);
 
 /* Moves data for the N entries at P (as filled by nsb_console_pollfds, after poll). */
 void nsb_console_relay(struct nsb_pty *con, const struct pollfd *p, int n);
+
+/* How many escapes (Ctrl-] three times within a second) the user typed since the last
+ * call: the spawner stops the container on the first and kills it on the next. */
+unsigned nsb_console_escapes(struct nsb_pty *con);
 
 /* Passes the user's window size on to the container's console. */
 void nsb_console_winch(struct nsb_pty *con);

@@ -24,13 +24,14 @@ char **nsb_spawn_env(const struct nsb_config *c, const char *term);
  * NULL when out of memory. */
 char **nsb_spawn_init_argv(const struct nsb_config *c, int sync_fd);
 
+/* Without COMMAND or --boot, sets C->boot to the preset of TREE's own init system,
+ * detected here once, before any namespace: the builder's root and the init's
+ * --boot=NAME use it. A tree that cannot be opened is left to the builder's error. */
+void nsb_spawn_detect_preset(struct nsb_config *c);
+
 /* The default host name: TREE's last path component (the real path's when that is "/",
  * "." or ".."), at most LEN-1 bytes; "nsboot" without a TREE. */
 void nsb_default_hostname(const char *tree, char *out, size_t len);
-
-/* The fd that GO carried under NAME (M->text lists the fds' names in order, comma-separated),
- * or -1. */
-int nsb_go_fd(const struct nsb_msg *m, const char *name);
 
 /* Whether the comma-separated OPTS (may be NULL) hold WORD; OUT gets OPTS without it
  * (empty words dropped too; "" when nothing is left). */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The spawner's state, shared by its parent side (spawn/main.c) and the two processes it
- * starts (spawn/child.c): the builder, which builds the root, and the container's init. */
+/* The spawner's state, shared by its parent side (spawn/main.c, spawn/supervise.c) and
+ * the two processes it starts (spawn/child.c): the builder, which builds the root, and
+ * the container's init. */
 #ifndef NSB_SPAWNER_H
 #define NSB_SPAWNER_H
 
 #include <stdbool.h>
 #include <stdnoreturn.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
@@ -30,6 +32,8 @@ struct spawner {
 	int chan[2];               /* [0] the spawner's end, [1] the builder's and init's */
 	pid_t builder;             /* the builder until reaped, else 0 */
 	bool builder_killed;       /* by nsboot itself (a timeout, a stop): not worth a word */
+	bool escaped;              /* the console's escape asked for a stop once */
+	bool killed;               /* nsboot SIGKILLed the container (said already, or asked) */
 	pid_t pid;                 /* the container's init (PID 1), once the builder said */
 	long long t0_ms;           /* nsboot's start (nsb_now_ms) */
 	bool ready;                /* READY (or BOOTED) was received */
@@ -37,6 +41,8 @@ struct spawner {
 	bool got_error;            /* an ERROR record was printed */
 	bool pid_file_written;
 	bool exit_status_known;    /* the init said what it exits with (EXIT) */
+	int boot_failed;           /* --fail-on-failed-services: 1 services failed, 2 and the
+				    * stop was requested */
 	int exit_status;           /* then that, as a wait status */
 };
 
@@ -45,5 +51,16 @@ struct spawner {
  * writes the builder's id maps and sends GO; the builder writes the init's host pid (an
  * int32_t) to PIDPIPE[1] right after starting it, and closes it. */
 pid_t nsb_spawn_builder(struct spawner *s, int pidpipe[2]);
+
+/* Relays signals and reads the channel until PID 1 exits; returns nsboot's exit status
+ * (spawn/supervise.c). MASK: the relayed signals, blocked. */
+int nsb_supervise(struct spawner *s, const sigset_t *mask);
+
+/* Reaps the builder once it has exited (BLOCK: waits for it, a second at most). */
+void nsb_reap_builder(struct spawner *s, bool block);
+
+/* The spawner gives up before the init runs: the builder sees EOF and exits 125
+ * untouched (WHY NULL: the builder reported on the channel). Exits 125. */
+noreturn void nsb_abandon(struct spawner *s, const char *why);
 
 #endif

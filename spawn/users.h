@@ -23,12 +23,16 @@ struct nsb_idrange {
 	uint32_t start, count;
 };
 
+/* The ids of one container unless told otherwise (0 to 65535): a picked range, identity's
+ * range and a BASE range's default COUNT. */
+#define NSB_ID_BLOCK 65536u
+
 /* Where picked ranges live: 65536-id blocks from 0x80000 up to (not including) 0x70000000,
  * as systemd-nspawn picks them; each block has a lock file while a container uses it
  * (pick, and every block a BASE:COUNT range overlaps). NSB_RUN_DIR is root's and 0755,
  * NSB_RANGES_DIR root's and 0700, the lock files 0600: no other user can take a lock. A
  * held lock file holds its holder's record (nsb_range_holder_format). */
-#define NSB_PICK_BLOCK 0x10000u
+#define NSB_PICK_BLOCK NSB_ID_BLOCK
 #define NSB_PICK_FIRST 0x80000u
 #define NSB_PICK_END 0x70000000u
 #define NSB_RUN_DIR "/run/nsboot"
@@ -47,6 +51,10 @@ struct nsb_users {
 					   * namespace (a zone's, mapped one to one): it writes
 					   * the maps itself, without newuidmap */
 };
+
+/* Parses a decimal number at *S (no sign, no blanks) up to MAX into *OUT and advances *S;
+ * false when there is none or it is larger; pure. */
+bool nsb_parse_u64(const char **s, uint64_t max, uint64_t *out);
 
 /* Parses MODE ("pick", "identity", "subid", "single", "BASE" or "BASE:COUNT") into U->mode
  * and, for BASE, U->base and U->count (default 65536); pure. Returns 0, or -EINVAL with

@@ -47,7 +47,10 @@ static void check_ok(const struct nsb_config *c, char **argv, int argc, enum nsb
 	for (size_t i = 0; i < c->n_setenv; i++)
 		if (!c->setenv[i] || !in_words(c->setenv[i]) || !strchr(c->setenv[i], '='))
 			fuzz_fail("a --setenv value that is no VAR=VALUE word");
-	if (!in_words(c->tree) || !in_words(c->boot) || !in_words(c->drop_services) ||
+	for (size_t i = 0; i < c->n_drop_services; i++)
+		if (!c->drop_services[i] || !in_words(c->drop_services[i]))
+			fuzz_fail("a drop list that is no word");
+	if (!in_words(c->tree) || !in_words(c->boot) ||
 	    !in_words(c->hostname) || !in_words(c->private_users) || !in_words(c->pid_file))
 		fuzz_fail("an option value outside the words");
 	if (c->root == NSB_ROOT_TMPFS && c->tree)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Test helper: a minimal spawner driving nsboot-init over --sync-fd (README, "The
- * spawner/init protocol").
+/* Test helper: a minimal spawner driving nsboot-init over --sync-fd (docs/protocol.md).
  *   init-spawner [-p] MODE INIT [ARG]...
  * runs INIT --sync-fd=N [ARG]... (with -p as PID 1 of a new pid namespace) and, by MODE:
  *   hangup     sends GO, waits for READY, closes the channel, waits for the init

@@ -1,5 +1,5 @@
 #!/bin/bash
-# nsboot-init's command line and exit statuses, in each mode (README, "init").
+# nsboot-init's command line and exit statuses, in each mode (nsboot-init(8)).
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/helpers/init-lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The terminal (README, "init"): with stdin a terminal and the init in its foreground
+# The terminal (nsboot-init(8), THE COMMAND): with stdin a terminal and the init in its foreground
 # group, the command gets a group of its own made the foreground group; otherwise (the
 # init started in the background) a new session, and the caller's shell keeps the
 # terminal. script(1) provides the terminal.

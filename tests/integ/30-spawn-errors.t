@@ -14,15 +14,17 @@ NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
 # The probe, PID 1 of the throwaway namespaces: optional setup (SETUP, e.g. test subid
 # files), the mount table, CMD, the mount table and the processes again (a glob, no fork).
+# CMD's stderr goes to a file of its own (its $$ is 1 in every namespace: no name from it).
 probe='eval "$SETUP"
 m0=$(cat /proc/self/mountinfo)
-"$@" >/dev/null 2>/tmp-err-$$ </dev/null; rc=$?
+e=$(mktemp /tmp/nsb-30err-probe.XXXXXX)
+"$@" >/dev/null 2>"$e" </dev/null; rc=$?
 m1=$(cat /proc/self/mountinfo)
 procs=(/proc/[0-9]*)
 echo "rc=$rc"
 [ "$m0" = "$m1" ] && echo mounts=same || echo mounts=changed
 echo "procs=${procs[*]#/proc/}"
-cat /tmp-err-$$; rm -f /tmp-err-$$'
+cat "$e"; rm -f "$e"'
 
 # bad DESC REGEX [LINES] -- CMD...: exit 125, LINES (1) lines on stderr, nsboot's one line
 # ("nsboot: ...") matching REGEX
@@ -47,6 +49,31 @@ bad "bad bind source" "/nonexistent-src.*No such file or directory" -- \
 	"$NSBOOT" --bind=/nonexistent-src:/mnt -D "$TREE" -- /bin/true
 bad "unknown option (then the usage line)" "unknown option '--no-such-option'" 2 -- \
 	"$NSBOOT" --no-such-option -D "$TREE" -- /bin/true
+# an option given twice, or options that contradict each other (then the usage line)
+bad "two -D" "-D given twice \(the last would win\); give it once" 2 -- \
+	"$NSBOOT" -D "$TREE" -D /nonexistent -- /bin/true
+bad "two --hostname" "--hostname given twice" 2 -- "$NSBOOT" --hostname=a --hostname=b -D "$TREE" -- /bin/true
+bad "two --private-users" "--private-users given twice" 2 -- \
+	"$NSBOOT" --private-users=pick --private-users=identity -D "$TREE" -- /bin/true
+bad "--bind-ro with rw" "--bind-ro=/etc:/mnt:rw: rw contradicts --bind-ro \(use --bind\)" 2 -- \
+	"$NSBOOT" --bind-ro=/etc:/mnt:rw -D "$TREE" -- /bin/true
+# a bind source the container's root cannot reach: the folder in the way is named
+mkdir -p "$TMP/private/data" && chmod 700 "$TMP/private"
+for o in "" :idmap :ro; do
+	bad "a bind source below a 0700 folder (pick${o:+, $o})" \
+		"bind: --bind=$TMP/private/data: the container's root \(host uid [0-9]+\) cannot enter $TMP/private \(mode 0700\): give it o\+x" -- \
+		"$NSBOOT" --bind="$TMP/private/data:/mnt$o" -D "$TREE" -- /bin/true
+done
+bad "a bind source below a 0700 folder (nobody, single)" \
+	"bind: --bind-ro=$TMP/private/data: the container's root \(host uid 65534\) cannot enter $TMP/private " -- \
+	$NOBODY "$PUB" --private-users=single --bind-ro="$TMP/private/data:/mnt" -D "$TREE" -- /bin/true
+
+# a BASE range over the host's own users and groups
+bad "a BASE range over host users" \
+	"--private-users=12: ids 12-65547 hold [0-9]+ host users \(.+\) and [0-9]+ host groups .*--private-users-force takes this one" -- \
+	"$NSBOOT" --private-users=12 -D "$TREE" -- /bin/true
+bad "--private-users-force without BASE" "--private-users-force goes with --private-users=BASE\[:COUNT\] only" -- \
+	"$NSBOOT" --private-users-force -D "$TREE" -- /bin/true
 bad "unknown --private-users mode" "--private-users=sometimes: want pick, identity" -- \
 	"$NSBOOT" --private-users=sometimes -D "$TREE" -- /bin/true
 bad "a file system refusing idmapped mounts (sysfs) under pick" \

@@ -123,6 +123,46 @@ gmap=$(printf '%s\n' "$hm" | sed -n '/^gid$/,$p' | sed 1d)
 is "single (nobody): gid_map is 0 65534 1" "$(first_map "$gmap")" "0 65534 1"
 like "single (nobody): setgroups is denied" "$out" 'setgroups deny'
 
+# a plain writable bind whose source the container's root cannot write: a warning
+mkdir -m 755 "$TMP/rootdir"
+out=$(timeout "$GUARD" "$NSBOOT" -q --bind="$TMP/rootdir:/mnt" -D "$TREE" -- /bin/true 2>&1)
+is "a plain --bind of a root-owned 0755 folder under pick: exit 0" "$?" 0
+is "... a warning suggesting :idmap or --bind-ro" "$out" \
+	"nsboot: warning: --bind=$TMP/rootdir: the container's root cannot write there (its host owner is not mapped: nobody inside); add :idmap (--bind=SRC:DST:idmap) to write as the host owner, or bind it read-only (--bind-ro)"
+for o in :idmap :ro; do
+	out=$(timeout "$GUARD" "$NSBOOT" -q --bind="$TMP/rootdir:/mnt$o" -D "$TREE" -- /bin/true 2>&1)
+	is "... not with $o" "$out" ""
+done
+out=$(timeout "$GUARD" "$NSBOOT" -q --bind-ro="$TMP/rootdir:/mnt" -D "$TREE" -- /bin/true 2>&1)
+is "... nor with --bind-ro" "$out" ""
+chmod 1777 "$TMP/rootdir"
+out=$(timeout "$GUARD" "$NSBOOT" -q --bind="$TMP/rootdir:/mnt" -D "$TREE" -- /bin/true 2>&1)
+is "... nor for a folder anyone may write" "$out" ""
+
+# an fstab overlay line with a host upper dir: one the container's root cannot write is
+# refused (the kernel would mount it read-only); one of the container's range keeps writes
+mkdir -p "$TMP/ov/lower" "$TMP/ov/upper" "$TMP/ov/work" && echo low >"$TMP/ov/lower/l"
+echo "overlay /mnt overlay lowerdir=$TMP/ov/lower,upperdir=$TMP/ov/upper,workdir=$TMP/ov/work 0 0" >"$TMP/ov.fstab"
+out=$(timeout "$GUARD" "$NSBOOT" -q --fstab="$TMP/ov.fstab" -D "$TREE" -- /bin/sh -c 'echo w >/mnt/w' 2>&1)
+is "an fstab overlay over a root-owned upper dir under pick: exit 125" "$?" 125
+like "... refused, naming the upper dir and the fix" "$out" \
+	"^nsboot: fstab: $TMP/ov.fstab:1: overlay -> /mnt: upperdir=$TMP/ov/upper: the container's root cannot write there .*--private-users=BASE, chown BASE:BASE"
+chown 3000000:3000000 "$TMP/ov/upper" "$TMP/ov/work"
+out=$(timeout "$GUARD" "$NSBOOT" -q --private-users=3000000 --fstab="$TMP/ov.fstab" -D "$TREE" -- \
+	/bin/sh -c 'cat /mnt/l; echo w >/mnt/w' 2>&1)
+is "... an upper dir of the BASE range: exit 0" "$?" 0
+is "... the lower layer shows" "$out" "low"
+is "... and the write is kept in the upper dir, owned by BASE" "$(stat -c '%u %s' "$TMP/ov/upper/w" 2>&1)" "3000000 2"
+
+# BASE over the host's users: with --private-users-force, or inside root's own subid range
+out=$(timeout "$GUARD" "$NSBOOT" -q --private-users=12 --private-users-force -D "$TREE" -- /bin/cat /proc/self/uid_map 2>&1)
+is "BASE over host users with --private-users-force: exit 0" "$?" 0
+echo 'root:0:131072' >"$TMP/root-subids" && chmod 644 "$TMP/root-subids"
+out=$(timeout "$GUARD" unshare -m sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$1" /etc/subgid && shift && exec "$@"' \
+	sh "$TMP/root-subids" "$NSBOOT" -q --private-users=12 -D "$TREE" -- /bin/true 2>&1)
+is "BASE over host users inside root's own /etc/subuid and /etc/subgid ranges: exit 0" "$?" 0
+is "... without a word" "$out" ""
+
 # subid: a test range for nobody, and a tree shifted into it (0 -> nobody, 1000 -> 200999)
 if [ -e /etc/subuid ] && [ -e /etc/subgid ] && command -v newuidmap >/dev/null; then
 	echo 'nobody:200000:65536' >"$TMP/subuid"
@@ -163,7 +203,16 @@ if [ -e /etc/subuid ] && [ -e /etc/subgid ] && command -v newuidmap >/dev/null; 
 	like "subid: ...and sees the container's processes" "$out" '^/bin/sleep 60$'
 	[ -n "$pid" ] && kill -TERM "$(awk '{print $4}' "/proc/$pid/stat")"
 	wait "$bg"
+	# ranges but no newuidmap in PATH: single, with a warning naming the package
+	out=$(with_subids setpriv --reuid=65534 --regid=65534 --clear-groups env PATH=/nonexistent \
+		"$PUB" -D "$TMP/s/tree" -- /bin/cat /proc/self/uid_map 2>&1)
+	like "subid ranges without newuidmap: a warning naming Debian's uidmap" "$out" \
+		'^nsboot: warning: --private-users=subid: newuidmap not found in PATH \(Debian package uidmap\); using --private-users=single'
+	like "... and the single map (inside: 0 0 1)" "$out" '^ *0 +0 +1 *$'
+	unlike "... without the range" "$out" '65536'
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups env PATH=/nonexistent "$PUB" -q -D "$TREE" -- /bin/true 2>&1)
+	is "no range, no newuidmap: single without a word" "$out" ""
 else
-	for _ in $(seq 12); do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
+	for _ in $(seq 16); do skip "subid: /etc/subuid, /etc/subgid or newuidmap missing"; done
 fi
 done_testing

@@ -59,6 +59,29 @@ is "a second stop request: killed at once (137)" "$rc" 137
 check "...well before the 30 s grace ($t ms)" [ "$t" -lt 5000 ]
 check "...its PID 1 is gone" gone "$PID1"
 
+unlike "...about which nsboot says nothing more (it did it)" "$(cat "$TMP/out")" 'killed by SIG'
+
+# the container's init killed from outside: nsboot says so
+start -- /bin/sleep 60
+kill -KILL "$PID1"
+wait "$BG"
+is "the init killed from outside: 137" "$?" 137
+is "...and nsboot says what happened" "$(cat "$TMP/out")" "nsboot: the container's init was killed by SIGKILL"
+
+# the OOM killer ending the boot command is named (where the cgroup has a memory controller)
+rm -f "$TMP/out"
+timeout -k 5 "$GUARD" "$NSBOOT" -q --memory-max=32m -D "$TREE" -- \
+	/bin/sh -c 'exec dd if=/dev/zero of=/dev/null bs=256M count=1' >"$TMP/out" 2>&1
+rc=$?
+if grep -q 'controller is not enabled' "$TMP/out"; then
+	skip "no memory controller for the container's cgroup: $(cat "$TMP/out")"
+	skip "no memory controller"
+else
+	is "a command the OOM killer ends: 137" "$rc" 137
+	like "...and nsboot names the OOM killer" "$(cat "$TMP/out")" \
+		"^nsboot: the container's boot command was killed by the OOM killer \(--memory-max\)"
+fi
+
 # the same request sent twice in a row (timeout(1) signals nsboot and then its process
 # group) is one request: the command's own handler runs
 start -- /bin/sh -c 'trap "exit 7" TERM; echo armed; while :; do sleep 0.05; done'

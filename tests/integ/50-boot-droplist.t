@@ -1,7 +1,9 @@
 #!/bin/bash
 # --drop-services: errors name the file and the line (exit 125, before anything starts);
 # a name the tree lacks is skipped; a named service is masked inside the container only by
-# a read-only stub, the tree on disk untouched; the presets bring their default list.
+# a read-only stub, the tree on disk untouched; the presets bring their default list, which
+# --drop-services (repeatable) adds to and --no-default-drops empties; -v says which
+# service each list masks.
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/integ/boot-lib.sh"
 NSBOOT=$NSB_BUILD/nsboot
@@ -56,6 +58,43 @@ unlike "the default list masks hwclock.sh (not run)" "$out" REAL-HWCLOCK
 like "a service not in the default list runs" "$out" '^REAL-FOO$'
 boot_stop TERM
 is "the preset stops on SIGTERM with exit 0" "$BOOT_STATUS" 0
+
+# --drop-services adds to the preset's list, and may be repeated
+printf 'httpd-helper\n' >"$BOOT_TMP/more.list"
+printf '#!/bin/sh\necho REAL-HELPER\n' >"$TREE/etc/init.d/httpd-helper"
+chmod 755 "$TREE/etc/init.d/httpd-helper"
+before=$(sum)
+boot_start "$BOOT_TMP/add.out" "$NSBOOT" -v -D "$TREE" --console=pipe \
+	--drop-services="$BOOT_TMP/ok.list" --drop-services="$BOOT_TMP/more.list"
+boot_wait_line "$BOOT_TMP/add.out" '^nsboot: booted in'
+hint=$(boot_hint "$BOOT_TMP/add.out")
+# shellcheck disable=SC2086
+out=$(run $hint /bin/sh -c '/etc/init.d/hwclock.sh; /etc/init.d/foo; /etc/init.d/httpd-helper; echo done' 2>&1)
+boot_stop TERM
+is "with two added lists: the boot stops with exit 0" "$BOOT_STATUS" 0
+unlike "an added list keeps the preset's list (hwclock.sh masked)" "$out" REAL-HWCLOCK
+unlike "the first added list masks foo" "$out" REAL-FOO
+unlike "the second added list masks httpd-helper" "$out" REAL-HELPER
+like "the masked services ran as stubs" "$out" '^done$'
+log=$(cat "$BOOT_TMP/add.out")
+like "-v: the preset's list and what it masks" "$log" 'drop-services: 15 from [^ ]*/drop-sysv.list: mountkernfs.sh .*hwclock.sh'
+like "-v: the first added list and what it masks" "$log" "drop-services: 2 from $BOOT_TMP/ok.list: foo not-in-this-tree\$"
+like "-v: the second added list" "$log" "drop-services: 1 from $BOOT_TMP/more.list: httpd-helper\$"
+
+# --no-default-drops: only the given lists
+boot_start "$BOOT_TMP/nodef.out" "$NSBOOT" -v -D "$TREE" --console=pipe --no-default-drops \
+	--drop-services="$BOOT_TMP/ok.list"
+boot_wait_line "$BOOT_TMP/nodef.out" '^nsboot: booted in'
+hint=$(boot_hint "$BOOT_TMP/nodef.out")
+# shellcheck disable=SC2086
+out=$(run $hint /bin/sh -c '/etc/init.d/hwclock.sh; /etc/init.d/foo; echo done' 2>&1)
+boot_stop TERM
+is "--no-default-drops: the boot stops with exit 0" "$BOOT_STATUS" 0
+like "--no-default-drops: the preset's list is not applied (hwclock.sh runs)" "$out" '^REAL-HWCLOCK$'
+unlike "--no-default-drops: the given list still masks foo" "$out" REAL-FOO
+unlike "--no-default-drops: -v names no default list" "$(cat "$BOOT_TMP/nodef.out")" 'drop-sysv.list'
+is "the tree on disk is untouched by the added lists" "$(sum)" "$before"
+rm "$TREE/etc/init.d/httpd-helper"
 
 # an OpenRC tree gets the openrc-run stub
 rm -f "$TREE/sbin/openrc"

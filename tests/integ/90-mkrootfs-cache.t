@@ -66,6 +66,11 @@ like "subid for another base: rebuilt, saying why" "$ERR" \
 	'^mkrootfs: building debian-openrc-subid-65534-65534 \(owner 65534:65534, base 200000\).*made for 65534:65534 100000'
 is "subid for another base: its marker" "$(cat "$C/debian-openrc-subid-65534-65534/.nsboot-subid-base" 2>&1)" \
 	"65534:65534 200000"
+chown 1234:1234 "$C/debian-openrc-subid-65534-65534"
+NSBOOT_SUBID_BASE=200000 mk debian-openrc-subid
+like "subid whose tree was chowned since: rebuilt, saying why" "$ERR" \
+	'^mkrootfs: building debian-openrc-subid-65534-65534 .*owned by 1234:1234 on disk'
+is "... container 0 is the owner again" "$(stat -c %u:%g "$OUT" 2>&1)" 65534:65534
 NSBOOT_SUBID_OWNER=../x mk debian-openrc-subid
 is "an owner that is not UID:GID: exit 1" "$RC" 1
 like "... refused, naming the variable" "$ERR" '^mkrootfs: NSBOOT_SUBID_OWNER=\.\./x: '

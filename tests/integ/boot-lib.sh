@@ -88,31 +88,85 @@ boot_sysctl_conf() {
 	chmod 644 "$1"
 }
 
-# debian_boot_as_root KIND: the whole test of a Debian tree booted as root with the pick
-# mapping: builds (or finds cached) scripts/mkrootfs debian-KIND, runs debian_boot on it
-# and ends the test (skipped without root, failed when the tree cannot be built).
+# debian_boot_as_root PRESET [TREEKIND]: the whole test of a Debian tree booted as root
+# with the pick mapping: builds (or finds cached) scripts/mkrootfs TREEKIND (default
+# debian-PRESET), runs debian_boot on it and ends the test (skipped without root, failed
+# when the tree cannot be built).
 debian_boot_as_root() {
-	local kind=$1 tree
-	if [ "$(id -u)" != 0 ]; then
-		skip "needs root (debootstrap, the pick mapping)"
-		done_testing
-	fi
-	if ! tree=$("$NSB_SRC/scripts/mkrootfs" "debian-$kind"); then
-		not_ok "build the debian-$kind tree (scripts/mkrootfs debian-$kind)"
-		done_testing
-	fi
-	debian_boot "$tree" "$kind"
+	debian_boot_root "$@"
 	done_testing
 }
 
-# debian_boot TREE KIND [RUNNER...]: boots TREE (KIND openrc or sysv) with the preset it
+# debian_boot_root PRESET [TREEKIND]: debian_boot_as_root without ending the test.
+debian_boot_root() {
+	local kind=$1 tkind=${2:-debian-$1} tree
+	if [ "$(id -u)" != 0 ]; then
+		skip "needs root (debootstrap or mmdebstrap, the pick mapping)"
+		return 0
+	fi
+	if ! tree=$("$NSB_SRC/scripts/mkrootfs" "$tkind"); then
+		not_ok "build the $tkind tree (scripts/mkrootfs $tkind)"
+		return 0
+	fi
+	debian_boot "$tree" "$kind"
+}
+
+# debian_boot_rootless PRESET TREEKIND: TREEKIND booted rootless by nobody with the subid
+# mapping, then debian_boot's checks: a test range is bound over /etc/subuid and
+# /etc/subgid in a private mount namespace (never the host's files), the tree is
+# scripts/mkrootfs TREEKIND-subid (owners shifted into that range, cached for nobody) and
+# nobody sees it at a path of its own bound in that same namespace (the tree cache is
+# private). Skipped without root, /etc/subuid or newuidmap.
+debian_boot_rootless() {
+	local kind=$1 tkind=$2 base=100000 tree d
+	if [ "$(id -u)" != 0 ]; then
+		skip "rootless $tkind: needs root to prepare (the tree, the test subid range)"
+		return 0
+	fi
+	if [ ! -f /etc/subuid ] || [ ! -f /etc/subgid ] || ! command -v newuidmap >/dev/null; then
+		skip "rootless $tkind: /etc/subuid, /etc/subgid or newuidmap missing"
+		return 0
+	fi
+	nsb_pub_init
+	# (mkrootfs builds it again when the cached one was made for another base)
+	if ! tree=$(NSBOOT_SUBID_BASE=$base NSBOOT_SUBID_OWNER=65534:65534 "$NSB_SRC/scripts/mkrootfs" "$tkind-subid"); then
+		not_ok "build the $tkind-subid tree"
+		return 0
+	fi
+	is "rootless $tkind: the subid tree was shifted for nobody and base $base" \
+		"$(cat "$tree/.nsboot-subid-base")" "65534:65534 $base"
+	d=$BOOT_TMP/rootless-$tkind
+	mkdir -m 755 "$d" "$d/tree"
+	echo "$tree" >"$d/tree-src"
+	echo "nobody:$base:65536" >"$d/subuid"
+	echo "nogroup:$base:65536" >"$d/subgid"
+	echo "nobody:$base:65536" >>"$d/subgid"
+	chmod 644 "$d/subuid" "$d/subgid"
+	cat >"$d/as-nobody-subid" <<'SH'
+#!/bin/sh
+# as-nobody-subid CMD...: CMD as nobody in a private mount namespace, with the test subid
+# ranges over /etc/sub[ug]id and the tree (named in tree-src) bound on the folder tree
+d=${0%/*}
+exec unshare -m sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid &&
+	mount --bind "$3" "$4" && shift 4 &&
+	exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"' sh "$d/subuid" "$d/subgid" \
+	"$(cat "$d/tree-src")" "$d/tree" "$@"
+SH
+	chmod 755 "$d/as-nobody-subid"
+	check "rootless $tkind: nobody cannot reach the tree in the cache" \
+		sh -c '! setpriv --reuid=65534 --regid=65534 --clear-groups test -r "$1/etc/os-release"' sh "$tree"
+	NSBOOT=$NSB_PUB/bin/nsboot BOOT_TREE_AS=$d/tree BOOT_LABEL="$kind rootless" \
+		debian_boot "$tree" "$kind" "$d/as-nobody-subid"
+}
+
+# debian_boot TREE KIND [RUNNER...]: boots TREE (KIND: sysv, openrc, runit, shepherd) with the preset it
 # detects, as RUNNER (e.g. as_nobody) when given (nsboot is given $BOOT_TREE_AS instead of
 # TREE when set: where a RUNNER shows TREE to its user), and checks: booted,
 # sshd and cron up, sshd listening in the container's net namespace, the nsenter hint
 # sees nsboot-init as PID 1, no failure line, shutdown through the tree's own scripts on
 # SIGTERM with exit 0, and the host untouched.
 debian_boot() {
-	local tree=$1 kind=$2 out=$BOOT_TMP/boot.out hint cpid ps before after nsboot
+	local tree=$1 kind=$2 out=$BOOT_TMP/boot.out hint cpid ps before after nsboot label=${BOOT_LABEL:-$2}
 	shift 2
 	nsboot=${NSBOOT:-$NSB_BUILD/nsboot}
 	boot_sysctl_conf "$BOOT_TMP/99-nsboot-test.conf"
@@ -120,47 +174,56 @@ debian_boot() {
 	boot_start "$out" "$@" "$nsboot" -D "${BOOT_TREE_AS:-$tree}" --console=pipe \
 		--bind-ro="$BOOT_TMP/99-nsboot-test.conf:/etc/sysctl.d/99-nsboot-test.conf"
 	if boot_wait_line "$out" '^nsboot: booted in [0-9]+ ms$'; then
-		ok "$kind: booted is reported ($(grep -o 'booted in [0-9]* ms' "$out"))"
+		ok "$label: booted is reported ($(grep -o 'booted in [0-9]* ms' "$out"))"
 	else
-		not_ok "$kind: booted is reported"
+		not_ok "$label: booted is reported"
 		diag "$(cat "$out")"
 	fi
 	hint=$(boot_hint "$out")
 	cpid=$(boot_cpid "$out")
-	like "$kind: the nsenter hint is printed" "$hint" '^nsenter .*-t [0-9]+'
+	like "$label: the nsenter hint is printed" "$hint" '^nsenter .*-t [0-9]+'
 	# shellcheck disable=SC2086
 	ps=$("$@" timeout "$GUARD" $hint ps -eo pid=,args= 2>&1)
-	like "$kind: through the hint, PID 1 is nsboot-init" "$ps" '^ *1 nsboot-init '
-	like "$kind: sshd runs" "$ps" '^ *[0-9]+ sshd: /usr/sbin/sshd'
-	like "$kind: cron runs" "$ps" '^ *[0-9]+ /usr/sbin/cron'
+	like "$label: through the hint, PID 1 is nsboot-init" "$ps" '^ *1 nsboot-init '
+	like "$label: sshd runs" "$ps" '^ *[0-9]+ sshd: /usr/sbin/sshd'
+	like "$label: cron runs" "$ps" '^ *[0-9]+ /usr/sbin/cron'
 	# shellcheck disable=SC2086
-	like "$kind: sshd listens inside the container's network namespace" \
+	like "$label: sshd listens inside the container's network namespace" \
 		"$("$@" timeout "$GUARD" $hint ss -ltnH 2>&1)" ':22 '
 	if [ -n "$cpid" ] && [ "$(readlink "/proc/$cpid/ns/net")" != "$(readlink /proc/self/ns/net)" ]; then
-		ok "$kind: the container's network namespace is not the host's"
+		ok "$label: the container's network namespace is not the host's"
 	else
-		not_ok "$kind: the container's network namespace is not the host's"
+		not_ok "$label: the container's network namespace is not the host's"
 	fi
 	boot_stop TERM
-	is "$kind: SIGTERM: nsboot exits 0" "$BOOT_STATUS" 0
+	is "$label: SIGTERM: nsboot exits 0" "$BOOT_STATUS" 0
 	case $kind in
 	openrc)
-		like "$kind: shutdown stopped sshd through the tree's scripts" "$(cat "$out")" 'Stopping OpenBSD Secure Shell server'
-		like "$kind: shutdown stopped cron through the tree's scripts" "$(cat "$out")" 'Stopping periodic command scheduler'
+		like "$label: shutdown stopped sshd through the tree's scripts" "$(cat "$out")" 'Stopping OpenBSD Secure Shell server'
+		like "$label: shutdown stopped cron through the tree's scripts" "$(cat "$out")" 'Stopping periodic command scheduler'
 		;;
 	sysv)
-		like "$kind: shutdown ran runlevel 0" "$(cat "$out")" 'boot in runlevel 0'
-		like "$kind: sendsigs stopped sshd and cron" "$(cat "$out")" 'All processes ended'
+		like "$label: shutdown ran runlevel 0" "$(cat "$out")" 'boot in runlevel 0'
+		like "$label: sendsigs stopped sshd and cron" "$(cat "$out")" 'All processes ended'
+		;;
+	runit)
+		like "$label: stage 3 stopped sshd" "$(cat "$out")" 'ok: down: /etc/service/ssh'
+		like "$label: stage 3 stopped cron" "$(cat "$out")" 'ok: down: /etc/service/cron'
+		;;
+	shepherd)
+		like "$label: shepherd stopped sshd" "$(cat "$out")" 'Service sshd stopped'
+		like "$label: shepherd stopped cron" "$(cat "$out")" 'Service cron stopped'
+		like "$label: shepherd exited on its own" "$(cat "$out")" '^Exiting\.$'
 		;;
 	esac
-	unlike "$kind: no boot or shutdown line shows a known bare-metal failure" "$(cat "$out")" "$BOOT_FAILURES"
+	unlike "$label: no boot or shutdown line shows a known bare-metal failure" "$(cat "$out")" "$BOOT_FAILURES"
 	after=$(boot_host_state "$tree")
-	is "$kind: host mount table unchanged" "$(sed -n '/^== mounts/,/^== sysctl/p' <<<"$after")" \
+	is "$label: host mount table unchanged" "$(sed -n '/^== mounts/,/^== sysctl/p' <<<"$after")" \
 		"$(sed -n '/^== mounts/,/^== sysctl/p' <<<"$before")"
-	unlike "$kind: no securityfs, pstore, configfs or cgroup mount appeared" \
+	unlike "$label: no securityfs, pstore, configfs or cgroup mount appeared" \
 		"$(diff <(echo "$before") <(echo "$after"))" 'securityfs|pstore|configfs|cgroup'
-	is "$kind: host kernel parameters unchanged" "$(sed -n '/^== sysctl/,/^== tree/p' <<<"$after")" \
+	is "$label: host kernel parameters unchanged" "$(sed -n '/^== sysctl/,/^== tree/p' <<<"$after")" \
 		"$(sed -n '/^== sysctl/,/^== tree/p' <<<"$before")"
-	is "$kind: the tree on disk is unchanged by a volatile boot" "$(sed -n '/^== tree/,$p' <<<"$after")" \
+	is "$label: the tree on disk is unchanged by a volatile boot" "$(sed -n '/^== tree/,$p' <<<"$after")" \
 		"$(sed -n '/^== tree/,$p' <<<"$before")"
 }

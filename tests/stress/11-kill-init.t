@@ -49,7 +49,7 @@ for ((i = 1; i <= N; i++)); do
 		n125=$((n125 + 1))
 		reasons+=("$(head -n 1 "$TMP/n.err")")
 		# one line saying why: the init's death, or the builder's ERROR it caused
-		grep -Eq '^nsboot: (the container.s init was killed by signal 9 before READY|[a-z]+: .+)$' "$TMP/n.err" ||
+		grep -Eq '^nsboot: (the container.s init was killed by SIGKILL before READY|[a-z]+: .+)$' "$TMP/n.err" ||
 			bad reason "$what: 125 with: $(head -c 300 "$TMP/n.err")"
 		;;
 	*) bad status "$what: status $RC: $(head -c 300 "$TMP/n.err")" ;;

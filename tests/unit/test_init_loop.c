@@ -32,7 +32,7 @@ static void setup_loop(struct nsb_loop *l, long grace_ms, bool kill_group)
 	nsb_config_init(&c);
 	c.grace_ms = grace_ms;
 	c.kill_group = kill_group;
-	assert_int_equal(nsb_loop_init(l, &c), 0);
+	assert_int_equal(nsb_loop_init(l, &c, &(struct nsb_error){ 0 }), 0);
 	assert_false(l->pid1);
 }
 

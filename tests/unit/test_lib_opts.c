@@ -200,6 +200,16 @@ static void spawner_options(void **state)
 	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--hostname=a/b", NULL), NSB_PARSE_ERROR);
 	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--sync-fd=3", NULL), NSB_PARSE_ERROR);
 	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--ready-fd=x", NULL), NSB_PARSE_ERROR);
+	/* an option that sets one value, given twice; rw in a --bind-ro spec */
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "-D", "/u", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "-D given twice (the last would win); give it once");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--grace=1", "--grace=2", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--grace given twice (the last would win); give it once");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--bind-ro=/a:/b:rw", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--bind-ro=/a:/b:rw: rw contradicts --bind-ro (use --bind)");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--bind-ro=/a:/b:nosuid,rw", NULL), NSB_PARSE_ERROR);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--bind-ro=/a:/b:rwx", NULL), NSB_PARSE_OK);
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-D/t", "--bind=/a", "--bind=/b", "--setenv=A=1", "--setenv=B=2", NULL), NSB_PARSE_OK);
 	/* -v after -q wins */
 	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "-q", "-v", "-v", "-D/t", NULL), NSB_PARSE_OK);
 	assert_int_equal(c.verbosity, 2);
@@ -216,7 +226,7 @@ static void mount_helper_accepts_init_words(void **state)
 	assert_int_equal(c.sync_fd, 4);
 	assert_int_equal(c.tree_fd, 5);
 	assert_string_equal(c.boot, "openrc");
-	assert_string_equal(c.drop_services, "/d");
+	assert_string_equal(c.drop_services[0], "/d");
 	assert_int_equal(parse(&c, NSB_PROG_MOUNT, err, "nsboot-mount", "-D", "/t", "--setenv=A=1", NULL),
 			 NSB_PARSE_ERROR);
 }
@@ -280,6 +290,43 @@ static void tmpfs_size_option(void **state)
 	assert_non_null(strstr(nsb_help_text(NSB_PROG_INIT), "--tmpfs-size=SIZE"));
 }
 
+/* Each config owns its mount strings: a second parse leaves the first config's alone. */
+static void configs_own_their_strings(void **state)
+{
+	static struct nsb_config a, b;
+	char err[256];
+	assert_int_equal(parse(&a, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t",
+			       "--bind=/src/a:/dst/a:ro", "--", "true", NULL), NSB_PARSE_OK);
+	assert_int_equal(parse(&b, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t",
+			       "--bind=/other/b:/elsewhere/b", "--tmpfs=/x:size=1m", "--", "true",
+			       NULL), NSB_PARSE_OK);
+	assert_int_equal(a.n_mounts, 1);
+	assert_string_equal(a.mounts[0].src, "/src/a");
+	assert_string_equal(a.mounts[0].dst, "/dst/a");
+	assert_string_equal(a.mounts[0].opts, "ro");
+	assert_int_equal(b.n_mounts, 2);
+	assert_string_equal(b.mounts[0].src, "/other/b");
+	assert_string_equal(b.mounts[1].dst, "/x");
+}
+
+/* Two root modes: the second one named in the message, as the user wrote it. */
+static void root_mode_conflicts(void **state)
+{
+	struct nsb_config c;
+	char err[256];
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t", "--writable",
+			       "--read-only", "--", "true", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--read-only conflicts with another root mode "
+				 "(--volatile, --read-only, --writable, --tmpfs-root)");
+	assert_int_equal(parse(&c, NSB_PROG_SPAWN, err, "nsboot", "--tmpfs-root", "--volatile",
+			       "--", "true", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--volatile conflicts with another root mode "
+				 "(--volatile, --read-only, --writable, --tmpfs-root)");
+	assert_int_equal(parse(&c, NSB_PROG_INIT, err, "nsboot-init", "-D", "/t",
+			       "--overlay=/lower", "--", "true", NULL), NSB_PARSE_ERROR);
+	assert_string_equal(err, "--overlay=/lower: want LOWER[:LOWER...]:DST");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +341,8 @@ int main(void)
 		cmocka_unit_test(mount_helper_accepts_init_words),
 		cmocka_unit_test(size_values),
 		cmocka_unit_test(tmpfs_size_option),
+		cmocka_unit_test(configs_own_their_strings),
+		cmocka_unit_test(root_mode_conflicts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
