@@ -594,7 +594,7 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "                              which resolve each other by name\n"
 		       "      --network=pasta         user-mode networking through pasta(1)\n"
 		       "      --network=ns:PATH       join the net namespace at PATH\n"
-		       "      --network=machine:NAME  share a running machine's net namespace\n"
+		       "      --network=machine:NAME  share a running machine's net namespace (root)\n"
 		       "      --address=ADDR/PREFIX   veth: the container's IPv4 address\n"
 		       "      --address-pool=NET/PREFIX  veth: the /30s to pick from (10.124.0.0/16)\n"
 		       "      --port=[HOSTADDR:]HOSTPORT[:CONTAINERPORT][/tcp|/udp]  pasta: forward\n"

@@ -32,6 +32,7 @@
 #include "paths.h"
 #include "netlink.h"
 #include "netopt.h"
+#include "machine.h"
 #include "netzone.h"
 #include "signals.h"
 
@@ -52,10 +53,11 @@ static void release_at_exit(void)
 		nsb_net_release(exit_net);
 }
 
-const char *nsb_net_member_name(const char *hostname)
+const char *nsb_net_member_name(const struct nsb_config *c, const char *hostname)
 {
-	/* the machine's name, until machines have names of their own: the host name */
-	return hostname;
+	/* the machine's name (-M) when it was given, else the host name (TREE's name by
+	 * default, as a machine's) */
+	return c->machine ? c->machine : hostname;
 }
 
 bool nsb_net_own_ns(const struct nsb_config *c)
@@ -275,18 +277,33 @@ static int pasta_start(struct nsb_net *n, pid_t init, char *err, size_t len)
 static int join_netns(const struct nsb_config *c, char *err, size_t len)
 {
 	char path[4096];
-	if (c->network == NSB_NET_MACHINE)
-		return nsb_fail(err, len, -1, "--network=machine:%s: machines have no names in "
-				"this build (use ns:/proc/PID/ns/net)", c->net_arg);
-	snprintf(path, sizeof path, "%s", c->net_arg);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
+	if (c->network == NSB_NET_MACHINE) {
+		struct nsb_machine_info info;
+		int r = nsb_machine_lookup(c->net_arg, &info, NULL);
+		if (r < 0)
+			return nsb_fail(err, len, -1, "--network=machine:%s: %s", c->net_arg,
+					r == -ENOENT ? "no such running machine" : strerror(-r));
+		if (geteuid() != 0)
+			return nsb_fail(err, len, -1, "--network=machine:%s: needs root (joining a "
+					"net namespace takes CAP_SYS_ADMIN where nsboot runs)",
+					c->net_arg);
+		fd = nsb_machine_pidfd(&info, false);
+		if (fd < 0)
+			return nsb_fail(err, len, -1, "--network=machine:%s: %s", c->net_arg,
+					fd == -ESRCH ? "its PID 1 is gone" : strerror(-fd));
+		snprintf(path, sizeof path, "machine:%s", c->net_arg);
+	} else {
+		snprintf(path, sizeof path, "ns:%s", c->net_arg);
+		fd = open(c->net_arg, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0)
-		return nsb_fail(err, len, -1, "--network=ns:%s: %s", path, strerror(errno));
+		return nsb_fail(err, len, -1, "--network=%s: %s", path, strerror(errno));
 	int r = setns(fd, CLONE_NEWNET);
 	int e = errno;
 	close(fd);
 	if (r < 0)
-		return nsb_fail(err, len, -1, "--network=ns:%s: %s", path,
+		return nsb_fail(err, len, -1, "--network=%s: %s", path,
 				e == EINVAL ? "not a net namespace" : strerror(e));
 	return 0;
 }
@@ -296,7 +313,7 @@ int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u
 {
 	*n = (struct nsb_net){ .mode = c->network, .sock = { -1, -1 }, .pool_lock = -1,
 			       .zones_dir = -1, .member_fd = -1, .slot = -1, .zone_netns = -1 };
-	snprintf(n->name, sizeof n->name, "%s", nsb_net_member_name(hostname));
+	snprintf(n->name, sizeof n->name, "%s", nsb_net_member_name(c, hostname));
 	const char *name = n->name;
 	int r = 0;
 	switch (c->network) {

@@ -49,7 +49,7 @@ struct nsb_net {
 };
 
 /* The machine's name in a zone's hosts file and in interface names. */
-const char *nsb_net_member_name(const char *hostname);
+const char *nsb_net_member_name(const struct nsb_config *c, const char *hostname);
 
 /* Whether the container gets a net namespace of its own (made by its init). */
 bool nsb_net_own_ns(const struct nsb_config *c);
