@@ -188,7 +188,7 @@ FZ := build/fuzz
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilib -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 # the parsers the targets reach, with the logger their error idiom needs
-FUZZ_LIB_SRC := $(LIB_SRC) mounts/fstab.c spawn/users.c
+FUZZ_LIB_SRC := $(LIB_SRC) mounts/fstab.c spawn/users.c spawn/passwd.c spawn/machine.c
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst %,$(FZ)/fuzz_%,$(FUZZ_NAMES))
 # libFuzzer's inputs stay under 4096 bytes unless told: the codec refuses records over

@@ -91,6 +91,8 @@ struct nsb_config {
 	enum nsb_console console;     /* --console= */
 	const char *setenv[NSB_MAX_SPECS];
 	size_t n_setenv;              /* --setenv=VAR=VALUE */
+	const char *machine;          /* -M, --machine=NAME, NULL for the default */
+	bool detach;                  /* --detach */
 
 	/* COMMAND [ARG]... (NULL-terminated, points into argv); argc 0 when absent */
 	char **argv;

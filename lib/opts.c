@@ -15,7 +15,8 @@ enum {
 	O_VOLATILE = 256, O_READ_ONLY, O_WRITABLE, O_TMPFS_ROOT, O_BIND, O_BIND_RO, O_TMPFS,
 	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
 	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
-	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_MEMORY_MAX, O_PIDS_MAX, O_VERSION
+	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_MEMORY_MAX, O_PIDS_MAX, O_VERSION,
+	O_DETACH
 };
 
 #define ALL (NSB_PROG_SPAWN | NSB_PROG_INIT | NSB_PROG_MOUNT)
@@ -55,6 +56,8 @@ static const struct {
 	{ { "setup-timeout", required_argument, NULL, O_SETUP_TIMEOUT }, NSB_PROG_SPAWN },
 	{ { "memory-max", required_argument, NULL, O_MEMORY_MAX }, NSB_PROG_SPAWN },
 	{ { "pids-max", required_argument, NULL, O_PIDS_MAX }, NSB_PROG_SPAWN },
+	{ { "machine", required_argument, NULL, 'M' }, NSB_PROG_SPAWN },
+	{ { "detach", no_argument, NULL, O_DETACH }, NSB_PROG_SPAWN },
 	{ { "quiet", no_argument, NULL, 'q' }, ALL },
 	{ { "verbose", no_argument, NULL, 'v' }, ALL },
 	{ { "help", no_argument, NULL, 'h' }, ALL },
@@ -253,7 +256,7 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 	opterr = 0;
 	optind = 0; /* full reset: the parser may run more than once (unit tests) */
 	int o;
-	while ((o = getopt_long(argc, argv, "+:D:qvh", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, kind == NSB_PROG_SPAWN ? "+:D:M:qvh" : "+:D:qvh", longopts, NULL)) != -1) {
 		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 		switch (o) {
 		case 'D':
@@ -391,6 +394,12 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 				return fail(err, errlen, "--setenv: more than %d variables", NSB_MAX_SPECS);
 			c->setenv[c->n_setenv++] = optarg;
 			break;
+		case 'M':
+			c->machine = optarg;
+			break;
+		case O_DETACH:
+			c->detach = true;
+			break;
 		case 'q':
 			c->verbosity = -1;
 			break;
@@ -505,6 +514,10 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "                              (default 30)\n"
 		       "      --memory-max=SIZE       memory.max of the container's cgroup (k, m, g)\n"
 		       "      --pids-max=N            pids.max of the container's cgroup\n"
+		       "  -M, --machine=NAME          the machine's name (default: TREE's directory name,\n"
+		       "                              with the lowest free -N suffix)\n"
+		       "      --detach                return once ready; the machine runs on, its\n"
+		       "                              console in its log (nsboot logs NAME)\n"
 		       "Stopping: SIGTERM or SIGINT to nsboot stops the container in order (the tree's\n"
 		       "shutdown, or SIGTERM to COMMAND); whatever it does, it is gone --grace seconds\n"
 		       "later; a second SIGTERM or SIGINT kills it at once.\n" COMMON_HELP;

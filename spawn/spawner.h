@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdnoreturn.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
@@ -43,5 +44,16 @@ struct spawner {
  * writes the builder's id maps and sends GO; the builder writes the init's host pid (an
  * int32_t) to PIDPIPE[1] right after starting it, and closes it. */
 pid_t nsb_spawn_builder(struct spawner *s, int pidpipe[2]);
+
+/* Relays signals and reads the channel until PID 1 exits; returns nsboot's exit status
+ * (spawn/supervise.c). MASK: the relayed signals, blocked. */
+int nsb_supervise(struct spawner *s, const sigset_t *mask);
+
+/* Reaps the builder once it has exited (BLOCK: waits for it, a second at most). */
+void nsb_reap_builder(struct spawner *s, bool block);
+
+/* The spawner gives up before the init runs: the builder sees EOF and exits 125
+ * untouched (WHY NULL: the builder reported on the channel). Exits 125. */
+noreturn void nsb_abandon(struct spawner *s, const char *why);
 
 #endif
