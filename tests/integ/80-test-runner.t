@@ -147,7 +147,9 @@ succeed box 'echo up'
 succeed box 'sleep 600'
 EOF
 out=$(timeout -k 5 "$RUN_GUARD" unshare -fp --mount-proc sh -c '
-	"$1" test --logs="$2" "$3" &
+	# (an asynchronous command of sh starts with SIGINT ignored; Ctrl-C reaches a
+	# foreground nsboot test with it at its default, as env --default-signal gives it)
+	env --default-signal=INT "$1" test --logs="$2" "$3" &
 	r=$!
 	i=0
 	while ! grep -q "ok 1 " "$2/long.t/tap" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
