@@ -29,6 +29,8 @@ BASE_LDFLAGS := -Wl,--gc-sections -Wl,--as-needed
 
 MOUNT_CFLAGS := $(shell $(PKG_CONFIG) --cflags mount 2>/dev/null)
 MOUNT_LIBS := $(shell $(PKG_CONFIG) --libs mount 2>/dev/null || echo -lmount)
+MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl 2>/dev/null)
+MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(SANITIZE),1)
@@ -92,7 +94,7 @@ all: $(PROGS)
 # glibc objects (nsboot, nsboot-mount, unit tests)
 $(B)/obj/%.o: %.c $(wildcard lib/*.h init/*.h mounts/*.h spawn/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(MOUNT_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(MOUNT_CFLAGS) $(MNL_CFLAGS) -c $< -o $@
 
 # objects of the PID-1 binary (musl when available)
 $(B)/iobj/%.o: %.c $(wildcard lib/*.h init/*.h)
@@ -110,7 +112,7 @@ $(B)/nsboot-mount: $(call GOBJ,mounts/main.c) $(B)/libnsboot.a
 	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) -o $@
 
 $(B)/nsboot: $(call GOBJ,spawn/main.c) $(B)/libnsboot.a
-	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) $(MNL_LIBS) -o $@
 
 # the test runner (nsboot test) is a shell script, found next to nsboot as nsboot-init is
 $(B)/nsboot-test: runner/nsboot-test
@@ -121,7 +123,8 @@ $(B)/nsboot-test: runner/nsboot-test
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libnsboot.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(MOUNT_CFLAGS) -Itests/unit $< -o $@ $(ALL_LDFLAGS) \
-		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(B)/libnsboot.a $(MOUNT_LIBS) $(CMOCKA_LIBS)
+		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(B)/libnsboot.a $(MOUNT_LIBS) $(MNL_LIBS) \
+		$(CMOCKA_LIBS)
 
 # Helpers are the tests' scaffolding, not the project's code: never sanitized. LeakSanitizer
 # in a helper that made a pid namespace (init-spawner -p) starts its exit-time tracer in

@@ -50,7 +50,16 @@ struct nsb_mount_spec {
 	const char *opts; /* comma-separated options or NULL; "idmap" is one of them */
 };
 
-enum nsb_network { NSB_NET_AUTO = 0, NSB_NET_PRIVATE, NSB_NET_HOST };
+/* --network=MODE (lib/netopt.c parses it; nsboot alone takes the modes after host) */
+enum nsb_network {
+	NSB_NET_AUTO = 0, NSB_NET_PRIVATE, NSB_NET_HOST,
+	NSB_NET_VETH,    /* veth: ve-NAME on the host, host0 inside */
+	NSB_NET_ZONE,    /* zone:ZONE (net_arg): a veth on the zone's bridge */
+	NSB_NET_PASTA,   /* pasta: user-mode networking */
+	NSB_NET_NS,      /* ns:PATH (net_arg): join that net namespace */
+	NSB_NET_MACHINE  /* machine:NAME (net_arg): share a running machine's */
+};
+#define NSB_ZONE_NAME_MAX 12
 enum nsb_console { NSB_CONSOLE_AUTO = 0, NSB_CONSOLE_INTERACTIVE, NSB_CONSOLE_PIPE };
 
 #define NSB_MAX_SPECS 64
@@ -67,6 +76,11 @@ struct nsb_config {
 	size_t n_fstabs;              /* mounted after every --bind/--tmpfs/--overlay */
 	const char *hostname;         /* --hostname, NULL for the default */
 	enum nsb_network network;     /* --network= */
+	const char *net_arg;          /* ZONE, PATH or NAME of --network=MODE:ARG, else NULL */
+	const char *address;          /* --address=ADDR/PREFIX (veth), NULL */
+	const char *address_pool;     /* --address-pool=ADDR/PREFIX (veth), NULL for the default */
+	const char *ports[NSB_MAX_SPECS];
+	size_t n_ports;               /* --port=[HOSTADDR:]HOSTPORT[:CONTAINERPORT][/PROTO] */
 	const char *boot;             /* --boot=PRESET as given, NULL when absent */
 	const char *drop_services;    /* --drop-services=FILE */
 	unsigned long long tmpfs_size; /* --tmpfs-size=SIZE in bytes: the budget the tmpfs

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The command line of the three programs (nsboot, nsboot-init, nsboot-mount). */
 #include "config.h"
+#include "netopt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,7 +17,7 @@ enum {
 	O_OVERLAY, O_FSTAB, O_HOSTNAME, O_NETWORK, O_BOOT, O_DROP, O_KILL_GROUP, O_GRACE,
 	O_SYNC_FD, O_SETUP_DONE, O_TREE_FD, O_PRIVATE_USERS, O_PID_FILE, O_READY_FD, O_WAIT_BOOTED,
 	O_CONSOLE, O_SETENV, O_TMPFS_SIZE, O_SETUP_TIMEOUT, O_MEMORY_MAX, O_PIDS_MAX, O_VERSION,
-	O_DETACH
+	O_DETACH, O_PORT, O_ADDRESS, O_ADDRESS_POOL
 };
 
 #define ALL (NSB_PROG_SPAWN | NSB_PROG_INIT | NSB_PROG_MOUNT)
@@ -58,6 +59,9 @@ static const struct {
 	{ { "pids-max", required_argument, NULL, O_PIDS_MAX }, NSB_PROG_SPAWN },
 	{ { "machine", required_argument, NULL, 'M' }, NSB_PROG_SPAWN },
 	{ { "detach", no_argument, NULL, O_DETACH }, NSB_PROG_SPAWN },
+	{ { "port", required_argument, NULL, O_PORT }, NSB_PROG_SPAWN },
+	{ { "address", required_argument, NULL, O_ADDRESS }, NSB_PROG_SPAWN },
+	{ { "address-pool", required_argument, NULL, O_ADDRESS_POOL }, NSB_PROG_SPAWN },
 	{ { "quiet", no_argument, NULL, 'q' }, ALL },
 	{ { "verbose", no_argument, NULL, 'v' }, ALL },
 	{ { "help", no_argument, NULL, 'h' }, ALL },
@@ -307,12 +311,24 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			c->hostname = optarg;
 			break;
 		case O_NETWORK:
-			if (strcmp(optarg, "private") == 0)
-				c->network = NSB_NET_PRIVATE;
-			else if (strcmp(optarg, "host") == 0)
-				c->network = NSB_NET_HOST;
-			else
-				return fail(err, errlen, "--network=%s: want 'private' or 'host'", optarg);
+			if (!nsb_parse_network(c, optarg, kind, err, errlen))
+				return NSB_PARSE_ERROR;
+			break;
+		case O_PORT: {
+			struct nsb_port port;
+			if (!nsb_parse_port(optarg, &port))
+				return fail(err, errlen, "--port=%s: want [HOSTADDR:]HOSTPORT"
+					    "[:CONTAINERPORT][/tcp|/udp]", optarg);
+			if (c->n_ports >= NSB_MAX_SPECS)
+				return fail(err, errlen, "--port: more than %d forwards", NSB_MAX_SPECS);
+			c->ports[c->n_ports++] = optarg;
+			break;
+		}
+		case O_ADDRESS:
+			c->address = optarg;
+			break;
+		case O_ADDRESS_POOL:
+			c->address_pool = optarg;
 			break;
 		case O_BOOT:
 			if (!*optarg)
@@ -420,6 +436,8 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 			return fail(err, errlen, "unknown option '%s'", name);
 		}
 	}
+	if (!nsb_check_network(c, err, errlen))
+		return NSB_PARSE_ERROR;
 	c->n_option_args = optind - 1;
 	c->argv = argv + optind;
 	c->argc = argc - optind;
@@ -518,6 +536,17 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "                              with the lowest free -N suffix)\n"
 		       "      --detach                return once ready; the machine runs on, its\n"
 		       "                              console in its log (nsboot logs NAME)\n"
+		       "Network (--network=MODE; see nsboot(1)):\n"
+		       "      --network=veth          ve-NAME on the host, host0 inside (root)\n"
+		       "      --network=zone:ZONE     on the bridge of ZONE with its other machines,\n"
+		       "                              which resolve each other by name\n"
+		       "      --network=pasta         user-mode networking through pasta(1)\n"
+		       "      --network=ns:PATH       join the net namespace at PATH\n"
+		       "      --network=machine:NAME  share a running machine's net namespace\n"
+		       "      --address=ADDR/PREFIX   veth: the container's IPv4 address\n"
+		       "      --address-pool=NET/PREFIX  veth: the /30s to pick from (10.124.0.0/16)\n"
+		       "      --port=[HOSTADDR:]HOSTPORT[:CONTAINERPORT][/tcp|/udp]  pasta: forward\n"
+		       "                              a host port into the container (repeatable)\n"
 		       "Stopping: SIGTERM or SIGINT to nsboot stops the container in order (the tree's\n"
 		       "shutdown, or SIGTERM to COMMAND); whatever it does, it is gone --grace seconds\n"
 		       "later; a second SIGTERM or SIGINT kills it at once.\n" COMMON_HELP;

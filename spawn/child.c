@@ -161,7 +161,7 @@ static noreturn void init_main(struct spawner *s, int sock)
 	/* 0 or an errno, then the step, for the builder's report */
 	int32_t net = 0;
 	const char *what = "";
-	if (s->c.network != NSB_NET_HOST) {
+	if (nsb_net_own_ns(&s->c)) {
 		int r = make_netns(&what);
 		net = r < 0 ? -r : 0;
 	}
@@ -283,7 +283,7 @@ static int join_init_net(void *arg, char *err, size_t len)
 		snprintf(err, len, "join the init's net namespace: %s", strerror(-r));
 		return r;
 	}
-	return 0;
+	return nsb_net_container_side(&b->s->net, err, len);
 }
 
 /* The builder (see the top of this file). Never returns. */
@@ -299,6 +299,7 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 	for (size_t i = 0; i < NSB_MAX_LOCKS; i++)
 		if (s->users.locks[i] >= 0)
 			close(s->users.locks[i]);
+	nsb_net_child_close(&s->net);
 
 	if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */
@@ -334,7 +335,7 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 	int pidns_fd = open(pidns, O_RDONLY | O_CLOEXEC);
 	if (pidns_fd < 0)
 		child_fail(fd, "userns", pidns, errno);
-	bool own_net = s->c.network != NSB_NET_HOST;
+	bool own_net = nsb_net_own_ns(&s->c);
 	struct nsb_setup_env env = { .tree_fd = tree_fd, .own_netns = own_net, .own_ipcns = 1,
 				     .pidns_fd = pidns_fd,
 				     .join_netns = own_net ? join_init_net : NULL,

@@ -280,6 +280,8 @@ int main(int argc, char **argv)
 	take_idmap_binds(&s);
 	make_cgroup(&s);
 
+	if (nsb_net_prepare(&s.net, &s.c, &s.users, s.hostname, err, sizeof err) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "%s", err);
 	if (nsb_console_wanted(&s.c)) {
 		if (nsb_console_open(&s.con, err, sizeof err) < 0)
 			nsb_die(NSB_EXIT_FAILURE, "%s", err);
@@ -346,6 +348,13 @@ int main(int argc, char **argv)
 		close(go.fds[i]);
 	if (read_init_pid(&s, pidpipe[0]) < 0)
 		nsb_abandon(&s, NULL);
+	if ((e = nsb_net_host_side(&s.net, s.pid, s.c.setup_timeout_ms, err, sizeof err)) != 0) {
+		if (s.pid > 0)
+			kill(s.pid, SIGKILL);
+		if (s.builder > 0 && kill(s.builder, SIGKILL) == 0)
+			s.builder_killed = true;
+		nsb_abandon(&s, e < 0 ? err : NULL);
+	}
 	nsb_users_record_container(&s.users, s.pid);
 	nsb_machine_pid(&s);
 

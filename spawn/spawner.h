@@ -12,6 +12,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "console.h"
+#include "net.h"
 #include "users.h"
 
 /* Everything the spawner prepared before the clone, and what it learnt since. */
@@ -20,6 +21,7 @@ struct spawner {
 	struct nsb_users users;
 	struct nsb_pty con;        /* --console=interactive: the pty (master -1 without) */
 	struct nsb_cgroup cg;      /* the container's own cgroup (dirfd -1 without) */
+	struct nsb_net net;        /* --network beyond private and host */
 	char hostname[NSB_HOSTNAME_MAX + 1];
 	int init_fd;               /* fd of nsboot-init: its host path is gone after the pivot */
 	bool idmap[NSB_MAX_SPECS]; /* user binds with the idmap option (pick, BASE) */

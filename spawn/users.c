@@ -702,7 +702,7 @@ int nsb_users_write_maps(const struct nsb_users *u, pid_t pid, char *err, size_t
 		return -EINVAL;
 	}
 	int e;
-	if (u->mode == NSB_USERS_SUBID) {
+	if (u->mode == NSB_USERS_SUBID && !u->direct) {
 		if ((e = run_idmap_tool("newuidmap", pid, umap, err, errlen)) < 0)
 			return e;
 		return run_idmap_tool("newgidmap", pid, gmap, err, errlen);
@@ -755,4 +755,25 @@ void nsb_users_release(struct nsb_users *u)
 			close(u->locks[i]);
 			u->locks[i] = -1;
 		}
+}
+
+int nsb_users_write_keeper_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen)
+{
+	char umap[128], gmap[128];
+	int e;
+	if (u->mode != NSB_USERS_SUBID) {
+		snprintf(umap, sizeof umap, "%" PRIu32 " %" PRIu32 " 1\n", u->uid, u->uid);
+		snprintf(gmap, sizeof gmap, "%" PRIu32 " %" PRIu32 " 1\n", u->gid, u->gid);
+		if ((e = write_proc(pid, "setgroups", "deny", err, errlen)) < 0 ||
+		    (e = write_proc(pid, "uid_map", umap, err, errlen)) < 0)
+			return e;
+		return write_proc(pid, "gid_map", gmap, err, errlen);
+	}
+	snprintf(umap, sizeof umap, "%" PRIu32 " %" PRIu32 " 1 %" PRIu32 " %" PRIu32 " %" PRIu32,
+		 u->uid, u->uid, u->subuid.start, u->subuid.start, u->subuid.count);
+	snprintf(gmap, sizeof gmap, "%" PRIu32 " %" PRIu32 " 1 %" PRIu32 " %" PRIu32 " %" PRIu32,
+		 u->gid, u->gid, u->subgid.start, u->subgid.start, u->subgid.count);
+	if ((e = run_idmap_tool("newuidmap", pid, umap, err, errlen)) < 0)
+		return e;
+	return run_idmap_tool("newgidmap", pid, gmap, err, errlen);
 }

@@ -43,6 +43,9 @@ struct nsb_users {
 	uint32_t uid, gid;                /* the caller (SUBID, SINGLE) */
 	struct nsb_idrange subuid, subgid; /* SUBID: the caller's ranges */
 	int locks[NSB_MAX_LOCKS];         /* lock fds held for the container's life, -1 unused */
+	bool direct;                      /* SUBID: nsboot holds CAP_SETUID over the parent
+					   * namespace (a zone's, mapped one to one): it writes
+					   * the maps itself, without newuidmap */
 };
 
 /* Parses MODE ("pick", "identity", "subid", "single", "BASE" or "BASE:COUNT") into U->mode
@@ -118,5 +121,10 @@ void nsb_users_record_container(const struct nsb_users *u, pid_t pid);
 
 /* Empties and closes U's lock files (the blocks are free again). */
 void nsb_users_release(struct nsb_users *u);
+
+/* Writes the maps of a rootless zone's keeper, PID (in a new user namespace): the caller's
+ * ids, and SUBID's ranges, each onto itself, so the zone's members' maps read the same
+ * inside it as outside. 0 or a negative errno with ERR. */
+int nsb_users_write_keeper_maps(const struct nsb_users *u, pid_t pid, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The container's network beyond lo (see net.h and docs/design.md, "Network").
+ *
+ * The init makes its net namespace (owned by its user namespace) and the builder joins
+ * it. For veth and zone:ZONE the builder then tells the spawner on a socketpair; the
+ * spawner, which holds CAP_NET_ADMIN over the host's namespace (or the zone's), makes a
+ * veth pair with its peer created right inside the container's namespace as host0, and
+ * answers; the builder brings host0 up with its address. The peer never exists outside
+ * the container's namespace, so the pair dies with it, whoever dies first. */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netlink.h"
+#include "netopt.h"
+#include "netzone.h"
+
+/* What the builder and the spawner say about the host side. */
+enum {
+	NET_ASK = 'N',  /* builder: the container's namespace exists, make the host side */
+	NET_DONE = 'V', /* spawner: host0 is in it */
+	NET_FAIL = 'E', /* spawner: it failed (the spawner reports why) */
+};
+
+/* Where the veth pools' lock lives (root). */
+#define NSB_VETH_LOCK "/run/nsboot/veth.lock"
+
+static struct nsb_net *exit_net;
+static void release_at_exit(void)
+{
+	if (exit_net)
+		nsb_net_release(exit_net);
+}
+
+const char *nsb_net_member_name(const char *hostname)
+{
+	/* the machine's name, until machines have names of their own: the host name */
+	return hostname;
+}
+
+bool nsb_net_own_ns(const struct nsb_config *c)
+{
+	return c->network != NSB_NET_HOST && c->network != NSB_NET_NS &&
+	       c->network != NSB_NET_MACHINE;
+}
+
+void nsb_net_ifname(char out[IF_NAMESIZE], const char *prefix, const char *name,
+		    unsigned attempt)
+{
+	char suffix[12] = "";
+	if (attempt)
+		snprintf(suffix, sizeof suffix, "-%u", attempt);
+	size_t room = IF_NAMESIZE - 1 - strlen(prefix) - strlen(suffix);
+	char clean[IF_NAMESIZE];
+	size_t i;
+	for (i = 0; i < room && name[i]; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		clean[i] = isalnum(ch) || ch == '-' || ch == '_' || ch == '.' ? (char)ch : '_';
+	}
+	clean[i] = '\0';
+	out[0] = '\0';
+	strncat(out, prefix, IF_NAMESIZE - 1);
+	strncat(out, clean, IF_NAMESIZE - 1 - strlen(out));
+	strncat(out, suffix, IF_NAMESIZE - 1 - strlen(out));
+}
+
+bool nsb_net_in_use(uint32_t net, unsigned prefix)
+{
+	struct ifaddrs *ifs, *i;
+	bool used = false;
+	uint32_t mask = prefix ? ~0U << (32 - prefix) : 0;
+	if (getifaddrs(&ifs) < 0)
+		return false;
+	for (i = ifs; i && !used; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		uint32_t a = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+		used = (a & mask) == net;
+	}
+	freeifaddrs(ifs);
+	return used;
+}
+
+/* veth: takes the pool's lock (held until the host side has its address, so two
+ * nsboots never pick the same /30) and picks the addresses. */
+static int veth_prepare(struct nsb_net *n, const struct nsb_config *c, const char *name,
+			char *err, size_t len)
+{
+	if (geteuid() != 0)
+		return nsb_fail(err, len, -1, "--network=veth: needs root (rootless: "
+				"--network=zone:ZONE or --network=pasta)");
+	nsb_net_ifname(n->host_if, "ve-", name, 0);
+	uint32_t a;
+	unsigned p;
+	if (c->address) {
+		nsb_parse_cidr4(c->address, &a, &p);
+		uint32_t mask = ~0U << (32 - p), net = a & mask;
+		if (a == net || a == (net | ~mask))
+			return nsb_fail(err, len, -1, "--address=%s: the network's or broadcast "
+					"address", c->address);
+		n->addr = a;
+		n->prefix = p;
+		n->gw = a == net + 1 ? net + 2 : net + 1;
+		return 0;
+	}
+	const char *pool = c->address_pool ? c->address_pool : NSB_VETH_POOL;
+	nsb_parse_cidr4(pool, &a, &p);
+	if (mkdir("/run/nsboot", 0755) < 0 && errno != EEXIST)
+		return nsb_fail(err, len, -1, "mkdir /run/nsboot: %s", strerror(errno));
+	n->pool_lock = open(NSB_VETH_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (n->pool_lock < 0 || flock(n->pool_lock, LOCK_EX) < 0)
+		return nsb_fail(err, len, -1, "%s: %s", NSB_VETH_LOCK, strerror(errno));
+	uint64_t count = 1ULL << (30 - p);
+	for (uint64_t i = 0; i < count; i++) {
+		uint32_t net = a + (uint32_t)(i << 2);
+		if (nsb_net_in_use(net, 30))
+			continue;
+		n->gw = net + 1;
+		n->addr = net + 2;
+		n->prefix = 30;
+		return 0;
+	}
+	return nsb_fail(err, len, -1, "--network=veth: no free /30 left in %s%s", pool,
+			c->address_pool ? "" : " (--address-pool)");
+}
+
+/* ns:PATH and machine:NAME: the spawner joins the namespace before the clone, so the
+ * builder and the init are born in it. */
+static int join_netns(const struct nsb_config *c, char *err, size_t len)
+{
+	char path[4096];
+	if (c->network == NSB_NET_MACHINE)
+		return nsb_fail(err, len, -1, "--network=machine:%s: machines have no names in "
+				"this build (use ns:/proc/PID/ns/net)", c->net_arg);
+	snprintf(path, sizeof path, "%s", c->net_arg);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nsb_fail(err, len, -1, "--network=ns:%s: %s", path, strerror(errno));
+	int r = setns(fd, CLONE_NEWNET);
+	int e = errno;
+	close(fd);
+	if (r < 0)
+		return nsb_fail(err, len, -1, "--network=ns:%s: %s", path,
+				e == EINVAL ? "not a net namespace" : strerror(e));
+	return 0;
+}
+
+int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u,
+		    const char *hostname, char *err, size_t len)
+{
+	*n = (struct nsb_net){ .mode = c->network, .sock = { -1, -1 }, .pool_lock = -1,
+			       .zones_dir = -1, .member_fd = -1, .slot = -1, .zone_netns = -1 };
+	snprintf(n->name, sizeof n->name, "%s", nsb_net_member_name(hostname));
+	const char *name = n->name;
+	int r = 0;
+	switch (c->network) {
+	case NSB_NET_VETH:
+		r = veth_prepare(n, c, name, err, len);
+		break;
+	case NSB_NET_ZONE:
+		r = nsb_zone_join(n, u, c->net_arg, name, err, len);
+		break;
+	case NSB_NET_NS:
+	case NSB_NET_MACHINE:
+		return join_netns(c, err, len);
+	case NSB_NET_PASTA:
+		return nsb_fail(err, len, -1, "--network=pasta: not in this build");
+	default:
+		return 0;
+	}
+	exit_net = n;
+	atexit(release_at_exit);
+	if (r < 0)
+		return r;
+	if (c->network == NSB_NET_ZONE) {
+		if (c->n_mounts >= NSB_MAX_SPECS)
+			return nsb_fail(err, len, -1, "--network=zone:%s: no room for the hosts "
+					"file's bind (at most %d mounts)", c->net_arg, NSB_MAX_SPECS);
+		c->mounts[c->n_mounts++] = (struct nsb_mount_spec){
+			.kind = NSB_MNT_BIND_RO, .src = n->zone_hosts, .dst = "/etc/hosts" };
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, n->sock) < 0)
+		return nsb_fail(err, len, -1, "socketpair: %s", strerror(errno));
+	return 0;
+}
+
+/* Waits up to TIMEOUT_MS for one byte on FD; the byte, or -errno (-EPIPE at EOF). */
+static int recv_byte(int fd, long timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+	while ((r = poll(&p, 1, (int)timeout_ms)) < 0 && errno == EINTR)
+		;
+	if (r == 0)
+		return -ETIMEDOUT;
+	unsigned char b;
+	ssize_t k;
+	while ((k = read(fd, &b, 1)) < 0 && errno == EINTR)
+		;
+	return k == 1 ? b : k == 0 ? -EPIPE : -errno;
+}
+
+static int send_byte(int fd, unsigned char b)
+{
+	ssize_t k;
+	while ((k = write(fd, &b, 1)) < 0 && errno == EINTR)
+		;
+	return k == 1 ? 0 : -errno;
+}
+
+/* Makes the veth pair: the host end (on MASTER unless 0) under a free name from
+ * PREFIX and the member name, host0 in the namespace NSFD. */
+static int add_pair(struct nsb_net *n, struct nsb_nl *nl, int master, int nsfd,
+		    const char *prefix, const char *name)
+{
+	int r = -EEXIST;
+	for (unsigned attempt = 0; attempt < 100 && r == -EEXIST; attempt++) {
+		if (attempt)
+			nsb_net_ifname(n->host_if, prefix, name, attempt);
+		r = nsb_nl_add_veth(nl, n->host_if, master, NSB_NET_IFNAME, nsfd);
+	}
+	return r;
+}
+
+/* The host side in the caller's net namespace (root): the pair, the host end's address
+ * (veth) and state. */
+static int host_side(struct nsb_net *n, pid_t init, char *err, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)init);
+	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return nsb_fail(err, len, -errno, "network: open %s: %s", path, strerror(errno));
+	struct nsb_nl *nl = nsb_nl_open();
+	if (!nl) {
+		int e = errno;
+		close(nsfd);
+		return nsb_fail(err, len, -e, "network: rtnetlink socket: %s", strerror(e));
+	}
+	int r = 0, master = 0;
+	const char *step = "";
+	if (n->mode == NSB_NET_ZONE) {
+		step = n->bridge;
+		r = master = nsb_nl_ifindex(nl, n->bridge);
+	}
+	if (r >= 0) {
+		step = "veth pair";
+		r = add_pair(n, nl, master, nsfd, n->mode == NSB_NET_ZONE ? "vb-" : "ve-",
+			     n->name);
+	}
+	close(nsfd);
+	int idx = r < 0 ? r : nsb_nl_ifindex(nl, n->host_if);
+	if (r >= 0 && (r = idx) >= 0 && n->gw) {
+		step = "the host side's address";
+		r = nsb_nl_add_addr4(nl, idx, n->gw, n->prefix);
+	}
+	if (r >= 0) {
+		step = "bring the host side up";
+		r = nsb_nl_link_up(nl, idx);
+	}
+	nsb_nl_close(nl);
+	if (n->pool_lock >= 0) {
+		close(n->pool_lock);
+		n->pool_lock = -1;
+	}
+	if (r < 0)
+		return nsb_fail(err, len, r, "network: %s (%s): %s", step, n->host_if, strerror(-r));
+	return 0;
+}
+
+/* What a child that made the host side in the zone keeper's namespace reports. */
+struct host_report {
+	int r;
+	char host_if[IF_NAMESIZE];
+	char err[512];
+};
+
+/* Rootless: host_side in a child that joins the keeper's net namespace (from the
+ * keeper's user namespace, which the spawner joined, there is no way back into the
+ * caller's own net namespace). */
+static int host_side_in_zone(struct nsb_net *n, pid_t init, char *err, size_t len)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nsb_fail(err, len, -errno, "network: pipe: %s", strerror(errno));
+	pid_t c = fork();
+	if (c < 0)
+		return nsb_fail(err, len, -errno, "network: fork: %s", strerror(errno));
+	if (c == 0) {
+		struct host_report rep = { 0 };
+		close(p[0]);
+		if (setns(n->zone_netns, CLONE_NEWNET) < 0)
+			rep.r = nsb_fail(rep.err, sizeof rep.err, -errno, "network: join the zone "
+					 "keeper's net namespace: %s", strerror(errno));
+		else
+			rep.r = host_side(n, init, rep.err, sizeof rep.err);
+		memcpy(rep.host_if, n->host_if, sizeof rep.host_if);
+		_exit(write(p[1], &rep, sizeof rep) == sizeof rep ? 0 : 1);
+	}
+	close(p[1]);
+	struct host_report rep = { .r = -EIO };
+	ssize_t k;
+	while ((k = read(p[0], &rep, sizeof rep)) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	int st;
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
+	if (k != sizeof rep)
+		return nsb_fail(err, len, -EIO, "network: the zone's host side failed");
+	memcpy(n->host_if, rep.host_if, sizeof n->host_if);
+	if (rep.r < 0)
+		snprintf(err, len, "%s", rep.err);
+	return rep.r;
+}
+
+int nsb_net_host_side(struct nsb_net *n, pid_t init, long timeout_ms, char *err, size_t len)
+{
+	if (n->sock[0] < 0)
+		return 0;
+	close(n->sock[1]);
+	n->sock[1] = -1;
+	int b = recv_byte(n->sock[0], timeout_ms);
+	if (b == -EPIPE)
+		return 1; /* the builder failed first and said why */
+	if (b < 0)
+		return nsb_fail(err, len, -1, "network: the builder did not report the container's "
+				"net namespace: %s", strerror(-b));
+	int r = b != NET_ASK ? -1 : n->zone_netns >= 0 ? host_side_in_zone(n, init, err, len) :
+		host_side(n, init, err, len);
+	if (b != NET_ASK)
+		r = nsb_fail(err, len, -1, "network: unexpected word from the builder");
+	send_byte(n->sock[0], r < 0 ? NET_FAIL : NET_DONE);
+	close(n->sock[0]);
+	n->sock[0] = -1;
+	return r < 0 ? -1 : 0;
+}
+
+int nsb_net_container_side(struct nsb_net *n, char *err, size_t len)
+{
+	if (n->sock[1] < 0)
+		return 0;
+	int b = send_byte(n->sock[1], NET_ASK);
+	if (b == 0)
+		b = recv_byte(n->sock[1], -1);
+	if (b != NET_DONE)
+		return nsb_fail(err, len, -EIO, "the host side of the network failed");
+	struct nsb_nl *nl = nsb_nl_open();
+	if (!nl)
+		return nsb_fail(err, len, -errno, "rtnetlink socket in the container: %s",
+				strerror(errno));
+	const char *step = NSB_NET_IFNAME;
+	int r, idx = nsb_nl_ifindex(nl, NSB_NET_IFNAME);
+	r = idx;
+	if (r >= 0) {
+		step = "host0's arp_notify";
+		r = nsb_nl_arp_notify(nl, idx);
+	}
+	if (r >= 0) {
+		step = "host0's address";
+		r = nsb_nl_add_addr4(nl, idx, n->addr, n->prefix);
+	}
+	if (r >= 0) {
+		step = "bring host0 up";
+		r = nsb_nl_link_up(nl, idx);
+	}
+	if (r >= 0 && n->gw) {
+		step = "the default route";
+		r = nsb_nl_add_default4(nl, idx, n->gw);
+	}
+	nsb_nl_close(nl);
+	if (r < 0)
+		return nsb_fail(err, len, r, "%s: %s", step, strerror(-r));
+	return 0;
+}
+
+void nsb_net_child_close(struct nsb_net *n)
+{
+	if (n->sock[0] >= 0)
+		close(n->sock[0]);
+	n->sock[0] = -1;
+	if (n->member_fd >= 0)
+		close(n->member_fd);
+	n->member_fd = -1;
+	if (n->pool_lock >= 0)
+		close(n->pool_lock);
+	n->pool_lock = -1;
+	if (n->zone_netns >= 0)
+		close(n->zone_netns);
+	n->zone_netns = -1;
+	exit_net = NULL;
+}
+
+void nsb_net_release(struct nsb_net *n)
+{
+	if (n->mode == NSB_NET_ZONE)
+		nsb_zone_leave(n);
+	if (n->pool_lock >= 0)
+		close(n->pool_lock);
+	n->pool_lock = -1;
+}
