@@ -156,9 +156,10 @@ check-integration: $(PROGS) $(HELPER_BIN)
 # full counts, STRESS_SCALE=ci (`make stress-ci`) a slice of a few minutes, a factor
 # (0.5) a share of the full counts.
 STRESS_SCALE ?= 1
-# The example system tests (tests/system, as root): nsboot test runs them, two at a time.
+# The example system tests (tests/system, as root): nsboot test runs them, two at a time,
+# in a network namespace of their own (their zones' bridges are made there).
 check-system: $(PROGS)
-	$(B)/nsboot test -j 2 $(CHECK_SYSTEM_FLAGS) tests/system/*.t
+	unshare -n $(B)/nsboot test -j 2 $(CHECK_SYSTEM_FLAGS) tests/system/*.t
 
 stress: $(PROGS) $(HELPER_BIN)
 	NSB_BUILD=$(abspath $(B)) NSB_SRC=$(CURDIR) NSB_STRESS_SCALE=$(STRESS_SCALE) \

@@ -4,9 +4,9 @@
 # --keep-going, --timeout of a file that hangs and SIGINT in the middle of a run (every
 # machine stopped, no process left), -j 4 on 8 files, --junit checked against the JUnit
 # schema's required elements, --logs, the same file twice at once, its own errors (125),
-# and a run as nobody. Each run is inside a throwaway pid namespace: whatever the runner
-# left behind (a machine, a log follower, a sleep) is still there when it returns, and
-# `ps` there sees it.
+# and a run as nobody. Each run is inside a throwaway pid and network namespace: whatever
+# the runner left behind (a machine, a log follower, a sleep) is still there when it
+# returns, and `ps` there sees it; the machines' zones (as root, a bridge) are in it too.
 source "$NSB_SRC/tests/integ/lib.sh"
 NSBOOT=$NSB_BUILD/nsboot
 RUN_GUARD=$((GUARD * 3))
@@ -24,7 +24,7 @@ M="-D $TREE --volatile"
 # in_pidns CMD...: runs CMD in a throwaway pid namespace, then prints the processes still
 # there besides the namespace's own shell as "LEFT: ..." lines; CMD's status is kept
 in_pidns() {
-	timeout -k 5 "$RUN_GUARD" unshare -fp --mount-proc sh -c '
+	timeout -k 5 "$RUN_GUARD" unshare -fpn --mount-proc sh -c '
 		"$@"
 		rc=$?
 		ps -e -o pid=,args= | awk -v me=$$ '\''$1 != me && $1 != 1 && $2 != "ps" && $2 != "awk" { print "LEFT: " $0 }'\''
@@ -121,7 +121,7 @@ cat >"$W/small.t" <<EOF
 machine box $M
 succeed box 'echo small'
 EOF
-out=$(TMPDIR=$W/tmp; mkdir -p "$TMPDIR"; export TMPDIR; "$NSBOOT" test "$W/small.t" 2>&1)
+out=$(TMPDIR=$W/tmp; mkdir -p "$TMPDIR"; export TMPDIR; in_pidns "$NSBOOT" test "$W/small.t" 2>&1)
 is "a passing run exits 0" "$?" 0
 is "and leaves no log folder" "$(ls -A "$W/tmp")" ""
 
@@ -146,7 +146,7 @@ machine box $M
 succeed box 'echo up'
 succeed box 'sleep 600'
 EOF
-out=$(timeout -k 5 "$RUN_GUARD" unshare -fp --mount-proc sh -c '
+out=$(timeout -k 5 "$RUN_GUARD" unshare -fpn --mount-proc sh -c '
 	# (an asynchronous command of sh starts with SIGINT ignored; Ctrl-C reaches a
 	# foreground nsboot test with it at its default, as env --default-signal gives it)
 	env --default-signal=INT "$1" test --logs="$2" "$3" &
