@@ -12,12 +12,18 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "machine.h"
+
+/* How long the parent of a detached spawner reads its last lines once the outcome is
+ * known. */
+#define NSB_DETACH_DRAIN_MS 1000
 
 /* The spawner's own entry (one per process). */
 static struct nsb_machine machine = { .base = -1 };
@@ -41,13 +47,23 @@ static noreturn void wait_detached(pid_t child, int status_rd, int err_rd)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	int child_fd = (int)syscall(SYS_pidfd_open, child, 0);
 	bool ready = false, status_open = true, err_open = true;
+	long long drain_until = 0;
 	while (status_open || err_open) {
-		struct pollfd p[3] = { { .fd = status_open ? status_rd : -1, .events = POLLIN },
+		struct pollfd p[4] = { { .fd = status_open ? status_rd : -1, .events = POLLIN },
 				       { .fd = err_open ? err_rd : -1, .events = POLLIN },
-				       { .fd = sfd, .events = POLLIN } };
-		if (poll(p, 3, -1) < 0)
+				       { .fd = sfd, .events = POLLIN },
+				       { .fd = status_open ? child_fd : -1, .events = POLLIN } };
+		/* once the outcome is known, the reason's last lines are awaited a little:
+		 * a process stuck in the kernel may hold the pipe open for ever */
+		int timeout = drain_until ? (int)(drain_until - nsb_now_ms()) : -1;
+		if (drain_until && timeout <= 0)
+			break;
+		if (poll(p, 4, timeout) < 0)
 			continue;
+		if (p[3].revents && !p[0].revents)
+			status_open = false; /* the child is gone without a word */
 		char buf[4096];
 		ssize_t n;
 		if (p[0].revents) {
@@ -66,6 +82,8 @@ static noreturn void wait_detached(pid_t child, int status_rd, int err_rd)
 		struct signalfd_siginfo si;
 		if (p[2].revents && read(sfd, &si, sizeof si) == sizeof si)
 			kill(child, SIGTERM);
+		if (!status_open && !drain_until)
+			drain_until = nsb_now_ms() + NSB_DETACH_DRAIN_MS;
 	}
 	/* a child that failed before it was ready is reaped; a ready one is on its own */
 	if (!ready)
@@ -131,7 +149,14 @@ void nsb_machine_start(struct spawner *s)
 	snprintf(info.mapping, sizeof info.mapping, "%s", nsb_users_mode_name(s->users.mode));
 	if (s->cg.dirfd >= 0 && !strchr(s->cg.path, '\n') && strlen(s->cg.path) < sizeof info.cgroup)
 		memcpy(info.cgroup, s->cg.path, strlen(s->cg.path) + 1);
-	if (nsb_machine_register(&machine, s->c.machine, &info, s->envp, err, sizeof err) < 0)
+	int r = nsb_machine_register(&machine, s->c.machine, &info, s->envp, err, sizeof err);
+	/* a registry someone else spoilt (another user's /tmp/nsboot-UID) must not keep a
+	 * plain run from starting: only a name or --detach needs one */
+	if (r < 0 && r != -EBUSY && !s->c.machine && !detached) {
+		log_warn("%s: the container runs without a machine name", err);
+		return;
+	}
+	if (r < 0)
 		nsb_die(125, "%s", err);
 	log_debug("machine: %s", machine.info.name);
 	if (!detached)

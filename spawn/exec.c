@@ -176,6 +176,11 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 	/* the parent first moves this process into the machine's cgroup */
 	if (go >= 0 && read(go, &byte, 1) != 1)
 		_exit(NSB_EXIT_FAILURE);
+	/* a command of the container starts as its init's would: no signal ignored or
+	 * blocked, whatever the caller's shell left to nsboot */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -194,6 +199,13 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 	char *text = read_tree_file("/etc/passwd");
 	int e = text ? nsb_passwd_find(text, user, &pw) : -errno;
 	free(text);
+	char *end;
+	unsigned long id = strtoul(user, &end, 10);
+	if (e == -ENOENT && *user && !*end && id < 0xffffffffUL) {
+		/* a number the tree does not name: that uid and gid, HOME / */
+		pw = (struct nsb_passwd){ (unsigned)id, (unsigned)id, "/", "/bin/sh" };
+		e = 0;
+	}
 	if (e < 0 && (r->user || r->login) && strcmp(user, "root") != 0 && strcmp(user, "0") != 0)
 		child_fail(r->verb, "user %s: %s in the machine's /etc/passwd", user,
 			   e == -ENOENT ? "not found" : e == -EINVAL ? "a malformed line" : strerror(-e));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The spawner's state, shared by its parent side (spawn/main.c) and the two processes it
- * starts (spawn/child.c): the builder, which builds the root, and the container's init. */
+/* The spawner's state, shared by its parent side (spawn/main.c, spawn/supervise.c) and
+ * the two processes it starts (spawn/child.c): the builder, which builds the root, and
+ * the container's init. */
 #ifndef NSB_SPAWNER_H
 #define NSB_SPAWNER_H
 

@@ -37,7 +37,8 @@ static void announce(struct spawner *s)
 	s->announced = true;
 	nsb_users_enter_cmd(&s->users, s->pid, cmd, sizeof cmd);
 	log_info("container running as PID %d; enter it with: %s", (int)s->pid, cmd);
-	log_info("or: nsboot shell %s", nsb_machine_name(s));
+	if (*nsb_machine_name(s))
+		log_info("or: nsboot shell %s", nsb_machine_name(s));
 	if (s->c.pid_file) {
 		if ((e = nsb_pidfile_write(s->c.pid_file, s->pid)) < 0)
 			log_errno(e, "warning: --pid-file=%s", s->c.pid_file);

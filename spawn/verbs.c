@@ -23,6 +23,7 @@
 #include "log.h"
 #include "machine.h"
 #include "paths.h"
+#include "signals.h"
 
 /* A stop waits this much longer than the machine's --grace before it kills. */
 #define NSB_STOP_MARGIN_MS 5000
@@ -508,6 +509,15 @@ int nsb_verb_main(int argc, char **argv)
 			if (argc > 2 && (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0)) {
 				fputs(verbs_help, stdout);
 				return 0;
+			}
+			/* nsboot blocks the signals it relays before main; only exec and shell
+			 * relay them (to the command): the other verbs die of them as usual */
+			if (verbs[i].fn != verb_exec && verbs[i].fn != verb_shell) {
+				sigset_t relayed;
+				sigemptyset(&relayed);
+				for (size_t k = 0; k < nsb_n_forwarded_signals; k++)
+					sigaddset(&relayed, nsb_forwarded_signals[k]);
+				sigprocmask(SIG_UNBLOCK, &relayed, NULL);
 			}
 			return verbs[i].fn(argc - 1, argv + 1);
 		}

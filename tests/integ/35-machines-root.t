@@ -32,6 +32,7 @@ is "...without a terminal" "$(ps -o tty= -p "$spawner" | tr -d ' ')" "?"
 is "...stdin on /dev/null" "$(readlink "/proc/$spawner/fd/0")" /dev/null
 is "...stdout into its console.log" "$(readlink "/proc/$spawner/fd/1")" "$REG/web/console.log"
 pid1=$(entry_field "$REG" web pid)
+cgparent=$(dirname "$(entry_field "$REG" web cgroup)")
 
 list=$(nsb list)
 like "list: a header" "$list" '^NAME +PID +STATE +UPTIME +TREE +MAPPING$'
@@ -71,6 +72,9 @@ if [ -n "$(entry_field "$REG" web cgroup)" ]; then
 else
 	skip "exec: in the machine's cgroup: no writable cgroup v2 hierarchy"
 fi
+is "exec: no signal ignored or blocked, whatever the caller's were" \
+	"$(trap '' INT QUIT; nsb exec web grep -E '^Sig(Ign|Blk)' /proc/self/status | tr -s '\t\n' '  ')" \
+	"SigBlk: 0000000000000000 SigIgn: 0000000000000000 "
 is "exec: the purified environment" "$(nsb exec web sh -c 'echo "$container"; echo "$HOME"; echo "$PATH"')" "nsboot
 /root
 /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -79,6 +83,8 @@ is "exec --user=nobody: its uid and HOME" "$(nsb exec --user=nobody web sh -c 'i
 $(awk -F: '$1 == "nobody" { print $6 }' "$TREE/etc/passwd")"
 is "exec --chdir --setenv" "$(nsb exec --chdir=/etc --setenv=A=1 --setenv=A=2 web sh -c 'pwd; echo $A')" "/etc
 2"
+is "exec --user=UID the tree does not name: that uid and gid" "$(nsb exec --user=4321 web sh -c 'id -u; id -g')" "4321
+4321"
 out=$(nsb exec --user=nosuchuser web true 2>&1)
 is "exec --user of a user the tree lacks: 125" "$?" 125
 like "...one line" "$out" "^nsboot: exec: user nosuchuser: not found in the machine's /etc/passwd$"
@@ -115,6 +121,12 @@ holder=$(entry_field "$REG" same spawner)
 is "...each naming the PID that holds the name" \
 	"$(cat "$TMP"/same.[0-9] "$TMP"/same.10 | grep -c "^nsboot: machine name 'same' is in use by nsboot PID $holder$")" 9
 is "...and nothing else left in the registry" "$(ls -A "$REG" | tr '\n' ' ')" "same web "
+
+out=$(timeout "$GUARD" sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$TMP/inuse" \
+	"$NSBOOT" -M same -D "$TREE" -- true 2>&1)
+is "a start with a name in use: 125" "$?" 125
+check "...its cgroup is removed" test ! -e "$cgparent/nsboot-$(cat "$TMP/inuse")"
+check "...its half-made entry too" test -z "$(compgen -G "$REG/.*-*")"
 
 # two machines of one tree without -M: the directory name, then the lowest free suffix
 nsb --detach -D "$TREE" 2>/dev/null && nsb --detach -D "$TREE" 2>/dev/null
@@ -159,11 +171,19 @@ is "...no machine named ghost" "$out" "nsboot: exec: no machine named ghost"
 check "...and the stale entry is removed" test ! -e "$REG/ghost"
 kill -KILL "$other"; wait "$other" 2>/dev/null
 
+# "run" is the start verb spelt out
+nsb run -M viarun --detach -D "$TREE" 2>/dev/null
+is "nsboot run -M NAME --detach: exit 0" "$?" 0
+like "...listed" "$(nsb list)" '^viarun +[0-9]+ '
+is "...stopped" "$(nsb stop viarun; echo $?)" 0
+
 # wait --timeout runs out: 124
 nsb -M plain --detach -D "$TREE" -- sleep 300 2>/dev/null
 out=$(nsb wait --booted --timeout=0.5 plain 2>&1)
 is "wait --booted --timeout on a command that never boots: 124" "$?" 124
 like "...one line" "$out" '^nsboot: wait: machine plain was not booted within 0.500 s$'
+timeout 1 "$NSBOOT" wait --booted plain 2>/dev/null
+is "wait ends on SIGTERM (timeout 1 nsboot wait: 124), not held by nsboot's blocked signals" "$?" 124
 is "wait (READY) of a running machine: 0" "$(nsb wait plain; echo $?)" 0
 nsb stop --timeout=10 plain
 is "stop: the command's status (sleep dies of SIGTERM: 143)" "$?" 143
@@ -185,7 +205,7 @@ check "...a new spawner holds it" [ -n "$isnt_sp" -a "$isnt_sp" != "$sp" ]
 nsb stop same >/dev/null 2>&1
 
 # bad input: one line, exit 125, nothing left behind
-before=$(ls -A "$REG"; ls /sys/fs/cgroup 2>/dev/null | grep -c nsboot)
+before=$(ls -A "$REG")
 bad() {
 	local desc=$1 want=$2 out
 	shift 2
@@ -201,12 +221,13 @@ bad "stop of a stopped machine" '^nsboot: stop: no machine named web$' stop web
 bad "kill with a bad signal" "^nsboot: kill: 'NOPE': not a signal$" kill web NOPE
 bad "logs of an unknown machine" '^nsboot: logs: no machine named nope$' logs nope
 bad "wait of an unknown machine" '^nsboot: wait: no machine named nope$' wait nope
-out=$(nsb -M 'bad/name' -D "$TREE" -- true 2>&1)
+out=$(timeout "$GUARD" sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$TMP/badpid" \
+	"$NSBOOT" -M 'bad/name' -D "$TREE" -- true 2>&1)
 is "-M with a bad name: 125" "$?" 125
+check "...no cgroup left" test ! -e "$cgparent/nsboot-$(cat "$TMP/badpid")"
 like "...saying why" "$out" '^nsboot: -M: not a machine name'
 out=$(nsb --detach -D "$TMP/missing" 2>&1)
 is "--detach of a missing tree: 125" "$?" 125
 like "...with the reason" "$out" "^nsboot: -D $TMP/missing: No such file or directory$"
-is "...and nothing is left behind (registry, cgroups)" \
-	"$(ls -A "$REG"; ls /sys/fs/cgroup 2>/dev/null | grep -c nsboot)" "$before"
+is "...and nothing is left in the registry" "$(ls -A "$REG")" "$before"
 done_testing

@@ -53,6 +53,24 @@ for mode in single subid; do
 	is "$mode: exec: killed by SIGKILL: 137" "$?" 137
 	is "$mode: exec: uid 0 inside, in its own pid namespace" "$(nsb exec "bb-$mode" sh -c 'id -u; echo $PPID')" "0
 0"
+	# nsboot exec itself is not dumpable once it joined, so the container's root (the
+	# same user here) cannot ptrace it or open its fds through /proc
+	(cd / && XDG_RUNTIME_DIR=$RUNDIR timeout "$GUARD" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$NSBOOT" exec "bb-$mode" sleep 3) &
+	bg=$!
+	ex=
+	for _ in $(seq 100); do
+		ex=$(pgrep -f -P "$(pgrep -P $bg | head -n 1)" "nsboot exec bb-$mode" 2>/dev/null | head -n 1)
+		[ -z "$ex" ] && ex=$(pgrep -x -f "$NSBOOT exec bb-$mode sleep 3" | head -n 1)
+		[ -n "$ex" ] && break
+		sleep 0.05
+	done
+	is "$mode: nsboot exec runs as nobody" "$(ps -o uid= -p "$ex" | tr -d ' ')" 65534
+	check "$mode: ...but is not dumpable: its own user cannot read its /proc/PID/cwd" \
+		sh -c "! setpriv --reuid=65534 --regid=65534 --clear-groups readlink /proc/$ex/cwd >/dev/null 2>&1"
+	check "$mode: ...(which nobody can for a process of its own)" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups readlink /proc/self/cwd
+	wait $bg
 	is "$mode: exec: stdin piped through" "$(echo hello | nsb exec "bb-$mode" cat)" hello
 	out=$(nsb exec --user=nobody "bb-$mode" id -u 2>&1)
 	rc=$?
@@ -78,6 +96,13 @@ mkdir -m 755 /tmp/nsboot-54321
 out=$(fallback)
 is "a fallback registry someone else made: refused (125)" "$?" 125
 like "...one line naming it" "$out" '^nsboot: list: /tmp/nsboot-54321: not a private directory of uid 54321 \(owner 0, mode 0755\)'
+out=$(cd / && env -u XDG_RUNTIME_DIR setpriv --reuid=54321 --regid=54321 --clear-groups "$NSBOOT" -q \
+	--private-users=single -D "$TREE" -- /bin/echo ran 2>&1)
+is "...a plain run without -M still starts (no registry needed)" "$?" 0
+like "...and warns that it has no name" "$out" 'warning: /tmp/nsboot-54321: not a private directory.*runs without a machine name'
+out=$(cd / && env -u XDG_RUNTIME_DIR setpriv --reuid=54321 --regid=54321 --clear-groups "$NSBOOT" -q \
+	-M named --private-users=single -D "$TREE" -- /bin/echo ran 2>&1)
+is "...a run with -M needs it: 125" "$?" 125
 rm -rf /tmp/nsboot-54321
 ln -s "$TMP" /tmp/nsboot-54321
 out=$(fallback)

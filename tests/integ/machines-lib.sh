@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the machine tests (35-machines-*.t); sourced after lib.sh.
 # Every test runs in a private mount namespace (the script re-executes itself there) with
 # a tmpfs over root's registry, so that machines of other tests never meet these; the

@@ -7,7 +7,8 @@
 # (nsb-stress-NAME-PID: its folder under /tmp, its cgroup); stress_finish removes them and
 # then checks that nothing of that name is left in /tmp, /run or the cgroup hierarchy,
 # that /run/nsboot holds what it held before (ranges/ aside: a block's lock file stays once
-# made), that the host's mount table is the one it was, and that every range lock is free
+# made; machines/ aside: a SIGKILLed nsboot's entry stays until a command meets it), that
+# the host's mount table is the one it was, and that every range lock is free
 # (`flock -n`) unless a live nsboot of another session holds it.
 #
 # Counts: NSB_STRESS_SCALE=1 (the default: the full counts), ci (the slice of `make
@@ -56,10 +57,11 @@ mounts_now() {
 	awk '{ n = index($0, " - "); split(substr($0, n + 3), b, " "); print $4, $5, b[1], b[2] }' \
 		/proc/self/mountinfo | sort
 }
-# runnsb_now: /run/nsboot but ranges/, names, types and modes.
+# runnsb_now: /run/nsboot but ranges/ and machines/, names, types and modes.
 runnsb_now() {
 	[ -d /run/nsboot ] || return 0
-	find /run/nsboot -mindepth 1 -path /run/nsboot/ranges -prune -o -printf '%P %y %m\n' | sort
+	find /run/nsboot -mindepth 1 \( -path /run/nsboot/ranges -o -path /run/nsboot/machines \) -prune \
+		-o -printf '%P %y %m\n' | sort
 }
 
 # stress_init NAME: root and a cgroup v2 hierarchy or the whole test is skipped; sets
@@ -365,7 +367,7 @@ stress_finish() {
 	left_run=$(ls -A /run | grep -F "$STRESS_TAG")
 	is "nothing named $STRESS_TAG is left in /tmp or /run" "$left_tmp$left_run" ""
 	check "its cgroup is gone" [ ! -e "$CG" ]
-	is "/run/nsboot holds what it held before (ranges/ aside)" "$(runnsb_now)" "$RUNNSB0"
+	is "/run/nsboot holds what it held before (ranges/, machines/ aside)" "$(runnsb_now)" "$RUNNSB0"
 	is "the host's mount table is the one it was" "$(mounts_leaked)" ""
 	# flock -n on each range lock: a held one must be a live nsboot's (another session's:
 	# every nsboot of this test is gone), or be free again within 2 s (one taken and
