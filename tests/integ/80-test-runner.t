@@ -19,6 +19,9 @@ TREE=$(nsb_pub_tree busybox)
 W=$(mktemp -d /tmp/nsb-80test.XXXXXX)
 chmod 755 "$W"
 nsb_at_exit "rm -rf '$W'"
+# the log folders failing runs keep go where the test's own files are
+mkdir -m 1777 "$W/tmp"
+export TMPDIR=$W/tmp
 M="-D $TREE --volatile"
 # zoned LINE: LINE when nsboot has zones (the machines of a file then share one by default)
 zoned() { if "$NSBOOT" --help 2>&1 | grep -q 'zone:'; then echo "$1"; fi; }
@@ -124,9 +127,9 @@ cat >"$W/small.t" <<EOF
 machine box $M
 succeed box 'echo small'
 EOF
-out=$(TMPDIR=$W/tmp; mkdir -p "$TMPDIR"; export TMPDIR; in_pidns "$NSBOOT" test "$W/small.t" 2>&1)
+out=$(TMPDIR=$W/tmp-small; mkdir -p "$TMPDIR"; export TMPDIR; in_pidns "$NSBOOT" test "$W/small.t" 2>&1)
 is "a passing run exits 0" "$?" 0
-is "and leaves no log folder" "$(ls -A "$W/tmp")" ""
+is "and leaves no log folder" "$(ls -A "$W/tmp-small")" ""
 
 # --- --timeout of a file that hangs: machines stopped, nothing left ---
 cat >"$W/hang.t" <<EOF
@@ -304,7 +307,7 @@ succeed box 'test -s /tmp/copied'
 stop box
 EOF
 chmod 644 "$W"/*.t
-out=$(cd / && in_pidns setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR HOME=/nonexistent TMPDIR=/tmp \
+out=$(cd / && in_pidns setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR HOME=/nonexistent TMPDIR="$W/tmp" \
 	"$NSB_PUB/bin/nsboot" test "$W/rootless.t" 2>&1)
 is "as nobody, a file of assertions passes" "$(printf '%s\n' "$out" | tail -n 1)" "# 1 passed, 0 failed"
 [ "$(printf '%s\n' "$out" | tail -n 1)" = "# 1 passed, 0 failed" ] || diag "$out"
