@@ -85,9 +85,9 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRC))
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRC))
 
-PROGS := $(B)/nsboot $(B)/nsboot-init $(B)/nsboot-mount
+PROGS := $(B)/nsboot $(B)/nsboot-init $(B)/nsboot-mount $(B)/nsboot-test
 
-.PHONY: helpers all check check-unit check-integration check-sanitize bench demo install clean deps \
+.PHONY: helpers all check check-unit check-integration check-system check-sanitize bench demo install clean deps \
 	fuzz fuzz-build fuzz-run stress stress-ci
 all: $(PROGS)
 
@@ -113,6 +113,11 @@ $(B)/nsboot-mount: $(call GOBJ,mounts/main.c) $(B)/libnsboot.a
 
 $(B)/nsboot: $(call GOBJ,spawn/main.c) $(B)/libnsboot.a
 	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) $(MNL_LIBS) -o $@
+
+# the test runner (nsboot test) is a shell script, found next to nsboot as nsboot-init is
+$(B)/nsboot-test: runner/nsboot-test
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
 
 # A unit test may name extra link flags in tests/unit/NAME.ldflags: system calls are faked
 # one way, -Wl,--wrap=FUNCTION (libc's fork, or mounts/ops.h's nsb_sys_NAME functions).
@@ -153,6 +158,11 @@ check-integration: $(PROGS) $(HELPER_BIN)
 # full counts, STRESS_SCALE=ci (`make stress-ci`) a slice of a few minutes, a factor
 # (0.5) a share of the full counts.
 STRESS_SCALE ?= 1
+# The example system tests (tests/system, as root): nsboot test runs them, two at a time,
+# in a network namespace of their own (their zones' bridges are made there).
+check-system: $(PROGS)
+	unshare -n $(B)/nsboot test -j 2 $(CHECK_SYSTEM_FLAGS) tests/system/*.t
+
 stress: $(PROGS) $(HELPER_BIN)
 	NSB_BUILD=$(abspath $(B)) NSB_SRC=$(CURDIR) NSB_STRESS_SCALE=$(STRESS_SCALE) \
 		prove -f --timer $(PROVE_FLAGS) --exec bash tests/stress/
@@ -239,7 +249,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/nsboot $(B)/nsboot-init $(DESTDIR)$(BINDIR)/
-	install -m 755 $(B)/nsboot-mount $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(B)/nsboot-mount $(B)/nsboot-test $(DESTDIR)$(LIBEXECDIR)/
 	install -m 644 data/* $(DESTDIR)$(DATADIR)/
 	-install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	-install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/

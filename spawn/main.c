@@ -200,8 +200,28 @@ __attribute__((constructor(101))) static void block_relayed(void)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/* `nsboot test ...`: execs the test runner (nsboot-test, found as nsboot-init is) with
+ * NSBOOT naming this nsboot, which drives its machines. */
+static noreturn void exec_test_runner(char **argv)
+{
+	char path[4096], self[4096];
+	if (nsb_find_program("nsboot-test", path, sizeof path) < 0)
+		nsb_die(NSB_EXIT_FAILURE, "test: nsboot-test not found next to nsboot nor in %s",
+			NSB_LIBEXECDIR);
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		setenv("NSBOOT", self, 1);
+	}
+	argv[0] = path;
+	execv(path, argv);
+	nsb_die(NSB_EXIT_FAILURE, "test: exec %s: %s", path, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "test") == 0)
+		exec_test_runner(argv + 1);
 	sigset_t mask = relayed_mask();
 	static struct spawner s;
 	char err[1024];
@@ -328,9 +348,7 @@ int main(int argc, char **argv)
 	if (read_init_pid(&s, pidpipe[0]) < 0)
 		nsb_abandon(&s, NULL);
 	if ((e = nsb_net_host_side(&s.net, s.pid, s.c.setup_timeout_ms, err, sizeof err)) != 0) {
-		kill(s.pid, SIGKILL);
-		if (s.builder > 0 && kill(s.builder, SIGKILL) == 0)
-			s.builder_killed = true;
+		nsb_kill_container(&s);
 		nsb_abandon(&s, e < 0 ? err : NULL);
 	}
 	nsb_users_record_container(&s.users, s.pid);

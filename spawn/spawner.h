@@ -56,6 +56,9 @@ pid_t nsb_spawn_builder(struct spawner *s, int pidpipe[2]);
  * (spawn/supervise.c). MASK: the relayed signals, blocked. */
 int nsb_supervise(struct spawner *s, const sigset_t *mask);
 
+/* Kills the container's init (its pid namespace with it) and a builder still running. */
+void nsb_kill_container(struct spawner *s);
+
 /* Reaps the builder once it has exited (BLOCK: waits for it, a second at most). */
 void nsb_reap_builder(struct spawner *s, bool block);
 

@@ -186,7 +186,7 @@ struct deadlines {
 };
 
 /* Kills the container's init (its pid namespace with it) and a builder still running. */
-static void kill_container(struct spawner *s)
+void nsb_kill_container(struct spawner *s)
 {
 	if (s->pid > 0 && kill(s->pid, SIGKILL) == 0)
 		s->killed = true;
@@ -209,7 +209,7 @@ static void on_signal(struct spawner *s, struct deadlines *d, int sig)
 			return;
 		if (d->first_stop || s->c.grace_ms == 0) {
 			log_debug("a second stop request: killing the container");
-			kill_container(s);
+			nsb_kill_container(s);
 			return;
 		}
 		d->first_stop = now;
@@ -226,7 +226,7 @@ static void on_escape(struct spawner *s, struct deadlines *d)
 {
 	if (s->escaped) {
 		log_info("console: killing the container");
-		kill_container(s);
+		nsb_kill_container(s);
 		return;
 	}
 	s->escaped = true;
@@ -245,7 +245,7 @@ static int check_deadlines(struct spawner *s, struct deadlines *d)
 		log_error("setup: the container was not ready within %ld s (--setup-timeout)",
 			  s->c.setup_timeout_ms / 1000);
 		s->got_error = true;
-		kill_container(s);
+		nsb_kill_container(s);
 		d->setup = 0;
 	}
 	if (d->stop && now >= d->stop) {
@@ -258,7 +258,7 @@ static int check_deadlines(struct spawner *s, struct deadlines *d)
 		d->kill = now + NSB_KILL_AFTER_MS;
 	}
 	if (d->kill && now >= d->kill) {
-		kill_container(s);
+		nsb_kill_container(s);
 		d->kill = 0;
 	}
 	long long at[] = { d->setup, d->stop, d->exiting, d->kill };
@@ -331,7 +331,7 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 		if (!chan_open && !d.exiting && exiting(s->pid))
 			d.exiting = nsb_now_ms() + NSB_EXIT_WAIT_MS;
 		if (d.exiting && nsb_now_ms() >= d.exiting) {
-			kill_container(s);
+			nsb_kill_container(s);
 			log_error("the container's init exited, but processes of the container are "
 				  "stuck in the kernel (D state): not waiting for them");
 			status = s->exit_status_known ? s->exit_status : W_EXITCODE(NSB_EXIT_FAILURE, 0);
