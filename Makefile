@@ -145,7 +145,7 @@ $(B)/tests/helpers/attack: tests/helpers/attack.c
 # README's test command: installs what is missing (as root), then a fresh make re-reads
 # the tool chain (musl-gcc may just have arrived) and runs every test.
 check: deps
-	$(MAKE) check-unit check-integration
+	$(MAKE) check-unit check-integration check-system
 
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done

@@ -44,7 +44,9 @@ static const char verbs_help[] =
 	"  nsboot stop [--timeout=SECONDS] NAME      e.g. nsboot stop web (the tree's shutdown)\n"
 	"  nsboot kill NAME [SIGNAL]                 e.g. nsboot kill web HUP (to its PID 1)\n"
 	"  nsboot wait [--booted] [--timeout=SECONDS] NAME  e.g. nsboot wait --booted web\n"
-	"  nsboot logs [-f] NAME                     e.g. nsboot logs -f web (a detached console)\n";
+	"  nsboot logs [-f] NAME                     e.g. nsboot logs -f web (a detached console)\n"
+	"  nsboot test [-j N] [--junit=FILE] [--logs=DIR] [--timeout=S] [--keep-going] FILE...\n"
+	"                                            system tests of machines (nsboot-test(1))\n";
 
 const char *nsb_verbs_help(void)
 {
