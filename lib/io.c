@@ -2,8 +2,10 @@
 #include "io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 /* Moves all LEN bytes between P and FD: written when WRITING, else read. 0, AT_ZERO when a
@@ -61,4 +63,14 @@ bool nsb_in_path(const char *name, const char *path, int mode)
 			return false;
 		p = end;
 	}
+}
+
+bool nsb_lock_held(int at, const char *name)
+{
+	int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
 }

@@ -21,4 +21,8 @@ int nsb_read_all(int fd, void *buf, size_t len);
  * it. */
 bool nsb_in_path(const char *name, const char *path, int mode);
 
+/* True when someone holds a lock (flock) on the file NAME in the directory AT: the live
+ * owner of a registry entry, a zone member; opened without following a link. */
+bool nsb_lock_held(int at, const char *name);
+
 #endif

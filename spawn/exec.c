@@ -35,6 +35,7 @@
 #include "paths.h"
 #include "signals.h"
 #include "spawn.h"
+#include "verbs.h"
 
 /* The most a tree's /etc/passwd or /etc/group may hold for nsboot to read it. */
 #define NSB_PASSWD_MAX (1 << 20)
@@ -130,18 +131,7 @@ static size_t read_env(int dir, char **env)
 }
 
 /* The child's failure before its exec: one line, exit 125. */
-static noreturn void child_fail(const char *verb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static noreturn void child_fail(const char *verb, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	log_error("%s: %s", verb, msg);
-	_exit(NSB_EXIT_FAILURE);
-}
+#define child_fail(...) _exit(nsb_verb_fail(__VA_ARGS__))
 
 /* Execs FILE (searched in ENV's PATH when it has no '/') with ARGV and ENV. */
 static int exec_path(const char *file, char **argv, char **env)

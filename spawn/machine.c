@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "paths.h"
 
 #ifndef RENAME_NOREPLACE
@@ -282,12 +283,7 @@ static int read_info(int dir, struct nsb_machine_info *info)
 
 bool nsb_machine_alive(int dir)
 {
-	int fd = openat(dir, "lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-	close(fd);
-	return alive;
+	return nsb_lock_held(dir, "lock");
 }
 
 /* Removes the files of the entry DIR (names its own) and DIR itself, named NAME in BASE. */

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 #include "netlink.h"
 #include "netopt.h"
@@ -63,12 +64,7 @@ static int own_dir(int at, const char *name, mode_t mode, char *err, size_t len)
 /* Whether the member file NAME in zone folder Z has a live nsboot (holding its lock). */
 static bool member_alive(int z, const char *name)
 {
-	int fd = openat(z, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-	close(fd);
-	return alive;
+	return nsb_lock_held(z, name);
 }
 
 /* Writes LINE (NULL: a blank slot) into slot SLOT of zone folder Z's hosts file. */

@@ -54,8 +54,7 @@ const char *nsb_verbs_help(void)
 }
 
 /* "nsboot: VERB: REASON" and 125. */
-static int fail(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(const char *verb, const char *fmt, ...)
+int nsb_verb_fail(const char *verb, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -73,22 +72,22 @@ static int registry_error(const char *verb)
 	int b = nsb_machine_base(false, err, sizeof err);
 	if (b >= 0)
 		close(b);
-	return fail(verb, "%s", b < 0 ? err : "the registry: Operation not permitted");
+	return nsb_verb_fail(verb, "%s", b < 0 ? err : "the registry: Operation not permitted");
 }
 
 /* Looks NAME up for VERB: 0, or 125 with the line printed. */
 static int find(const char *verb, const char *name, struct nsb_machine_info *info, int *dir)
 {
 	if (!nsb_machine_name_valid(name))
-		return fail(verb, "'%s': not a machine name ([A-Za-z0-9_.-], at most %d bytes, "
+		return nsb_verb_fail(verb, "'%s': not a machine name ([A-Za-z0-9_.-], at most %d bytes, "
 			    "not starting with '.')", name, NSB_MACHINE_NAME_MAX);
 	int e = nsb_machine_lookup(name, info, dir);
 	if (e == -ENOENT)
-		return fail(verb, "no machine named %s", name);
+		return nsb_verb_fail(verb, "no machine named %s", name);
 	if (e == -EPERM)
 		return registry_error(verb);
 	if (e < 0)
-		return fail(verb, "machine %s: %s", name, strerror(-e));
+		return nsb_verb_fail(verb, "machine %s: %s", name, strerror(-e));
 	return 0;
 }
 
@@ -97,7 +96,7 @@ static long timeout_arg(const char *verb, const char *s)
 {
 	long ms = nsb_parse_seconds(s);
 	if (ms < 0)
-		fail(verb, "--timeout=%s: not a decimal number of seconds", s);
+		nsb_verb_fail(verb, "--timeout=%s: not a decimal number of seconds", s);
 	return ms;
 }
 
@@ -166,12 +165,12 @@ static int verb_list(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			l.json = true;
 		else
-			return fail("list", "unknown argument '%s' (nsboot list [--json])", argv[i]);
+			return nsb_verb_fail("list", "unknown argument '%s' (nsboot list [--json])", argv[i]);
 	}
 	char err[1024];
 	int b = nsb_machine_base(false, err, sizeof err);
 	if (b < 0 && b != -ENOENT)
-		return fail("list", "%s", err);
+		return nsb_verb_fail("list", "%s", err);
 	if (b >= 0)
 		close(b);
 	if (l.json)
@@ -183,7 +182,7 @@ static int verb_list(int argc, char **argv)
 	if (l.json)
 		printf("%s]\n", l.n ? "\n" : "");
 	if (n < 0)
-		return fail("list", "the registry: %s", strerror(-n));
+		return nsb_verb_fail("list", "the registry: %s", strerror(-n));
 	return 0;
 }
 
@@ -216,25 +215,25 @@ static int verb_exec(int argc, char **argv)
 			const char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				"abcdefghijklmnopqrstuvwxyz0123456789_") != (size_t)(eq - optarg))
-				return fail("exec", "--setenv=%s: want VAR=VALUE", optarg);
+				return nsb_verb_fail("exec", "--setenv=%s: want VAR=VALUE", optarg);
 			if (r.n_setenv >= NSB_EXEC_MAX_SETENV)
-				return fail("exec", "--setenv: more than %d variables", NSB_EXEC_MAX_SETENV);
+				return nsb_verb_fail("exec", "--setenv: more than %d variables", NSB_EXEC_MAX_SETENV);
 			r.setenv[r.n_setenv++] = optarg;
 			break;
 		}
 		case ':':
-			return fail("exec", "option '%s' needs an argument", argv[optind - 1]);
+			return nsb_verb_fail("exec", "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return fail("exec", "unknown option '%s'", argv[optind - 1]);
+			return nsb_verb_fail("exec", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return fail("exec", "missing NAME (nsboot exec [OPTIONS] NAME [--] COMMAND...)");
+		return nsb_verb_fail("exec", "missing NAME (nsboot exec [OPTIONS] NAME [--] COMMAND...)");
 	r.name = argv[optind++];
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
 	if (optind >= argc)
-		return fail("exec", "missing COMMAND (nsboot exec [OPTIONS] NAME [--] COMMAND...)");
+		return nsb_verb_fail("exec", "missing COMMAND (nsboot exec [OPTIONS] NAME [--] COMMAND...)");
 	r.argv = argv + optind;
 	struct nsb_machine_info info;
 	if (!nsb_machine_name_valid(r.name))
@@ -245,7 +244,7 @@ static int verb_exec(int argc, char **argv)
 static int verb_shell(int argc, char **argv)
 {
 	if (argc < 2 || argc > 3 || argv[1][0] == '-')
-		return fail("shell", "want NAME [USER] (nsboot shell NAME [USER])");
+		return nsb_verb_fail("shell", "want NAME [USER] (nsboot shell NAME [USER])");
 	struct nsb_exec_req r = { .verb = "shell", .name = argv[1], .tty = true, .login = true,
 				  .user = argc == 3 ? argv[2] : NULL };
 	struct nsb_machine_info info;
@@ -297,13 +296,13 @@ static int verb_stop(int argc, char **argv)
 			if ((timeout = timeout_arg("stop", argv[i] + 10)) < 0)
 				return NSB_EXIT_FAILURE;
 		} else if (argv[i][0] == '-' || name) {
-			return fail("stop", "unexpected '%s' (nsboot stop [--timeout=SECONDS] NAME)", argv[i]);
+			return nsb_verb_fail("stop", "unexpected '%s' (nsboot stop [--timeout=SECONDS] NAME)", argv[i]);
 		} else {
 			name = argv[i];
 		}
 	}
 	if (!name)
-		return fail("stop", "missing NAME (nsboot stop [--timeout=SECONDS] NAME)");
+		return nsb_verb_fail("stop", "missing NAME (nsboot stop [--timeout=SECONDS] NAME)");
 	struct nsb_machine_info info;
 	int dir;
 	if (find("stop", name, &info, &dir))
@@ -314,11 +313,11 @@ static int verb_stop(int argc, char **argv)
 	close(dir);
 	int spfd = nsb_machine_pidfd(&info, true);
 	if (spfd < 0)
-		return fail("stop", "machine %s: its nsboot (PID %d) is gone", name, (int)info.spawner);
+		return nsb_verb_fail("stop", "machine %s: its nsboot (PID %d) is gone", name, (int)info.spawner);
 	if (timeout == -2)
 		timeout = info.grace_ms + NSB_STOP_MARGIN_MS;
 	if (send_signal(spfd, SIGTERM) < 0 && errno != ESRCH)
-		return fail("stop", "machine %s: signal nsboot PID %d: %s", name, (int)info.spawner,
+		return nsb_verb_fail("stop", "machine %s: signal nsboot PID %d: %s", name, (int)info.spawner,
 			    strerror(errno));
 	int rc = 0;
 	if (!wait_gone(spfd, timeout)) {
@@ -329,7 +328,7 @@ static int verb_stop(int argc, char **argv)
 			send_signal(pfd, SIGKILL);
 		send_signal(spfd, SIGKILL);
 		if (!wait_gone(spfd, NSB_STOP_KILL_WAIT_MS))
-			return fail("stop", "machine %s: nsboot PID %d does not go away", name,
+			return nsb_verb_fail("stop", "machine %s: nsboot PID %d does not go away", name,
 				    (int)info.spawner);
 		rc = 128 + SIGKILL;
 	}
@@ -367,18 +366,18 @@ static int parse_signal(const char *s)
 static int verb_kill(int argc, char **argv)
 {
 	if (argc < 2 || argc > 3)
-		return fail("kill", "want NAME [SIGNAL] (nsboot kill NAME [SIGNAL])");
+		return nsb_verb_fail("kill", "want NAME [SIGNAL] (nsboot kill NAME [SIGNAL])");
 	int sig = argc == 3 ? parse_signal(argv[2]) : SIGTERM;
 	if (sig < 0)
-		return fail("kill", "'%s': not a signal", argv[2]);
+		return nsb_verb_fail("kill", "'%s': not a signal", argv[2]);
 	struct nsb_machine_info info;
 	if (find("kill", argv[1], &info, NULL))
 		return NSB_EXIT_FAILURE;
 	int pfd = nsb_machine_pidfd(&info, false);
 	if (pfd < 0)
-		return fail("kill", "machine %s has no PID 1 (still starting, or gone)", argv[1]);
+		return nsb_verb_fail("kill", "machine %s has no PID 1 (still starting, or gone)", argv[1]);
 	if (send_signal(pfd, sig) < 0)
-		return fail("kill", "machine %s: PID %d: %s", argv[1], (int)info.pid, strerror(errno));
+		return nsb_verb_fail("kill", "machine %s: PID %d: %s", argv[1], (int)info.pid, strerror(errno));
 	return 0;
 }
 
@@ -405,13 +404,13 @@ static int verb_wait(int argc, char **argv)
 			if ((timeout = timeout_arg("wait", argv[i] + 10)) < 0)
 				return NSB_EXIT_FAILURE;
 		} else if (argv[i][0] == '-' || name)
-			return fail("wait", "unexpected '%s' (nsboot wait [--booted] "
+			return nsb_verb_fail("wait", "unexpected '%s' (nsboot wait [--booted] "
 				    "[--timeout=SECONDS] NAME)", argv[i]);
 		else
 			name = argv[i];
 	}
 	if (!name)
-		return fail("wait", "missing NAME (nsboot wait [--booted] [--timeout=SECONDS] NAME)");
+		return nsb_verb_fail("wait", "missing NAME (nsboot wait [--booted] [--timeout=SECONDS] NAME)");
 	struct nsb_machine_info info;
 	int dir;
 	if (find("wait", name, &info, &dir))
@@ -455,12 +454,12 @@ static int verb_logs(int argc, char **argv)
 		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0)
 			follow = true;
 		else if (argv[i][0] == '-' || name)
-			return fail("logs", "unexpected '%s' (nsboot logs [-f] NAME)", argv[i]);
+			return nsb_verb_fail("logs", "unexpected '%s' (nsboot logs [-f] NAME)", argv[i]);
 		else
 			name = argv[i];
 	}
 	if (!name)
-		return fail("logs", "missing NAME (nsboot logs [-f] NAME)");
+		return nsb_verb_fail("logs", "missing NAME (nsboot logs [-f] NAME)");
 	struct nsb_machine_info info;
 	int dir;
 	if (find("logs", name, &info, &dir))
@@ -468,7 +467,7 @@ static int verb_logs(int argc, char **argv)
 	int old = openat(dir, "console.log.old", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	int fd = openat(dir, "console.log", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return fail("logs", "machine %s keeps no log (it was not started with --detach)", name);
+		return nsb_verb_fail("logs", "machine %s keeps no log (it was not started with --detach)", name);
 	if (old >= 0)
 		copy_out(old), close(old);
 	copy_out(fd);

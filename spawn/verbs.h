@@ -14,6 +14,9 @@ int nsb_verb_main(int argc, char **argv);
 /* The verbs' part of nsboot --help. */
 const char *nsb_verbs_help(void);
 
+/* "nsboot: VERB: REASON" on stderr; evaluates to 125, nsboot's own failure. */
+int nsb_verb_fail(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* --detach: forks; the parent waits for the child's READY (exit 0) or failure (125 with
  * the reason, which the child's stderr carries to it) and never returns. The child, in
  * a session of its own with stdin on /dev/null, returns and goes on as the spawner. */
