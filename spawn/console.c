@@ -204,8 +204,6 @@ int nsb_console_parent(struct nsb_pty *con, uid_t uid, gid_t gid)
 	con->raw = true;
 	/* a raw terminal does not return to the margin on "\n": our own lines say "\r\n" */
 	nsb_log_crlf = same_tty(STDERR_FILENO, con->in_fd);
-	log_info("console: Ctrl-C, Ctrl-Z and Ctrl-\\ go to the container; Ctrl-] three times "
-		 "within a second stops it, three more kill it");
 	return ret;
 }
 

@@ -319,6 +319,9 @@ int main(int argc, char **argv)
 	bool shifted = s.users.mode == NSB_USERS_PICK || s.users.mode == NSB_USERS_RANGE;
 	nsb_console_parent(&s.con, shifted ? s.users.base : (uid_t)-1,
 			   shifted ? s.users.base : (gid_t)-1);
+	if (s.con.raw) /* the container's console on the caller's terminal (not exec -t's) */
+		log_info("console: Ctrl-C, Ctrl-Z and Ctrl-\\ go to the container; Ctrl-] three "
+			 "times within a second stops it, three more kill it");
 	nsb_cgroup_delegate(&s.cg, nsb_users_host_root(&s.users, false),
 			    nsb_users_host_root(&s.users, true));
 	struct nsb_msg go = { .type = NSB_MSG_GO };
