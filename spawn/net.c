@@ -314,6 +314,9 @@ int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u
 	*n = (struct nsb_net){ .mode = c->network, .sock = { -1, -1 }, .pool_lock = -1,
 			       .zones_dir = -1, .member_fd = -1, .slot = -1, .zone_netns = -1 };
 	snprintf(n->name, sizeof n->name, "%s", nsb_net_member_name(c, hostname));
+	/* a machine named -M web-3fa2 with the host name web answers to both */
+	if (hostname && strcmp(hostname, n->name) != 0)
+		snprintf(n->alias, sizeof n->alias, "%s", hostname);
 	const char *name = n->name;
 	int r = 0;
 	switch (c->network) {

@@ -38,6 +38,7 @@ struct nsb_net {
 	int member_fd;             /* the member file, locked while this nsboot lives */
 	int slot;                  /* -1 */
 	char name[NSB_HOSTNAME_MAX + 1]; /* the member's name (nsb_net_member_name) */
+	char alias[NSB_HOSTNAME_MAX + 1]; /* its host name too when that differs, else "" */
 	char zone_hosts[256];      /* the zone's hosts file, bound over /etc/hosts */
 	bool rootless;             /* the zone's bridge is in its keeper's namespaces */
 	int zone_netns;            /* rootless: fd of the keeper's net namespace, or -1 */

@@ -39,7 +39,7 @@
 #include "paths.h"
 
 #define SLOTS 253
-#define SLOT_LEN 96
+#define SLOT_LEN 160
 static const char hosts_head[] =
 	"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
 
@@ -294,8 +294,9 @@ static int claim_slot(struct nsb_net *n, int z, const bool alive[SLOTS], uint32_
 		n->addr = subnet + 2 + (uint32_t)s;
 		n->prefix = 24;
 		char line[SLOT_LEN];
-		snprintf(line, sizeof line, "%u.%u.%u.%u %s", n->addr >> 24, (n->addr >> 16) & 255,
-			 (n->addr >> 8) & 255, n->addr & 255, n->name);
+		snprintf(line, sizeof line, "%u.%u.%u.%u %s%s%s", n->addr >> 24,
+			 (n->addr >> 16) & 255, (n->addr >> 8) & 255, n->addr & 255, n->name,
+			 host_name_ok(n->alias) ? " " : "", host_name_ok(n->alias) ? n->alias : "");
 		if (write_slot(z, s, line) < 0)
 			return nsb_fail(err, len, -1, "zone: hosts file: %s", strerror(errno));
 		return 0;
