@@ -11,13 +11,15 @@ ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
 not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
 skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }
 diag() { echo "# $*" | sed '2,$s/^/# /'; }
+# fdiag: a failure's diagnostics, on stderr too, so that prove shows them without -v
+fdiag() { diag "$@"; diag "$@" >&2; }
 # check DESC CMD...: passes when CMD exits 0
 check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 # is DESC GOT WANT
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; diag "got '$2', want '$3'"; fi; }
+is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; fdiag "got '$2', want '$3'"; fi; }
 # like DESC TEXT REGEX (grep -E)
-like() { if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1"; diag "'$2' does not match /$3/"; fi; }
-unlike() { if printf '%s\n' "$2" | grep -Eq -- "$3"; then not_ok "$1"; diag "'$2' matches /$3/"; else ok "$1"; fi; }
+like() { if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1"; fdiag "'$2' does not match /$3/"; fi; }
+unlike() { if printf '%s\n' "$2" | grep -Eq -- "$3"; then not_ok "$1"; fdiag "'$2' matches /$3/"; else ok "$1"; fi; }
 done_testing() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; exit $?; }
 
 # nsb_pub_init: sets NSB_PUB to a world-readable copy of the binaries ($NSB_PUB/bin),
