@@ -25,6 +25,11 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 	}
 	if ((size_t)n >= sizeof buf - 2)
 		n = sizeof buf - 3;
+	/* one line of text: a control byte (an escape sequence, a newline faking a second
+	 * line) from a name or a record the container chose becomes '?' */
+	for (int i = 0; i < n; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
 	if (nsb_log_crlf)
 		buf[n++] = '\r';
 	buf[n++] = '\n';

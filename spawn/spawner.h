@@ -39,6 +39,7 @@ struct spawner {
 	bool ready;                /* READY (or BOOTED) was received */
 	bool announced;            /* readiness was reported on the outputs */
 	bool got_error;            /* an ERROR record was printed */
+	unsigned chan_said;        /* messages and complaints of the channel printed so far */
 	bool pid_file_written;
 	bool exit_status_known;    /* the init said what it exits with (EXIT) */
 	int boot_failed;           /* --fail-on-failed-services: 1 services failed, 2 and the

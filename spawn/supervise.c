@@ -71,10 +71,28 @@ static void booted(struct spawner *s, const char *failed)
 	nsb_machine_state(s, NSB_MACHINE_BOOTED);
 }
 
-/* Handles the records waiting on the channel; returns false once it hung up. */
-static bool read_channel(struct spawner *s)
+/* How many records one read_channel() handles in the loop (the container can write to
+ * the channel as fast as it likes: the loop's signals and deadlines come first), and how
+ * many of the container's messages and complaints nsboot prints in all. */
+#define NSB_CHAN_BATCH 32
+#define NSB_CHAN_SAID 32
+/* What is left on the channel once PID 1 is gone (its queue is bounded) is read this far. */
+#define NSB_CHAN_DRAIN 4096
+
+/* Whether the message number S->chan_said may still be printed (the last says so). */
+static bool may_say(struct spawner *s)
 {
-	for (;;) {
+	if (s->chan_said >= NSB_CHAN_SAID)
+		return false;
+	if (++s->chan_said == NSB_CHAN_SAID)
+		log_warn("the init channel: further messages and malformed records not shown");
+	return s->chan_said < NSB_CHAN_SAID;
+}
+
+/* Handles up to MAX records waiting on the channel; returns false once it hung up. */
+static bool read_channel(struct spawner *s, int max)
+{
+	for (int i = 0; i < max; i++) {
 		struct nsb_msg m;
 		/* the container can write here (it can ptrace its PID 1): records only, never
 		 * an fd, and nothing said here ends the supervision by itself */
@@ -84,7 +102,9 @@ static bool read_channel(struct spawner *s)
 		if (r == -EPIPE)
 			return false;
 		if (r < 0) {
-			log_warn("the init channel: %s", r == -EBADMSG ? "malformed record" : strerror(-r));
+			if (r != -EBADMSG || may_say(s))
+				log_warn("the init channel: %s",
+					 r == -EBADMSG ? "malformed record" : strerror(-r));
 			if (r != -EBADMSG)
 				return false;
 			continue;
@@ -106,13 +126,16 @@ static bool read_channel(struct spawner *s)
 			break;
 		case NSB_MSG_ERROR:
 			s->got_error = true;
-			log_error("%s: %s", m.phase, m.text);
+			if (may_say(s))
+				log_error("%s: %s", m.phase, m.text);
 			break;
 		default:
-			log_warn("the init channel: unexpected record '%c'", (char)m.type);
+			if (may_say(s))
+				log_warn("the init channel: unexpected record '%c'", (char)m.type);
 			break;
 		}
 	}
+	return true;
 }
 
 /* How long nsboot waits at its end for a builder that was killed: one stuck in the
@@ -307,7 +330,7 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 			continue;
 		}
 		if (chan_open && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			chan_open = read_channel(s);
+			chan_open = read_channel(s, NSB_CHAN_BATCH);
 		if (s->boot_failed == 1) {
 			s->boot_failed = 2;
 			on_signal(s, &d, SIGTERM); /* the orderly stop a SIGTERM asks for */
@@ -339,7 +362,7 @@ int nsb_supervise(struct spawner *s, const sigset_t *mask)
 		}
 	}
 	if (chan_open)
-		read_channel(s); /* READY or ERROR may be queued behind the exit */
+		read_channel(s, NSB_CHAN_DRAIN); /* READY or ERROR may be queued behind the exit */
 	if (sfd >= 0)
 		close(sfd);
 	nsb_console_finish(&s->con);
@@ -374,7 +397,7 @@ noreturn void nsb_abandon(struct spawner *s, const char *why)
 	nsb_reap_builder(s, true);
 	if (!why) {
 		fcntl(s->chan[0], F_SETFL, O_NONBLOCK);
-		if (read_channel(s), !s->got_error)
+		if (read_channel(s, NSB_CHAN_DRAIN), !s->got_error)
 			log_error("the builder exited before it started the container's init");
 	}
 	nsb_console_finish(&s->con);

@@ -31,6 +31,11 @@
  *   attack mount-proc DIR           mount("proc", DIR, "proc", nosuid,nodev,noexec), not ro
  *   attack mount-sysfs DIR          mount("sysfs", DIR, "sysfs", nosuid,nodev,noexec), not ro
  *                                   (DIR is made when missing; a mount made is unmounted)
+ *   attack flood-channel N          takes PID 1's sockets with pidfd_getfd (the container's
+ *                                   root may ptrace its PID 1) and sends N malformed records
+ *                                   and N ERROR records carrying terminal escapes and a
+ *                                   forged second line on each SEQPACKET one: the spawner's
+ *                                   channel (its queue full, it waits and goes on)
  *   attack pending FD               not an attack, the caller's side of the TIOCSTI tests:
  *                                   prints the number of bytes waiting in the input queue of
  *                                   the terminal on FD (FIONREAD); exit 0, or 2 when FD is
@@ -47,7 +52,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -407,6 +414,62 @@ static int mount_fs(const char *type, const char *dir)
 	return succeeded("a new read-write %s mount", type);
 }
 
+/* The records a forger sends: one the decoder refuses, one ERROR whose phase and text
+ * carry an escape sequence (a window title) and a newline faking nsboot's own line. */
+static const char junk[] = "Z-not-a-record";
+static const char forged[] = "Ephase\033]0;owned\007\0text\033[31m\nnsboot: forged line";
+
+/* Sends N of each record on the SEQPACKET socket FD, waiting when its queue is full;
+ * the number sent. */
+static long flood_one(int fd, long n)
+{
+	long sent = 0;
+	for (long i = 0; i < 2 * n; i++) {
+		const char *r = i % 2 ? forged : junk;
+		size_t len = i % 2 ? sizeof forged - 1 : sizeof junk - 1;
+		while (send(fd, r, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			if (errno != EAGAIN)
+				return sent;
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			if (poll(&p, 1, 2000) <= 0)
+				return sent;
+		}
+		sent++;
+	}
+	return sent;
+}
+
+static int flood_channel(long n)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, 1, 0);
+	if (pfd < 0)
+		return refused(errno, "pidfd_open(1)");
+	DIR *d = opendir("/proc/1/fd");
+	if (!d)
+		return untried("no /proc/1/fd");
+	long sent = 0;
+	int err = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		int fd = (int)syscall(SYS_pidfd_getfd, pfd, atoi(e->d_name), 0);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		int type = 0;
+		socklen_t tl = sizeof type;
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_SEQPACKET)
+			sent += flood_one(fd, n);
+		close(fd);
+	}
+	closedir(d);
+	if (!sent)
+		return err ? refused(err, "pidfd_getfd") : untried("no SEQPACKET socket in PID 1");
+	return succeeded("%ld records sent", sent);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -431,6 +494,8 @@ int main(int argc, char **argv)
 		return tiocsti(atoi(arg), text ? text : ": nsb-injected\n");
 	if (strcmp(verb, "ptrace-tiocsti") == 0)
 		return ptrace_tiocsti((pid_t)atoi(arg), text ? text : ": nsb-injected\n");
+	if (strcmp(verb, "flood-channel") == 0)
+		return flood_channel(atol(arg));
 	if (strcmp(verb, "pending") == 0) {
 		int n = 0;
 		if (ioctl(atoi(arg), FIONREAD, &n) < 0) {
