@@ -394,9 +394,22 @@ int nsb_exec(const struct nsb_exec_req *r)
 		int n = snprintf(line, sizeof line, "%d\n", (int)child);
 		/* where the caller may not move processes (a rootless caller's cgroups), the
 		 * command runs in the caller's cgroup; it still dies with the machine's pid
-		 * namespace */
-		if (write(procs, line, (size_t)n) != n)
-			log_debug("%s: the machine's cgroup: %s", r->verb, strerror(errno));
+		 * namespace. Any other refusal is the container's doing (processes moved
+		 * below and controllers enabled, so the top takes none): the command would
+		 * run outside the machine's limits, so it does not run. */
+		if (write(procs, line, (size_t)n) != n) {
+			int e = errno;
+			if (e != EACCES && e != EPERM) {
+				close(procs);
+				close(go[1]); /* the child sees EOF and exits */
+				close(go[0]);
+				waitpid(child, NULL, 0);
+				return log_error("%s: cannot put the command into the machine's cgroup "
+						 "%s: %s", r->verb, info.cgroup, strerror(e)),
+				       NSB_EXIT_FAILURE;
+			}
+			log_debug("%s: the machine's cgroup: %s", r->verb, strerror(e));
+		}
 		close(procs);
 		close(go[0]);
 		if (write(go[1], "g", 1) != 1)
