@@ -50,6 +50,7 @@
 #include "../mounts/setup.h"
 #include "spawn.h"
 #include "spawner.h"
+#include "verbs.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -297,6 +298,9 @@ static noreturn void builder_main(struct spawner *s, int pidpipe)
 		if (s->users.locks[i] >= 0)
 			close(s->users.locks[i]);
 	nsb_net_child_close(&s->net);
+	nsb_machine_child_close();
+	if (s->cg.lockfd >= 0)
+		close(s->cg.lockfd); /* only the spawner keeps the cgroup from being stale */
 
 	if (nsb_msg_recv(fd, &m) < 0 || m.type != NSB_MSG_GO)
 		_exit(NSB_EXIT_FAILURE); /* the spawner is gone (or failed) before GO */

@@ -36,6 +36,17 @@ const char *nsb_machine_name(const struct spawner *s)
 	return machine.base >= 0 ? machine.info.name : "";
 }
 
+void nsb_machine_child_close(void)
+{
+	int *fds[] = { &machine.lock, &machine.status_fd, &machine.dir, &ready_fd };
+	/* the entry's fds are set once it is registered (0 before) */
+	for (size_t i = machine.base >= 0 ? 0 : 3; i < sizeof fds / sizeof fds[0]; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
 /* The parent of a detached spawner: copies its stderr to ours until it is ready or has
  * failed; a stop request meanwhile is passed on to it. */
 static noreturn void wait_detached(pid_t child, int status_rd, int err_rd)

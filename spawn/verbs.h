@@ -39,4 +39,8 @@ void nsb_machine_log_check(struct spawner *s);
 /* The name of S's machine ("" before nsb_machine_start). */
 const char *nsb_machine_name(const struct spawner *s);
 
+/* In the builder: closes its copies of the entry's fds (its lock above all: only the
+ * spawner keeps the machine alive, a builder stuck in the kernel never does). */
+void nsb_machine_child_close(void);
+
 #endif
