@@ -319,9 +319,10 @@ void nsb_console_finish(struct nsb_pty *con)
 		close(con->slave);
 	con->slave = -1;
 	if (con->master >= 0 && !con->master_hup) {
-		/* what is buffered now; a leftover process holding the slave does not block us */
+		/* what is buffered now, a MiB at most: a leftover process holding the slave
+		 * and writing on does not keep us (nor flood the user's terminal) */
 		(void)fcntl(con->master, F_SETFL, O_NONBLOCK);
-		pump_master(con, 1 << 20);
+		pump_master(con, (1 << 20) / NSB_CONSOLE_BUF);
 	}
 	nsb_console_restore(con);
 	if (active == con)

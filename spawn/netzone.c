@@ -511,7 +511,14 @@ static int join_keeper(struct nsb_net *n, struct nsb_users *u, int z, const char
 	int user = open(path, O_RDONLY | O_CLOEXEC);
 	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)k);
 	n->zone_netns = open(path, O_RDONLY | O_CLOEXEC);
-	if (user < 0 || n->zone_netns < 0 || setns(user, CLONE_NEWUSER) < 0) {
+	/* the namespaces opened are the keeper's only if it still holds its lock under the
+	 * same PID now: a keeper gone before the opens may have left its PID to a process
+	 * of someone else's (a container's, under subid) */
+	if (user >= 0 && n->zone_netns >= 0 && live_keeper(z) != k)
+		errno = ESRCH;
+	else if (user >= 0 && n->zone_netns >= 0 && setns(user, CLONE_NEWUSER) == 0)
+		errno = 0;
+	if (user < 0 || n->zone_netns < 0 || errno) {
 		int e = errno;
 		if (user >= 0)
 			close(user);

@@ -150,10 +150,15 @@ static void list_one(const struct nsb_machine_info *i, void *arg)
 		json_string(i->mapping);
 		printf("}");
 	} else {
-		char u[32];
+		char u[32], tree[sizeof i->tree];
 		format_uptime(up, u, sizeof u);
+		/* a path is any bytes: none of them reaches the terminal as a control */
+		snprintf(tree, sizeof tree, "%s", i->tree[0] ? i->tree : "-");
+		for (char *p = tree; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		printf("%-16s %-8d %-9s %-8s %-30s %s\n", i->name, (int)i->pid,
-		       nsb_machine_state_name(i->state), u, i->tree[0] ? i->tree : "-", i->mapping);
+		       nsb_machine_state_name(i->state), u, tree, i->mapping);
 	}
 	l->n++;
 }
