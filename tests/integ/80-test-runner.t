@@ -114,6 +114,28 @@ check "the default log folder is kept on failure and named" test -s "$logs/fail.
 rm -rf "$logs"
 unlike "nothing is left in the pid namespace" "$out" 'LEFT:'
 
+# --- what the machine controls stays in it: a symbolic link copy_from would bring out,
+# output written after its command exited ---
+cat >"$W/leak.t" <<EOF
+machine box $M
+succeed box 'ln -s /etc/shadow /tmp/link; mkdir /tmp/d; ln -s /etc/passwd /tmp/d/l'
+copy_from box /tmp/link "$W/link"
+copy_from box /tmp/d "$W/d"
+succeed box '(sleep 1; echo late-output) & echo early-output'
+succeed box 'sleep 2'
+EOF
+out=$(in_pidns "$NSBOOT" test --keep-going --logs="$W/logs-leak" "$W/leak.t" 2>&1)
+is "copy_from of a symbolic link fails, the rest passes" \
+	"$(printf '%s\n' "$out" | grep -E '^    (ok|not ok|1\.\.)' | sed 's/ - .*//')" \
+	"$(printf '    ok 1\n    not ok 2\n    not ok 3\n    ok 4\n    ok 5\n    1..5')"
+like "and says why" "$out" '#   /tmp/link has a symbolic link \(refused\)'
+check "the link is not made at HOSTPATH" test ! -e "$W/link" -a ! -L "$W/link"
+check "nor a folder holding one" test ! -e "$W/d" -a ! -L "$W/d"
+check "a command's output is in its log" grep -q early-output "$W/logs-leak/leak.t/out/4.log"
+check "what it left behind wrote after it exited is not" \
+	test -z "$(grep late-output "$W/logs-leak/leak.t/out/4.log")"
+unlike "nothing is left in the pid namespace" "$out" 'LEFT:'
+
 # --- without --keep-going the first failure ends the file ---
 out=$(in_pidns "$NSBOOT" test "$W/fail.t" 2>&1)
 is "the first failure ends the file" \
