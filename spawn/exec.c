@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../init/child.h"
 #include "config.h"
 #include "console.h"
 #include "log.h"
@@ -168,12 +169,7 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 		_exit(NSB_EXIT_FAILURE);
 	/* a command of the container starts as its init's would: no signal ignored or
 	 * blocked, whatever the caller's shell left to nsboot */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	nsb_child_reset_signals(); /* the C library's reserved ones (32-34) included */
 	/* a session of its own: the caller's terminal, if it is on 0, 1 or 2 without -t,
 	 * is never the container's controlling terminal */
 	if (setsid() < 0)
