@@ -5,14 +5,7 @@
 # and stopped through the tree's own shutdown with exit 0.
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/integ/machines-lib.sh"
-if [ "$(id -u)" != 0 ]; then
-	skip "needs root to prepare (debootstrap, the test subid range)"
-	done_testing
-fi
-if [ ! -f /etc/subuid ] || [ ! -f /etc/subgid ] || ! command -v newuidmap >/dev/null; then
-	skip "/etc/subuid, /etc/subgid or newuidmap missing"
-	done_testing
-fi
+nsb_need_subid_prep
 nsb_pub_init
 BASE=100000
 if ! TREE=$(NSBOOT_SUBID_BASE=$BASE NSBOOT_SUBID_OWNER=65534:65534 "$NSB_SRC/scripts/mkrootfs" debian-openrc-subid); then

@@ -6,14 +6,7 @@
 # clean shutdown. The tree cache is private (0700): nobody gets the tree bound at a path
 # of its own in that same private mount namespace.
 source "$NSB_SRC/tests/integ/lib.sh"
-if [ "$(id -u)" != 0 ]; then
-	skip "needs root to prepare (debootstrap, the test subid range)"
-	done_testing
-fi
-if [ ! -f /etc/subuid ] || [ ! -f /etc/subgid ] || ! command -v newuidmap >/dev/null; then
-	skip "/etc/subuid, /etc/subgid or newuidmap missing"
-	done_testing
-fi
+nsb_need_subid_prep
 nsb_pub_init
 source "$NSB_SRC/tests/integ/boot-lib.sh"
 BASE=100000

@@ -22,6 +22,19 @@ like() { if printf '%s\n' "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1
 unlike() { if printf '%s\n' "$2" | grep -Eq -- "$3"; then not_ok "$1"; fdiag "'$2' matches /$3/"; else ok "$1"; fi; }
 done_testing() { echo "1..$T_N"; [ "$T_FAIL" -eq 0 ]; exit $?; }
 
+# nsb_need_subid_prep: ends the file with a skip unless root can prepare a rootless subid
+# run (root, for debootstrap and the test range; /etc/subuid, /etc/subgid, newuidmap).
+nsb_need_subid_prep() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "needs root to prepare (debootstrap, the test subid range)"
+		done_testing
+	fi
+	if [ ! -f /etc/subuid ] || [ ! -f /etc/subgid ] || ! command -v newuidmap >/dev/null; then
+		skip "/etc/subuid, /etc/subgid or newuidmap missing"
+		done_testing
+	fi
+}
+
 # nsb_pub_init: sets NSB_PUB to a world-readable copy of the binaries ($NSB_PUB/bin),
 # the test helpers ($NSB_PUB/bin/helpers) and data ($NSB_PUB/data), for tests run as nobody.
 nsb_pub_init() {

@@ -24,33 +24,7 @@
 static const char *DEFAULT_LIST(const struct nsb_preset *p) { return p ? p->drops : NULL; }
 #define STUB(p) ((p)->stub)
 
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-
-/* When set, openat2 "does not exist" (ENOSYS), as on kernels before 5.6. */
-static int no_openat2;
-static int openat2_calls;
-
-long __real_syscall(long n, ...);
-/* Passes every syscall through, except openat2 when no_openat2 is set. */
-long __wrap_syscall(long n, ...)
-{
-	va_list ap;
-	va_start(ap, n);
-	long a[6];
-	for (int i = 0; i < 6; i++)
-		a[i] = va_arg(ap, long);
-	va_end(ap);
-	if (n == SYS_openat2) {
-		openat2_calls++;
-		if (no_openat2) {
-			errno = ENOSYS;
-			return -1;
-		}
-	}
-	return __real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
-}
+#include "fake_openat2.h"
 
 static char tree[256];
 
@@ -77,7 +51,7 @@ static int setup_tree(void **state)
 {
 	snprintf(tree, sizeof tree, "/tmp/nsb-test-boot.XXXXXX");
 	assert_non_null(mkdtemp(tree));
-	no_openat2 = 0;
+	openat2_errno = 0;
 	openat2_calls = 0;
 	return 0;
 }
@@ -92,7 +66,7 @@ static const struct nsb_preset *detect(int manual)
 {
 	struct nsb_config c;
 	nsb_config_init(&c);
-	no_openat2 = manual;
+	openat2_errno = manual ? ENOSYS : 0;
 	int fd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	const struct nsb_preset *k = NULL;

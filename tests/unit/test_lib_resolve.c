@@ -20,32 +20,7 @@
 #include "resolve.h"
 #include "scratch.h"
 
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-
-/* The errno openat2 fails with (ENOSYS, EPERM), 0 for the real call. */
-static int openat2_errno;
-static int openat2_calls;
-
-long __real_syscall(long n, ...);
-long __wrap_syscall(long n, ...)
-{
-	va_list ap;
-	va_start(ap, n);
-	long a[6];
-	for (int i = 0; i < 6; i++)
-		a[i] = va_arg(ap, long);
-	va_end(ap);
-	if (n == SYS_openat2) {
-		openat2_calls++;
-		if (openat2_errno) {
-			errno = openat2_errno;
-			return -1;
-		}
-	}
-	return __real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
-}
+#include "fake_openat2.h"
 
 static char tree[64];
 static int rootfd = -1;
