@@ -21,7 +21,7 @@ REG=$TMP/run/nsboot/machines
 echo "nobody:$BASE:65536" >"$TMP/subuid"
 printf 'nogroup:%s:65536\nnobody:%s:65536\n' "$BASE" "$BASE" >"$TMP/subgid"
 chmod 644 "$TMP/subuid" "$TMP/subgid"
-trap 'machines_killall "$REG"; rm -rf "$TMP"' EXIT
+nsb_at_exit 'machines_killall "$REG"; rm -rf "$TMP"'
 # nsb ARGS...: nsboot as nobody in a private mount namespace with the test ranges and the
 # tree bound at $TMP/tree
 nsb() {

@@ -19,7 +19,7 @@ RUNDIR=$TMP/run-nobody
 mkdir -m 700 "$RUNDIR"
 chown 65534:65534 "$RUNDIR"
 REG=$RUNDIR/nsboot/machines
-trap 'machines_killall "$REG"; rm -rf "$TMP" /tmp/nsboot-54321' EXIT
+nsb_at_exit 'machines_killall "$REG"; rm -rf "$TMP" /tmp/nsboot-54321'
 NSBOOT=$NSB_PUB/bin/nsboot
 # as USER: runs nsboot as nobody (or the uid $AS) with its own runtime directory
 nsb() { (cd / && XDG_RUNTIME_DIR=$RUNDIR timeout -k 5 "$GUARD" setpriv --reuid="${AS:-65534}" \

@@ -17,7 +17,7 @@ chmod 755 "$TMP"
 RUNDIR=$TMP/run-nobody
 mkdir -m 700 "$RUNDIR"
 chown 65534:65534 "$RUNDIR"
-trap 'machines_killall /run/nsboot/machines; machines_killall "$RUNDIR/nsboot/machines"; rm -rf "$TMP"' EXIT
+nsb_at_exit 'machines_killall /run/nsboot/machines; machines_killall "$RUNDIR/nsboot/machines"; rm -rf "$TMP"'
 NSBOOT=$NSB_PUB/bin/nsboot
 PTY=$NSB_PUB/bin/helpers/boot-pty
 

@@ -21,7 +21,7 @@ TMP=$(mktemp -d /tmp/nsb-40newuser.XXXXXX)
 chmod 755 "$TMP"
 U=nsbfresh
 UID_=59001
-trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$TMP" "/var/cache/nsboot/debian-openrc-subid-$UID_-$UID_"' EXIT
+nsb_at_exit 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$TMP" "/var/cache/nsboot/debian-openrc-subid-$UID_-$UID_"'
 cp -a /etc "$TMP/etc"
 touch "$TMP/etc/subuid" "$TMP/etc/subgid"
 mkdir -m 755 "$TMP/home"

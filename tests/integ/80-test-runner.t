@@ -32,7 +32,12 @@ in_pidns() {
 	timeout -k 5 "$RUN_GUARD" unshare -fpn --mount-proc sh -c '
 		"$@"
 		rc=$?
-		ps -e -o pid=,args= | awk -v me=$$ '\''$1 != me && $1 != 1 && $2 != "ps" && $2 != "awk" { print "LEFT: " $0 }'\''
+		left() { ps -e -o pid=,args= | awk -v me=$$ '\''$1 != me && $1 != 1 && $2 != "ps" && $2 != "awk" { print "LEFT: " $0 }'\''; }
+		# a process already on its way out gets five seconds to finish
+		f=$(mktemp)
+		for _ in $(seq 50); do left >"$f"; [ -s "$f" ] || break; sleep 0.1; done
+		cat "$f"
+		rm -f "$f"
 		exit $rc' sh "$@"
 }
 
