@@ -383,6 +383,8 @@ int nsb_exec(const struct nsb_exec_req *r)
 	if (child == 0) {
 		if (con.master >= 0)
 			close(con.master);
+		if (go[1] >= 0)
+			close(go[1]); /* the parent's alone: its close is the child's EOF */
 		child_main(r, env, n_env, slave, go[0]);
 	}
 	if (procs >= 0) {
