@@ -150,14 +150,20 @@ check: deps
 check-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
 
+# A file that runs longer than FILE_GUARD seconds (a hang the tests' own guards missed) is
+# killed and fails, so that one hang cannot eat CI's time; a file that builds a Debian
+# tree into an empty cache takes a few minutes.
+FILE_GUARD ?= 900
 check-integration: $(PROGS) $(HELPER_BIN)
-	NSB_BUILD=$(abspath $(B)) NSB_SRC=$(CURDIR) prove -f --timer $(PROVE_FLAGS) --exec bash tests/integ/
+	NSB_BUILD=$(abspath $(B)) NSB_SRC=$(CURDIR) prove -f --timer $(PROVE_FLAGS) \
+		--exec 'timeout -k 10 $(FILE_GUARD) bash' tests/integ/
 
 # Stress and fault tests (tests/stress, as root; not part of `make check`): random kills,
 # many containers at once, start/stop cycles, hanging setups. STRESS_SCALE=1 runs the
 # full counts, STRESS_SCALE=ci (`make stress-ci`) a slice of a few minutes, a factor
 # (0.5) a share of the full counts.
 STRESS_SCALE ?= 1
+STRESS_GUARD ?= 7200
 # The example system tests (tests/system, as root): nsboot test runs them, two at a time,
 # in a network namespace of their own (their zones' bridges are made there).
 check-system: $(PROGS)
@@ -165,10 +171,10 @@ check-system: $(PROGS)
 
 stress: $(PROGS) $(HELPER_BIN)
 	NSB_BUILD=$(abspath $(B)) NSB_SRC=$(CURDIR) NSB_STRESS_SCALE=$(STRESS_SCALE) \
-		prove -f --timer $(PROVE_FLAGS) --exec bash tests/stress/
+		prove -f --timer $(PROVE_FLAGS) --exec 'timeout -k 10 $(STRESS_GUARD) bash' tests/stress/
 
 stress-ci:
-	$(MAKE) stress STRESS_SCALE=ci
+	$(MAKE) stress STRESS_SCALE=ci STRESS_GUARD=$(FILE_GUARD)
 
 # Unit and integration tests again under ASan+UBSan (glibc build of every program).
 check-sanitize: deps
