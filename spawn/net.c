@@ -10,6 +10,7 @@
 #include "net.h"
 
 #include <arpa/inet.h>
+#include <linux/nsfs.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -272,9 +274,64 @@ static int pasta_start(struct nsb_net *n, pid_t init, char *err, size_t len)
 	return r;
 }
 
+/* Rootless machine:NAME: the net namespace of machine INFO belongs to a user namespace
+ * below the caller's, which setns(2) of a net namespace cannot reach from here (it takes
+ * CAP_SYS_ADMIN where the caller is). A machine started in a rootless zone sits below
+ * the zone keeper's user namespace, which maps the caller's ids onto themselves: the
+ * spawner joins that one, holds every capability there and over the machine's
+ * namespaces, and the new machine is born below it, beside NAME (whose root has no power
+ * over it). A machine in no zone has none such: refused. 0 or -1 with ERR. */
+static int join_machine_keeper(const struct nsb_machine_info *info, struct nsb_users *u,
+			       const char *name, char *err, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)info->pid);
+	int cur = open(path, O_RDONLY | O_CLOEXEC);
+	/* the namespace opened is the machine's only if its PID 1 still lives under it */
+	if (cur >= 0 && nsb_proc_start_time(info->pid) != info->pid_start) {
+		close(cur);
+		return nsb_fail(err, len, -1, "--network=machine:%s: its PID 1 is gone", name);
+	}
+	if (cur < 0)
+		return nsb_fail(err, len, -1, "--network=machine:%s: %s: %s", name, path,
+				strerror(errno));
+	/* up to the user namespace just below the caller's */
+	struct stat self, st = { 0 };
+	int depth = 0;
+	if (stat("/proc/self/ns/user", &self) < 0)
+		self.st_ino = 0;
+	while (depth++ < 32) {
+		int parent = ioctl(cur, NS_GET_PARENT);
+		if (parent < 0 || fstat(parent, &st) < 0 ||
+		    (st.st_ino == self.st_ino && st.st_dev == self.st_dev)) {
+			if (parent >= 0)
+				close(parent);
+			break;
+		}
+		close(cur);
+		cur = parent;
+	}
+	int r = fstat(cur, &st);
+	close(cur);
+	int keeper = r == 0 ? nsb_zone_keeper_userns(st.st_dev, st.st_ino) : -ENOENT;
+	if (keeper < 0)
+		return nsb_fail(err, len, -1, "--network=machine:%s: without privilege only a "
+				"machine in a zone (--network=zone:ZONE) can share its net namespace",
+				name);
+	r = setns(keeper, CLONE_NEWUSER);
+	int e = errno;
+	close(keeper);
+	if (r < 0)
+		return nsb_fail(err, len, -1, "--network=machine:%s: join its zone keeper's user "
+				"namespace: %s", name, strerror(e));
+	/* the maps are written from inside it, as a zone member's */
+	u->direct = true;
+	return 0;
+}
+
 /* ns:PATH and machine:NAME: the spawner joins the namespace before the clone, so the
  * builder and the init are born in it. */
-static int join_netns(const struct nsb_config *c, char *err, size_t len)
+static int join_netns(const struct nsb_config *c, struct nsb_users *u, char *err, size_t len)
 {
 	char path[4096];
 	int fd;
@@ -284,14 +341,14 @@ static int join_netns(const struct nsb_config *c, char *err, size_t len)
 		if (r < 0)
 			return nsb_fail(err, len, -1, "--network=machine:%s: %s", c->net_arg,
 					r == -ENOENT ? "no such running machine" : strerror(-r));
-		if (geteuid() != 0)
-			return nsb_fail(err, len, -1, "--network=machine:%s: needs root (joining a "
-					"net namespace takes CAP_SYS_ADMIN where nsboot runs)",
-					c->net_arg);
 		fd = nsb_machine_pidfd(&info, false);
 		if (fd < 0)
 			return nsb_fail(err, len, -1, "--network=machine:%s: %s", c->net_arg,
 					fd == -ESRCH ? "its PID 1 is gone" : strerror(-fd));
+		if (geteuid() != 0 && join_machine_keeper(&info, u, c->net_arg, err, len) < 0) {
+			close(fd);
+			return -1;
+		}
 		snprintf(path, sizeof path, "machine:%s", c->net_arg);
 	} else {
 		snprintf(path, sizeof path, "ns:%s", c->net_arg);
@@ -328,7 +385,7 @@ int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u
 		break;
 	case NSB_NET_NS:
 	case NSB_NET_MACHINE:
-		return join_netns(c, err, len);
+		return join_netns(c, u, err, len);
 	case NSB_NET_PASTA:
 		r = pasta_prepare(n, c, err, len);
 		break;

@@ -555,6 +555,41 @@ static int open_zones_dir(struct nsb_net *n, char *err, size_t len)
 	return fd;
 }
 
+int nsb_zone_keeper_userns(dev_t dev, ino_t ino)
+{
+	struct nsb_net n = { .rootless = true };
+	char err[256];
+	int zones = open_zones_dir(&n, err, sizeof err);
+	DIR *d = zones >= 0 ? fdopendir(zones) : NULL;
+	if (!d) {
+		if (zones >= 0)
+			close(zones);
+		return -ENOENT;
+	}
+	int found = -ENOENT;
+	struct dirent *e;
+	while (found < 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || !nsb_zone_name_ok(e->d_name))
+			continue;
+		int z = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		pid_t k = z >= 0 ? live_keeper(z) : 0;
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/user", (int)k);
+		int user = k > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		struct stat st;
+		/* the keeper's only if it still holds its lock under the same PID now */
+		if (user >= 0 && fstat(user, &st) == 0 && st.st_dev == dev && st.st_ino == ino &&
+		    live_keeper(z) == k)
+			found = user;
+		else if (user >= 0)
+			close(user);
+		if (z >= 0)
+			close(z);
+	}
+	closedir(d);
+	return found;
+}
+
 int nsb_zone_join(struct nsb_net *n, struct nsb_users *u, const char *zone, const char *name,
 		  char *err, size_t len)
 {

@@ -36,7 +36,7 @@ start_nobody() {
 	local name=$1
 	shift
 	rm -f "$TMP/$name.pid"
-	as_nobody timeout -s KILL $((GUARD * 10)) "$NSBOOT" -q --hostname="$name" --pid-file="$TMP/$name.pid" "$@" \
+	as_nobody timeout -s KILL $((GUARD * 10)) "$NSBOOT" -q --hostname="$name" --pid-file="$TMP/$name.pid" -M "$name" "$@" \
 		</dev/null >"$TMP/$name.out" 2>"$TMP/$name.err" &
 	echo $! >"$TMP/$name.nsboot"
 	wait_until test -s "$TMP/$name.pid"
@@ -72,6 +72,13 @@ for mode in single subid; do
 	check "$mode: beta pings alpha by name" inside beta ping -c1 -W2 alpha
 	check "$mode: alpha pings beta by name" inside alpha ping -c1 -W2 beta
 	is "$mode: beta fetches alpha's httpd page" "$(inside beta wget -q -O - http://alpha/index.html 2>&1)" "page of alpha"
+	# machine:alpha without privilege: born below the keeper's user namespace, beside
+	# alpha's, in alpha's net namespace
+	OUT=$(as_nobody timeout "$GUARD" "$NSBOOT" -q --private-users=$mode --network=machine:alpha \
+		-D "$TREE" -- /bin/sh -c 'readlink /proc/1/ns/net; wget -q -O - http://127.0.0.1/index.html' 2>&1)
+	is "$mode: machine:alpha is in alpha's net namespace" "$(head -1 <<<"$OUT")" \
+		"$(readlink /proc/"$(pid_of alpha)"/ns/net)"
+	is "$mode: ... and reaches alpha's httpd on loopback" "$(sed -n 2p <<<"$OUT")" "page of alpha"
 	start_nobody gamma --private-users=$mode --network=zone:lab -D "$TREE" -- /bin/sleep 600
 	check "$mode: alpha resolves gamma, which joined later" inside alpha ping -c1 -W2 gamma
 	for m in gamma beta; do stop_nobody $m; done
@@ -92,6 +99,14 @@ done
 is "members one after the other each find themselves in the zone's hosts file" "$rcs" "0 0 0 0 "
 [ "$rcs" = "0 0 0 0 " ] || diag "$(cat "$TMP/seq.err")"
 check "... and the last keeper goes" wait_until eval '[ "$(keepers)" = 0 ]'
+
+# a machine outside any zone: its net namespace is its own user namespace's, which
+# nobody cannot enter from the host's
+start_nobody solo -D "$TREE" -- /bin/sleep 600
+OUT=$(as_nobody timeout "$GUARD" "$NSBOOT" -q --network=machine:solo -D "$TREE" -- /bin/true 2>&1)
+is "machine: of a machine in no zone, without privilege: exit 125" "$?" 125
+is "... in one line" "$OUT" "nsboot: --network=machine:solo: without privilege only a machine in a zone (--network=zone:ZONE) can share its net namespace"
+stop_nobody solo
 
 # SIGKILL of the last member's nsboot: its container goes, then the keeper with the zone
 start_nobody eps --network=zone:kz -D "$TREE" -- /bin/sleep 600
