@@ -32,6 +32,7 @@
 #include "clock.h"
 #include "log.h"
 #include "paths.h"
+#include "resolve.h"
 #include "netlink.h"
 #include "netopt.h"
 #include "machine.h"
@@ -365,6 +366,31 @@ static int join_netns(const struct nsb_config *c, struct nsb_users *u, char *err
 	return 0;
 }
 
+/* Rootless in a zone: the zone's hosts file is bound over the tree's /etc/hosts. A tree
+ * without one needs the mount point made in its /etc, which a tree of root's refuses
+ * (host uid 0 is never mapped without privilege): said before anything starts, with what
+ * to do. True (ERR set) when so. */
+static bool hosts_unbindable(const struct nsb_config *c, char *err, size_t len)
+{
+	int root = c->tree ? open(c->tree, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (root < 0)
+		return false; /* no tree, or one the builder will name */
+	int hosts = nsb_open_in_root(root, "/etc/hosts", NSB_IN_ROOT_NO_MAGICLINKS);
+	int etc = hosts < 0 ? nsb_open_in_root(root, "/etc", NSB_IN_ROOT_NO_MAGICLINKS) : -1;
+	struct stat st;
+	bool refused = etc >= 0 && fstat(etc, &st) == 0 && st.st_uid == 0;
+	if (refused)
+		nsb_fail(err, len, -1, "--network=zone:%s: %s has no /etc/hosts to bind the zone's "
+			 "over, and its /etc (root's) takes no new file without privilege: "
+			 "create an empty %s/etc/hosts", c->net_arg, c->tree, c->tree);
+	if (hosts >= 0)
+		close(hosts);
+	if (etc >= 0)
+		close(etc);
+	close(root);
+	return refused;
+}
+
 int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u,
 		    const char *hostname, char *err, size_t len)
 {
@@ -381,6 +407,10 @@ int nsb_net_prepare(struct nsb_net *n, struct nsb_config *c, struct nsb_users *u
 		r = veth_prepare(n, c, name, err, len);
 		break;
 	case NSB_NET_ZONE:
+		/* asked before joining a keeper's user namespace, where root's files read
+		 * as nobody's */
+		if (geteuid() != 0 && hosts_unbindable(c, err, len))
+			return -1;
 		r = nsb_zone_join(n, u, c->net_arg, name, err, len);
 		break;
 	case NSB_NET_NS:

@@ -108,6 +108,13 @@ is "machine: of a machine in no zone, without privilege: exit 125" "$?" 125
 is "... in one line" "$OUT" "nsboot: --network=machine:solo: without privilege only a machine in a zone (--network=zone:ZONE) can share its net namespace"
 stop_nobody solo
 
+# a tree of root's without /etc/hosts: nobody cannot make the mount point for the zone's
+cp -a "$TREE" "$TMP/nohosts" && rm "$TMP/nohosts/etc/hosts"
+OUT=$(as_nobody timeout "$GUARD" "$NSBOOT" -q --network=zone:nh -D "$TMP/nohosts" -- /bin/true 2>&1)
+is "a zone member's tree of root's without /etc/hosts: exit 125" "$?" 125
+is "... in one line saying what to do" "$OUT" "nsboot: --network=zone:nh: $TMP/nohosts has no /etc/hosts to bind the zone's over, and its /etc (root's) takes no new file without privilege: create an empty $TMP/nohosts/etc/hosts"
+check "... and no zone is left" test ! -e "$Z/nh"
+
 # SIGKILL of the last member's nsboot: its container goes, then the keeper with the zone
 start_nobody eps --network=zone:kz -D "$TREE" -- /bin/sleep 600
 cpid=$(pid_of eps)
