@@ -450,8 +450,12 @@ static pid_t start_keeper(struct nsb_net *n, const struct nsb_users *u, int z, c
 	/* fork twice: the keeper is nobody's child but init's (or a subreaper's), in a
 	 * session of its own, and outlives the member that started it */
 	pid_t mid = fork();
-	if (mid < 0)
-		return nsb_fail(err, len, -1, "zone %s: fork: %s", zone, strerror(errno));
+	if (mid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return nsb_fail(err, len, -1, "zone %s: fork: %s", zone, strerror(e));
+	}
 	if (mid == 0) {
 		close(sv[0]);
 		setsid();
