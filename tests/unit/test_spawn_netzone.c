@@ -384,12 +384,12 @@ static void folders_refused(void **state)
 	assert_int_equal(chmod(at("xdg/nsboot"), 0720), 0);
 	assert_int_equal(join(&n, "lan", "web", NULL), -1);
 	assert_string_equal(err, want);
-	/* the zones' folder below it too (named as it is there) */
+	/* the zones' folder below it too */
 	assert_int_equal(chmod(at("xdg/nsboot"), 0700), 0);
 	own_folder("xdg/nsboot/zones", 0702);
 	assert_int_equal(join(&n, "lan", "web", NULL), -1);
-	snprintf(want, sizeof want, "zones: not a folder of uid %u's that only it may write; "
-		 "refusing to keep zones there", (unsigned)me);
+	snprintf(want, sizeof want, "%s/nsboot/zones: not a folder of uid %u's that only it "
+		 "may write; refusing to keep zones there", xdg_dir, (unsigned)me);
 	assert_string_equal(err, want);
 	/* and a zone's own folder (with a live member: an empty zone is swept away) */
 	assert_int_equal(chmod(at("xdg/nsboot/zones"), 0700), 0);
@@ -397,8 +397,8 @@ static void folders_refused(void **state)
 	put("xdg/nsboot/zones/lan/member.0", "db\n");
 	int db = hold("xdg/nsboot/zones/lan/member.0");
 	assert_int_equal(join(&n, "lan", "web", NULL), -1);
-	snprintf(want, sizeof want, "lan: not a folder of uid %u's that only it may write; "
-		 "refusing to keep zones there", (unsigned)me);
+	snprintf(want, sizeof want, "%s/nsboot/zones/lan: not a folder of uid %u's that only "
+		 "it may write; refusing to keep zones there", xdg_dir, (unsigned)me);
 	assert_string_equal(err, want);
 	assert_int_equal(setns_calls + fork_calls, 0);
 	close(db);
@@ -435,6 +435,12 @@ static void root_folder_refused(void **state)
 	assert_int_equal(join(&n, "lan", "web", NULL), -1);
 	assert_string_equal(err, "/run/nsboot: not a folder of uid 0's that only it may write; "
 			    "refusing to keep zones there");
+	assert_int_equal(chmod(run_dir, 0755), 0);
+	assert_int_equal(mkdir(at("run/zones"), 0755), 0);
+	assert_int_equal(chmod(at("run/zones"), 0775), 0);
+	assert_int_equal(join(&n, "lan", "web", NULL), -1);
+	assert_string_equal(err, "/run/nsboot/zones: not a folder of uid 0's that only it may "
+			    "write; refusing to keep zones there");
 	assert_string_equal(nl_log, "");
 	forget(&n);
 }
