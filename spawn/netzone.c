@@ -324,7 +324,7 @@ static int join_locked(struct nsb_net *n, struct nsb_users *u, const char *zone,
 	int z = own_dir(n->zones_dir, n->zones_path, zone, mode, err, len);
 	if (z < 0)
 		return -1;
-	char buf[16];
+	char buf[16] = ""; /* no subnet read when the zone could not be made */
 	int r = 0;
 	/* rootless, a zone whose keeper is gone starts again (its members are cut off) */
 	if (n->rootless && !fresh && live_keeper(z) <= 0)
