@@ -122,11 +122,11 @@ static void env_set(char **env, size_t *n, const char *var, const char *value)
 }
 
 /* Reads the container's purified environment from the entry DIR into ENV (strings in
- * one malloc'd block); returns how many. */
-static size_t read_env(int dir, char **env)
+ * the malloc'd block *BLOCK, NULL when none); returns how many. */
+static size_t read_env(int dir, char **env, char **block)
 {
 	size_t n = 0;
-	char *buf = malloc(65536);
+	char *buf = *block = malloc(65536);
 	ssize_t len = buf ? nsb_read_small(dir, "env", buf, 65536) : -1;
 	for (ssize_t i = 0; len > 0 && i < len && n + 1 < NSB_EXEC_MAX_ENV; i += (ssize_t)strlen(buf + i) + 1)
 		if (strchr(buf + i, '=') && strncmp(buf + i, "TERM=", 5) != 0)
@@ -344,41 +344,30 @@ static void leak_check_now(void)
 #endif
 }
 
-int nsb_exec(const struct nsb_exec_req *r)
+/* nsb_exec once the machine is found and its environment ENV read: joins its
+ * namespaces, forks the command, waits for it. */
+static int exec_in(const struct nsb_exec_req *r, const struct nsb_machine_info *info,
+		   char **env, size_t n_env)
 {
-	struct nsb_machine_info info;
-	int dir;
-	int e = nsb_machine_lookup(r->name, &info, &dir);
-	if (e == -ENOENT || e == -EINVAL)
-		return log_error("%s: no machine named %s", r->verb, r->name), NSB_EXIT_FAILURE;
-	if (e < 0)
-		return log_error("%s: machine %s: %s", r->verb, r->name, strerror(-e)), NSB_EXIT_FAILURE;
-	if (info.state == NSB_MACHINE_STARTING || info.pid <= 0) {
-		close(dir);
-		return log_error("%s: machine %s is still starting", r->verb, r->name), NSB_EXIT_FAILURE;
-	}
-	char *env[NSB_EXEC_MAX_ENV];
-	size_t n_env = read_env(dir, env);
-	close(dir);
-	int pidfd = nsb_machine_pidfd(&info, false);
+	int pidfd = nsb_machine_pidfd(info, false);
 	if (pidfd < 0)
 		return log_error("%s: machine %s: its PID 1 (PID %d) is gone%s", r->verb, r->name,
-				 (int)info.pid, pidfd == -ESRCH ? "" : ": cannot open a pidfd"),
+				 (int)info->pid, pidfd == -ESRCH ? "" : ": cannot open a pidfd"),
 		       NSB_EXIT_FAILURE;
 	int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
 		    CLONE_NEWCGROUP | CLONE_NEWTIME;
-	if (!same_netns(info.pid))
+	if (!same_netns(info->pid))
 		flags |= CLONE_NEWNET;
 	/* from here on the container's root holds capabilities over this process: it must
 	 * not be able to ptrace it to the caller's files and terminal */
 	prctl(PR_SET_DUMPABLE, 0);
 	/* opened before joining: the write is checked in the caller's cgroup namespace */
-	int procs = open_procs(&info);
+	int procs = open_procs(info);
 	leak_check_now();
 	if (setns(pidfd, flags) < 0) {
 		int err = errno;
 		log_error("%s: join the namespaces of machine %s (PID %d): %s", r->verb, r->name,
-			  (int)info.pid, strerror(err));
+			  (int)info->pid, strerror(err));
 		return NSB_EXIT_FAILURE;
 	}
 	close(pidfd);
@@ -419,7 +408,7 @@ int nsb_exec(const struct nsb_exec_req *r)
 				close(go[0]);
 				waitpid(child, NULL, 0);
 				return log_error("%s: cannot put the command into the machine's cgroup "
-						 "%s: %s", r->verb, info.cgroup, strerror(e)),
+						 "%s: %s", r->verb, info->cgroup, strerror(e)),
 				       NSB_EXIT_FAILURE;
 			}
 			log_debug("%s: the machine's cgroup: %s", r->verb, strerror(e));
@@ -433,4 +422,25 @@ int nsb_exec(const struct nsb_exec_req *r)
 	/* closes the slave here, the caller's terminal in raw mode */
 	nsb_console_parent(&con, (uid_t)-1, (gid_t)-1);
 	return supervise_child(child, &con);
+}
+
+int nsb_exec(const struct nsb_exec_req *r)
+{
+	struct nsb_machine_info info;
+	int dir;
+	int e = nsb_machine_lookup(r->name, &info, &dir);
+	if (e == -ENOENT || e == -EINVAL)
+		return log_error("%s: no machine named %s", r->verb, r->name), NSB_EXIT_FAILURE;
+	if (e < 0)
+		return log_error("%s: machine %s: %s", r->verb, r->name, strerror(-e)), NSB_EXIT_FAILURE;
+	if (info.state == NSB_MACHINE_STARTING || info.pid <= 0) {
+		close(dir);
+		return log_error("%s: machine %s is still starting", r->verb, r->name), NSB_EXIT_FAILURE;
+	}
+	char *env[NSB_EXEC_MAX_ENV], *block;
+	size_t n_env = read_env(dir, env, &block);
+	close(dir);
+	int status = exec_in(r, &info, env, n_env);
+	free(block); /* the command has its copy */
+	return status;
 }

@@ -43,20 +43,25 @@
 static const char hosts_head[] =
 	"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
 
-/* Opens (making it MODE when missing) the folder NAME in AT: the caller's, not writable
- * by others, not a symbolic link; the fd, or -1 with ERR set. */
-static int own_dir(int at, const char *name, mode_t mode, char *err, size_t len)
+/* Opens (making it MODE when missing) the folder NAME in AT (whose path is IN, for the
+ * messages; NULL for AT_FDCWD): the caller's, not writable by others, not a symbolic
+ * link; the fd, or -1 with ERR set. */
+static int own_dir(int at, const char *in, const char *name, mode_t mode, char *err,
+		   size_t len)
 {
+	const char *sep = in ? "/" : "";
+	in = in ? in : "";
 	if (mkdirat(at, name, mode) < 0 && errno != EEXIST)
-		return nsb_fail(err, len, -1, "mkdir %s: %s", name, strerror(errno));
+		return nsb_fail(err, len, -1, "mkdir %s%s%s: %s", in, sep, name, strerror(errno));
 	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0)
-		return nsb_fail(err, len, -1, "open %s: %s", name, strerror(errno));
+		return nsb_fail(err, len, -1, "open %s%s%s: %s", in, sep, name, strerror(errno));
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
 		close(fd);
-		return nsb_fail(err, len, -1, "%s: not a folder of uid %u's that only it may "
-				"write; refusing to keep zones there", name, (unsigned)geteuid());
+		return nsb_fail(err, len, -1, "%s%s%s: not a folder of uid %u's that only it may "
+				"write; refusing to keep zones there", in, sep, name,
+				(unsigned)geteuid());
 	}
 	return fd;
 }
@@ -316,10 +321,10 @@ static int join_locked(struct nsb_net *n, struct nsb_users *u, const char *zone,
 	sweep_zones(n->zones_dir, nl, used);
 	mode_t mode = n->rootless ? 0700 : 0755;
 	bool fresh = mkdirat(n->zones_dir, zone, mode) == 0;
-	int z = own_dir(n->zones_dir, zone, mode, err, len);
+	int z = own_dir(n->zones_dir, n->zones_path, zone, mode, err, len);
 	if (z < 0)
 		return -1;
-	char buf[16];
+	char buf[16] = ""; /* no subnet read when the zone could not be made */
 	int r = 0;
 	/* rootless, a zone whose keeper is gone starts again (its members are cut off) */
 	if (n->rootless && !fresh && live_keeper(z) <= 0)
@@ -450,8 +455,12 @@ static pid_t start_keeper(struct nsb_net *n, const struct nsb_users *u, int z, c
 	/* fork twice: the keeper is nobody's child but init's (or a subreaper's), in a
 	 * session of its own, and outlives the member that started it */
 	pid_t mid = fork();
-	if (mid < 0)
-		return nsb_fail(err, len, -1, "zone %s: fork: %s", zone, strerror(errno));
+	if (mid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return nsb_fail(err, len, -1, "zone %s: fork: %s", zone, strerror(e));
+	}
 	if (mid == 0) {
 		close(sv[0]);
 		setsid();
@@ -536,21 +545,21 @@ static int join_keeper(struct nsb_net *n, struct nsb_users *u, int z, const char
 static int open_zones_dir(struct nsb_net *n, char *err, size_t len)
 {
 	int top;
+	char path[200] = "/run/nsboot";
 	if (!n->rootless) {
-		top = own_dir(AT_FDCWD, "/run/nsboot", 0755, err, len);
+		top = own_dir(AT_FDCWD, NULL, path, 0755, err, len);
 	} else {
 		const char *xdg = getenv("XDG_RUNTIME_DIR");
-		char path[200];
 		if (xdg && xdg[0] == '/')
 			snprintf(path, sizeof path, "%s/nsboot", xdg);
 		else
 			snprintf(path, sizeof path, "/tmp/nsboot-%u", (unsigned)geteuid());
-		top = own_dir(AT_FDCWD, path, 0700, err, len);
+		top = own_dir(AT_FDCWD, NULL, path, 0700, err, len);
 		snprintf(n->zones_path, sizeof n->zones_path, "%s/zones", path);
 	}
 	if (top < 0)
 		return -1;
-	int fd = own_dir(top, "zones", n->rootless ? 0700 : 0755, err, len);
+	int fd = own_dir(top, path, "zones", n->rootless ? 0700 : 0755, err, len);
 	close(top);
 	return fd;
 }
