@@ -175,14 +175,43 @@ bool nsb_parse_cidr4(const char *s, uint32_t *addr, unsigned *prefix)
 	return true;
 }
 
+/* Whether --port=SPEC can be DNATed to a veth container: IPv4 (the container has no
+ * other address to forward to), and not loopback (a DNATed packet from 127.0.0.1 is
+ * dropped on the veth unless the host's route_localnet is set, which nsboot never
+ * changes); false with the reason in ERR. */
+static bool veth_port_ok(const char *spec, char *err, size_t len)
+{
+	struct nsb_port p;
+	struct in_addr a;
+	if (!nsb_parse_port(spec, &p)) { /* never: refused when parsed */
+		snprintf(err, len, "--port=%s: malformed", spec);
+		return false;
+	}
+	if (p.host_addr[0] && inet_pton(AF_INET, p.host_addr, &a) != 1) {
+		snprintf(err, len, "--port=%s: --network=veth forwards IPv4 only (IPv6: "
+			 "--network=pasta)", spec);
+		return false;
+	}
+	if (p.host_addr[0] && (ntohl(a.s_addr) >> 24) == 127) {
+		snprintf(err, len, "--port=%s: --network=veth cannot forward the host's loopback "
+			 "(a forward on it: --network=pasta)", spec);
+		return false;
+	}
+	return true;
+}
+
 bool nsb_check_network(const struct nsb_config *c, char *err, size_t len)
 {
 	uint32_t a;
 	unsigned p;
-	if (c->n_ports && c->network != NSB_NET_PASTA) {
-		snprintf(err, len, "--port=%s: needs --network=pasta", c->ports[0]);
+	if (c->n_ports && c->network != NSB_NET_PASTA && c->network != NSB_NET_VETH) {
+		snprintf(err, len, "--port=%s: needs --network=veth or --network=pasta",
+			 c->ports[0]);
 		return false;
 	}
+	for (size_t i = 0; c->network == NSB_NET_VETH && i < c->n_ports; i++)
+		if (!veth_port_ok(c->ports[i], err, len))
+			return false;
 	if (c->address && c->network != NSB_NET_VETH) {
 		snprintf(err, len, "--address=%s: needs --network=veth", c->address);
 		return false;

@@ -95,8 +95,37 @@ static void cidrs_and_checks(void **state)
 	c.n_ports = 1;
 	c.ports[0] = "80";
 	assert_false(nsb_check_network(&c, err, sizeof err));
-	assert_string_equal(err, "--port=80: needs --network=pasta");
+	assert_string_equal(err, "--port=80: needs --network=veth or --network=pasta");
+	c.network = NSB_NET_ZONE;
+	assert_false(nsb_check_network(&c, err, sizeof err));
 	c.network = NSB_NET_PASTA;
+	assert_true(nsb_check_network(&c, err, sizeof err));
+	c.network = NSB_NET_VETH;
+	assert_true(nsb_check_network(&c, err, sizeof err));
+	/* veth DNATs IPv4 to the container, never from loopback; pasta forwards both */
+	const char *veth_ok[] = { "8080:80", "0.0.0.0:8080:80", "192.0.2.1:53/udp",
+				  "128.0.0.1:80" };
+	for (size_t i = 0; i < sizeof veth_ok / sizeof veth_ok[0]; i++) {
+		c.ports[0] = veth_ok[i];
+		assert_true(nsb_check_network(&c, err, sizeof err));
+	}
+	c.ports[0] = "127.0.0.1:8080:80";
+	assert_false(nsb_check_network(&c, err, sizeof err));
+	assert_string_equal(err, "--port=127.0.0.1:8080:80: --network=veth cannot forward the "
+			    "host's loopback (a forward on it: --network=pasta)");
+	c.ports[0] = "127.255.0.9:8080";
+	assert_false(nsb_check_network(&c, err, sizeof err));
+	c.ports[0] = "[::1]:8080:80";
+	assert_false(nsb_check_network(&c, err, sizeof err));
+	assert_string_equal(err, "--port=[::1]:8080:80: --network=veth forwards IPv4 only "
+			    "(IPv6: --network=pasta)");
+	c.n_ports = 2; /* the second one counts too */
+	c.ports[0] = "80";
+	c.ports[1] = "[2001:db8::1]:80";
+	assert_false(nsb_check_network(&c, err, sizeof err));
+	c.network = NSB_NET_PASTA;
+	assert_true(nsb_check_network(&c, err, sizeof err));
+	c.ports[1] = "127.0.0.1:80";
 	assert_true(nsb_check_network(&c, err, sizeof err));
 	nsb_config_init(&c);
 	c.address = "10.0.0.2/24";
