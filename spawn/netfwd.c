@@ -388,8 +388,8 @@ int nsb_fwd_apply(struct nsb_fwd *f, const char *host_if, uint32_t addr, char *e
 			mnl_socket_close(f->nl);
 		f->nl = NULL;
 		return nsb_fail(err, len, r, "--port: nftables (%s): %s%s", step, strerror(-r),
-				r == -EEXIST ? " (a container of that interface name is still "
-				"going away)" : "");
+				r == -EEXIST ? " (made by hand, or another nsboot's whose "
+				"container is going away)" : "");
 	}
 	return 0;
 }
