@@ -48,8 +48,8 @@
 
 /* How long nsboot waits for the kernel's answer to the table's batch. */
 #define NSB_FWD_ANSWER_MS 5000
-/* The batch: a table, two chains, a rule per forward and chain (a rule is < 400 bytes). */
-#define NSB_FWD_BATCH (4096 + NSB_MAX_SPECS * 2 * 512)
+/* The batch: a table, two chains, a rule per forward and chain (a rule is < 600 bytes). */
+#define NSB_FWD_BATCH (4096 + NSB_MAX_SPECS * 2 * 640)
 #define NSB_FWD_SLACK 4096
 
 static const char *proto_name(uint8_t proto)
