@@ -200,6 +200,39 @@ static bool veth_port_ok(const char *spec, char *err, size_t len)
 	return true;
 }
 
+/* Whether forwards A and B ask for one host port: the same protocol and port, on the
+ * same address or one of them on every address ("" or 0.0.0.0). */
+static bool same_host_port(const struct nsb_port *a, const struct nsb_port *b)
+{
+	if (a->udp != b->udp || a->host_port != b->host_port)
+		return false;
+	unsigned char x[16] = { 0 }, y[16] = { 0 };
+	int fx = strchr(a->host_addr, ':') ? AF_INET6 : AF_INET;
+	int fy = strchr(b->host_addr, ':') ? AF_INET6 : AF_INET;
+	bool any_x = !a->host_addr[0] || strcmp(a->host_addr, "0.0.0.0") == 0;
+	bool any_y = !b->host_addr[0] || strcmp(b->host_addr, "0.0.0.0") == 0;
+	if (any_x || any_y)
+		return true;
+	return fx == fy && inet_pton(fx, a->host_addr, x) == 1 &&
+	       inet_pton(fy, b->host_addr, y) == 1 && memcmp(x, y, sizeof x) == 0;
+}
+
+/* Whether two of C's --port ask for one host port; false with the pair in ERR. */
+static bool ports_distinct(const struct nsb_config *c, char *err, size_t len)
+{
+	for (size_t i = 0; i < c->n_ports; i++)
+		for (size_t j = 0; j < i; j++) {
+			struct nsb_port a, b;
+			if (nsb_parse_port(c->ports[i], &a) && nsb_parse_port(c->ports[j], &b) &&
+			    same_host_port(&a, &b)) {
+				snprintf(err, len, "--port=%s: the same host port as --port=%s",
+					 c->ports[i], c->ports[j]);
+				return false;
+			}
+		}
+	return true;
+}
+
 bool nsb_check_network(const struct nsb_config *c, char *err, size_t len)
 {
 	uint32_t a;
@@ -212,6 +245,8 @@ bool nsb_check_network(const struct nsb_config *c, char *err, size_t len)
 	for (size_t i = 0; c->network == NSB_NET_VETH && i < c->n_ports; i++)
 		if (!veth_port_ok(c->ports[i], err, len))
 			return false;
+	if (!ports_distinct(c, err, len))
+		return false;
 	if (c->address && c->network != NSB_NET_VETH) {
 		snprintf(err, len, "--address=%s: needs --network=veth", c->address);
 		return false;

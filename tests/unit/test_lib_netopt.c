@@ -120,13 +120,30 @@ static void cidrs_and_checks(void **state)
 	assert_string_equal(err, "--port=[::1]:8080:80: --network=veth forwards IPv4 only "
 			    "(IPv6: --network=pasta)");
 	c.n_ports = 2; /* the second one counts too */
-	c.ports[0] = "80";
+	c.ports[0] = "81";
 	c.ports[1] = "[2001:db8::1]:80";
 	assert_false(nsb_check_network(&c, err, sizeof err));
 	c.network = NSB_NET_PASTA;
 	assert_true(nsb_check_network(&c, err, sizeof err));
 	c.ports[1] = "127.0.0.1:80";
 	assert_true(nsb_check_network(&c, err, sizeof err));
+	/* one host port asked for twice: said when parsed, in any mode */
+	const char *twice[][2] = { { "80", "80:81" }, { "80", "127.0.0.1:80" },
+				   { "0.0.0.0:80", "10.0.0.1:80:8" }, { "53/udp", "53:54/udp" },
+				   { "[::1]:80", "[0::1]:80" }, { "[::1]:80", "80" } };
+	for (size_t i = 0; i < sizeof twice / sizeof twice[0]; i++) {
+		c.ports[0] = twice[i][0];
+		c.ports[1] = twice[i][1];
+		assert_false(nsb_check_network(&c, err, sizeof err));
+	}
+	assert_string_equal(err, "--port=80: the same host port as --port=[::1]:80");
+	const char *apart[][2] = { { "80", "81" }, { "80", "80/udp" },
+				   { "10.0.0.1:80", "10.0.0.2:80" }, { "[::1]:80", "127.0.0.1:80" } };
+	for (size_t i = 0; i < sizeof apart / sizeof apart[0]; i++) {
+		c.ports[0] = apart[i][0];
+		c.ports[1] = apart[i][1];
+		assert_true(nsb_check_network(&c, err, sizeof err));
+	}
 	nsb_config_init(&c);
 	c.address = "10.0.0.2/24";
 	assert_false(nsb_check_network(&c, err, sizeof err));
