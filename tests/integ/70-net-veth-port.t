@@ -28,6 +28,9 @@ TMP=$(mktemp -d /tmp/nsb-70vport.XXXXXX)
 trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
 UDP=$NSB_BUILD/tests/helpers/udp-echo
 SERVE='echo "page of $(hostname)" >/tmp/index.html && httpd -p 80 -h /tmp && /udp-echo serve 53 & exec sleep 600'
+# listening NAME tcp|udp PORT: whether a socket of machine NAME is bound to PORT (IPv4
+# or IPv6: busybox's httpd listens on [::])
+listening() { inside "$1" grep -qi "^ *[0-9]*: [0-9A-F]*:$(printf %04X "$3") " "/proc/net/$2" "/proc/net/${2}6"; }
 tables() { nft list tables ip | awk '{print $3}' | sort | tr '\n' ' '; }
 # fetch ADDR:PORT: the page of the httpd there, or wget's complaint
 fetch() { timeout "$GUARD" busybox wget -q -O - "http://$1/index.html" 2>&1; }
@@ -44,7 +47,8 @@ is "one table, named after the host side" "$(tables)" "nsboot-ve-web "
 like "... owned by nsboot (the kernel removes it with nsboot's socket)" "$(nft list table ip nsboot-ve-web)" 'flags owner'
 OUT=$(nft delete table ip nsboot-ve-web 2>&1)
 is "... which no other process may delete" "$?" 1
-wait_until eval '[ -n "$(fetch 10.124.0.1:8080)" ]'
+check "its httpd listens" wait_until listening web tcp 80
+check "... and its UDP server" wait_until listening web udp 53
 is "the host reaches the httpd at the host side's address, port 8080" "$(fetch 10.124.0.1:8080)" "page of web"
 is "... and at another local address" "$(fetch 192.0.2.1:8080)" "page of web"
 like "... but not on loopback (never forwarded)" "$(fetch 127.0.0.1:8080)" "refused"
@@ -74,6 +78,9 @@ OUT=$(run_one --network=veth --port=192.0.2.1:8080:80)
 is "that port on one address of the host: exit 125 too" "$?" 125
 OUT=$(run_one --network=veth --port=5353/udp)
 is "the UDP port as well" "$?" 125
+OUT=$(run_one --network=veth --port=8081:80 --port=192.0.2.1:8081:81)
+is "one host port asked for twice: exit 125" "$?" 125
+like "... naming both" "$OUT" "^nsboot: --port=192\.0\.2\.1:8081:81: the same host port as --port=8081:80$"
 OUT=$(run_one --network=veth --port=127.0.0.1:8081:80)
 is "a loopback HOSTADDR: exit 125" "$?" 125
 like "... in a line that points to pasta" "$OUT" \
@@ -94,7 +101,9 @@ is "rootless --network=veth --port: exit 125" "$?" 125
 is "... refused as before" "$OUT" \
 	"nsboot: --network=veth: needs root (rootless: --network=zone:ZONE or --network=pasta)"
 
-start_machine one --network=veth --port=192.0.2.1:8082:80 -D "$TREE" -- /bin/sh -c "$SERVE"
+start_machine one --network=veth --port=192.0.2.1:8082:80 --bind-ro="$UDP:/udp-echo" \
+	-D "$TREE" -- /bin/sh -c "$SERVE"
+wait_until listening one tcp 80
 is "a HOSTADDR forward answers there" "$(fetch 192.0.2.1:8082)" "page of one"
 like "... and only there" "$(fetch 10.124.0.5:8082)" "refused"
 is "... also to the client" "$(from_client 192.0.2.1:8082)" "page of one"
@@ -107,8 +116,10 @@ kill -KILL "$(nsboot_pid web)"
 wait "$(cat "$TMP/web.nsboot")" 2>/dev/null
 is "after SIGKILL of nsboot its table is gone at once" "$(tables)" ""
 check "... the container goes" wait_until gone "$cpid"
-start_machine web --network=veth --port=8080:80 -D "$TREE" -- /bin/sh -c "$SERVE"
+start_machine web --network=veth --port=8080:80 --bind-ro="$UDP:/udp-echo" -D "$TREE" -- \
+	/bin/sh -c "$SERVE"
 check "... and port 8080 can be forwarded again right away" test -s "$TMP/web.pid"
+wait_until listening web tcp 80
 is "... to the new container" "$(fetch 192.0.2.1:8080)" "page of web"
 stop_machine web
 kill -KILL "$CLIENT"
