@@ -7,8 +7,9 @@
 # does), and a UDP port (5353 -> 53) is forwarded as well; a HOSTADDR matches only
 # itself; a port another container forwards, a loopback or IPv6 HOSTADDR, a HOSTADDR
 # that is no local address: one line, exit 125, nothing made; the table goes with a
-# stopped container and with a SIGKILLed nsboot (at once: the kernel removes it), the
-# port free again; rootless --network=veth is still refused. All in namespaces of the
+# stopped container and with a SIGKILLed nsboot (at once: the kernel removes it; also
+# killed at random moments of its start), the port free again; rootless --network=veth
+# is still refused. All in namespaces of the
 # test's own.
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/integ/net-lib.sh"
@@ -122,6 +123,18 @@ check "... and port 8080 can be forwarded again right away" test -s "$TMP/web.pi
 wait_until listening web tcp 80
 is "... to the new container" "$(fetch 192.0.2.1:8080)" "page of web"
 stop_machine web
+# SIGKILL at random moments of the start (it takes some 30 ms to the command here),
+# before, while and after the table is made: never a table left
+left=0
+for i in $(seq 10); do
+	"$NSBOOT" -q --hostname=k --network=veth --port=8080:80 -D "$TREE" -- /bin/sleep 600 2>/dev/null &
+	sleep "$(printf '0.%03d' $((RANDOM % 61)))"
+	kill -KILL $!
+	wait $! 2>/dev/null
+	[ -z "$(tables)" ] || left=$((left + 1))
+	wait_until no_link ve-k
+done
+is "10 SIGKILLs at random moments of the start leave no table" "$left" 0
 kill -KILL "$CLIENT"
 wait "$CLIENT" 2>/dev/null
 is "no table is left" "$(tables)" ""
