@@ -9,8 +9,7 @@
 # that is no local address: one line, exit 125, nothing made; the table goes with a
 # stopped container and with a SIGKILLed nsboot (at once: the kernel removes it; also
 # killed at random moments of its start), the port free again; rootless --network=veth
-# is still refused. All in namespaces of the
-# test's own.
+# is still refused. All in namespaces of the test's own.
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/integ/net-lib.sh"
 if [ "$(id -u)" != 0 ]; then
