@@ -387,9 +387,11 @@ int nsb_fwd_apply(struct nsb_fwd *f, const char *host_if, uint32_t addr, char *e
 		if (f->nl)
 			mnl_socket_close(f->nl);
 		f->nl = NULL;
+		bool kernel = r == -ENOENT || r == -EOPNOTSUPP || r == -EPROTONOSUPPORT;
 		return nsb_fail(err, len, r, "--port: nftables (%s): %s%s", step, strerror(-r),
 				r == -EEXIST ? " (made by hand, or another nsboot's whose "
-				"container is going away)" : "");
+				"container is going away)" : kernel ? " (needs a kernel with "
+				"nftables' nat and fib, Linux 5.12 or later)" : "");
 	}
 	return 0;
 }
