@@ -200,21 +200,31 @@ static bool veth_port_ok(const char *spec, char *err, size_t len)
 	return true;
 }
 
+/* P's host address into OUT (16 bytes), its family into *FAMILY (0 when none was given:
+ * every address of both). */
+static void host_addr_of(const struct nsb_port *p, int *family, unsigned char out[16])
+{
+	memset(out, 0, 16);
+	*family = !p->host_addr[0] ? 0 : strchr(p->host_addr, ':') ? AF_INET6 : AF_INET;
+	if (*family && inet_pton(*family, p->host_addr, out) != 1)
+		memset(out, 0, 16);
+}
+
 /* Whether forwards A and B ask for one host port: the same protocol and port, on the
- * same address or one of them on every address ("" or 0.0.0.0). */
+ * same address or one of them on every address (none given; 0.0.0.0, [::] for theirs). */
 static bool same_host_port(const struct nsb_port *a, const struct nsb_port *b)
 {
+	static const unsigned char every[16];
+	unsigned char x[16], y[16];
+	int fx, fy;
 	if (a->udp != b->udp || a->host_port != b->host_port)
 		return false;
-	unsigned char x[16] = { 0 }, y[16] = { 0 };
-	int fx = strchr(a->host_addr, ':') ? AF_INET6 : AF_INET;
-	int fy = strchr(b->host_addr, ':') ? AF_INET6 : AF_INET;
-	bool any_x = !a->host_addr[0] || strcmp(a->host_addr, "0.0.0.0") == 0;
-	bool any_y = !b->host_addr[0] || strcmp(b->host_addr, "0.0.0.0") == 0;
-	if (any_x || any_y)
+	host_addr_of(a, &fx, x);
+	host_addr_of(b, &fy, y);
+	if (!fx || !fy)
 		return true;
-	return fx == fy && inet_pton(fx, a->host_addr, x) == 1 &&
-	       inet_pton(fy, b->host_addr, y) == 1 && memcmp(x, y, sizeof x) == 0;
+	return fx == fy && (memcmp(x, every, 16) == 0 || memcmp(y, every, 16) == 0 ||
+			    memcmp(x, y, 16) == 0);
 }
 
 /* Whether two of C's --port ask for one host port; false with the pair in ERR. */

@@ -130,7 +130,8 @@ static void cidrs_and_checks(void **state)
 	/* one host port asked for twice: said when parsed, in any mode */
 	const char *twice[][2] = { { "80", "80:81" }, { "80", "127.0.0.1:80" },
 				   { "0.0.0.0:80", "10.0.0.1:80:8" }, { "53/udp", "53:54/udp" },
-				   { "[::1]:80", "[0::1]:80" }, { "[::1]:80", "80" } };
+				   { "[::1]:80", "[0::1]:80" }, { "[::]:80", "[::1]:80" },
+				   { "[::1]:80", "80" } };
 	for (size_t i = 0; i < sizeof twice / sizeof twice[0]; i++) {
 		c.ports[0] = twice[i][0];
 		c.ports[1] = twice[i][1];
@@ -138,7 +139,8 @@ static void cidrs_and_checks(void **state)
 	}
 	assert_string_equal(err, "--port=80: the same host port as --port=[::1]:80");
 	const char *apart[][2] = { { "80", "81" }, { "80", "80/udp" },
-				   { "10.0.0.1:80", "10.0.0.2:80" }, { "[::1]:80", "127.0.0.1:80" } };
+				   { "10.0.0.1:80", "10.0.0.2:80" }, { "[::1]:80", "127.0.0.1:80" },
+				   { "0.0.0.0:80", "[::1]:80" }, { "[::]:80", "10.0.0.1:80" } };
 	for (size_t i = 0; i < sizeof apart / sizeof apart[0]; i++) {
 		c.ports[0] = apart[i][0];
 		c.ports[1] = apart[i][1];
