@@ -31,6 +31,9 @@ MOUNT_CFLAGS := $(shell $(PKG_CONFIG) --cflags mount 2>/dev/null)
 MOUNT_LIBS := $(shell $(PKG_CONFIG) --libs mount 2>/dev/null || echo -lmount)
 MNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmnl 2>/dev/null)
 MNL_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null || echo -lmnl)
+# libnftnl: the nftables table of --network=veth's --port (spawn/netfwd.c)
+NFTNL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnftnl 2>/dev/null)
+NFTNL_LIBS := $(shell $(PKG_CONFIG) --libs libnftnl 2>/dev/null || echo -lnftnl)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(SANITIZE),1)
@@ -94,7 +97,7 @@ all: $(PROGS)
 # glibc objects (nsboot, nsboot-mount, unit tests)
 $(B)/obj/%.o: %.c $(wildcard lib/*.h init/*.h mounts/*.h spawn/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(MOUNT_CFLAGS) $(MNL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(MOUNT_CFLAGS) $(MNL_CFLAGS) $(NFTNL_CFLAGS) -c $< -o $@
 
 # objects of the PID-1 binary (musl when available)
 $(B)/iobj/%.o: %.c $(wildcard lib/*.h init/*.h)
@@ -112,7 +115,7 @@ $(B)/nsboot-mount: $(call GOBJ,mounts/main.c) $(B)/libnsboot.a
 	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) -o $@
 
 $(B)/nsboot: $(call GOBJ,spawn/main.c) $(B)/libnsboot.a
-	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) $(MNL_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(MOUNT_LIBS) $(NFTNL_LIBS) $(MNL_LIBS) -o $@
 
 # the test runner (nsboot test) is a shell script, found next to nsboot as nsboot-init is
 $(B)/nsboot-test: runner/nsboot-test
@@ -125,7 +128,7 @@ $(UNIT_BIN): $(wildcard tests/unit/*.ldflags)
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libnsboot.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(MOUNT_CFLAGS) -Itests/unit $< -o $@ $(ALL_LDFLAGS) \
-		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(B)/libnsboot.a $(MOUNT_LIBS) $(MNL_LIBS) \
+		$(shell cat tests/unit/$*.ldflags 2>/dev/null) $(B)/libnsboot.a $(MOUNT_LIBS) $(NFTNL_LIBS) $(MNL_LIBS) \
 		$(CMOCKA_LIBS)
 
 # Helpers are the tests' scaffolding, not the project's code: never sanitized. LeakSanitizer
@@ -135,10 +138,10 @@ $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $< -o $@ $(BASE_LDFLAGS) $(LDFLAGS)
 
-# attack runs inside the booted trees as the container's command, and a busybox tree has
-# no libc: it is linked static, against musl when musl-gcc is there (as nsboot-init).
+# attack and udp-echo run inside the booted trees, and a busybox tree has no libc: they
+# are linked static, against musl when musl-gcc is there (as nsboot-init).
 ATTACK_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
-$(B)/tests/helpers/attack: tests/helpers/attack.c
+$(B)/tests/helpers/attack $(B)/tests/helpers/udp-echo: $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(ATTACK_CC) $(BASE_CFLAGS) $(CFLAGS) $< -o $@ -static $(BASE_LDFLAGS) $(LDFLAGS)
 

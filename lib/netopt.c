@@ -175,14 +175,88 @@ bool nsb_parse_cidr4(const char *s, uint32_t *addr, unsigned *prefix)
 	return true;
 }
 
+/* Whether --port=SPEC can be DNATed to a veth container: IPv4 (the container has no
+ * other address to forward to), and not loopback (a DNATed packet from 127.0.0.1 is
+ * dropped on the veth unless the host's route_localnet is set, which nsboot never
+ * changes); false with the reason in ERR. */
+static bool veth_port_ok(const char *spec, char *err, size_t len)
+{
+	struct nsb_port p;
+	struct in_addr a;
+	if (!nsb_parse_port(spec, &p)) { /* never: refused when parsed */
+		snprintf(err, len, "--port=%s: malformed", spec);
+		return false;
+	}
+	if (p.host_addr[0] && inet_pton(AF_INET, p.host_addr, &a) != 1) {
+		snprintf(err, len, "--port=%s: --network=veth forwards IPv4 only (IPv6: "
+			 "--network=pasta)", spec);
+		return false;
+	}
+	if (p.host_addr[0] && (ntohl(a.s_addr) >> 24) == 127) {
+		snprintf(err, len, "--port=%s: --network=veth cannot forward the host's loopback "
+			 "(a forward on it: --network=pasta)", spec);
+		return false;
+	}
+	return true;
+}
+
+/* P's host address into OUT (16 bytes), its family into *FAMILY (0 when none was given:
+ * every address of both). */
+static void host_addr_of(const struct nsb_port *p, int *family, unsigned char out[16])
+{
+	memset(out, 0, 16);
+	*family = !p->host_addr[0] ? 0 : strchr(p->host_addr, ':') ? AF_INET6 : AF_INET;
+	if (*family && inet_pton(*family, p->host_addr, out) != 1)
+		memset(out, 0, 16);
+}
+
+/* Whether forwards A and B ask for one host port: the same protocol and port, on the
+ * same address or one of them on every address (none given; 0.0.0.0, [::] for theirs). */
+static bool same_host_port(const struct nsb_port *a, const struct nsb_port *b)
+{
+	static const unsigned char every[16];
+	unsigned char x[16], y[16];
+	int fx, fy;
+	if (a->udp != b->udp || a->host_port != b->host_port)
+		return false;
+	host_addr_of(a, &fx, x);
+	host_addr_of(b, &fy, y);
+	if (!fx || !fy)
+		return true;
+	return fx == fy && (memcmp(x, every, 16) == 0 || memcmp(y, every, 16) == 0 ||
+			    memcmp(x, y, 16) == 0);
+}
+
+/* Whether two of C's --port ask for one host port; false with the pair in ERR. */
+static bool ports_distinct(const struct nsb_config *c, char *err, size_t len)
+{
+	for (size_t i = 0; i < c->n_ports; i++)
+		for (size_t j = 0; j < i; j++) {
+			struct nsb_port a, b;
+			if (nsb_parse_port(c->ports[i], &a) && nsb_parse_port(c->ports[j], &b) &&
+			    same_host_port(&a, &b)) {
+				snprintf(err, len, "--port=%s: the same host port as --port=%s",
+					 c->ports[i], c->ports[j]);
+				return false;
+			}
+		}
+	return true;
+}
+
 bool nsb_check_network(const struct nsb_config *c, char *err, size_t len)
 {
 	uint32_t a;
 	unsigned p;
-	if (c->n_ports && c->network != NSB_NET_PASTA) {
-		snprintf(err, len, "--port=%s: needs --network=pasta", c->ports[0]);
+	if (c->n_ports && c->network != NSB_NET_PASTA && c->network != NSB_NET_VETH) {
+		snprintf(err, len, "--port=%s: needs --network=veth or --network=pasta",
+			 c->ports[0]);
 		return false;
 	}
+	for (size_t i = 0; c->network == NSB_NET_VETH && i < c->n_ports; i++)
+		if (!veth_port_ok(c->ports[i], err, len))
+			return false;
+	if (!ports_distinct(c, err, len))
+		return false;
 	if (c->address && c->network != NSB_NET_VETH) {
 		snprintf(err, len, "--address=%s: needs --network=veth", c->address);
 		return false;

@@ -598,8 +598,9 @@ const char *nsb_help_text(enum nsb_prog_kind kind)
 		       "                              a machine in a zone)\n"
 		       "      --address=ADDR/PREFIX   veth: the container's IPv4 address\n"
 		       "      --address-pool=NET/PREFIX  veth: the /30s to pick from (10.124.0.0/16)\n"
-		       "      --port=[HOSTADDR:]HOSTPORT[:CONTAINERPORT][/tcp|/udp]  pasta: forward\n"
-		       "                              a host port into the container (repeatable)\n"
+		       "      --port=[HOSTADDR:]HOSTPORT[:CONTAINERPORT][/tcp|/udp]  pasta, veth:\n"
+		       "                              forward a host port into the container\n"
+		       "                              (repeatable; veth: IPv4, not loopback)\n"
 		       "Stopping: SIGTERM or SIGINT to nsboot stops the container in order (the tree's\n"
 		       "shutdown, or SIGTERM to COMMAND); whatever it does, it is gone --grace seconds\n"
 		       "later; a second SIGTERM or SIGINT kills it at once.\n" COMMON_HELP;

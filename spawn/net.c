@@ -114,6 +114,10 @@ static int veth_prepare(struct nsb_net *n, const struct nsb_config *c, const cha
 	if (geteuid() != 0)
 		return nsb_fail(err, len, -1, "--network=veth: needs root (rootless: "
 				"--network=zone:ZONE or --network=pasta)");
+	/* first: a port taken fails before anything is made */
+	int r = nsb_fwd_reserve(&n->fwd, c, err, len);
+	if (r < 0)
+		return r;
 	nsb_net_ifname(n->host_if, "ve-", name, 0);
 	uint32_t a;
 	unsigned p;
@@ -519,7 +523,8 @@ static int host_side(struct nsb_net *n, pid_t init, char *err, size_t len)
 	}
 	if (r < 0)
 		return nsb_fail(err, len, r, "network: %s (%s): %s", step, n->host_if, strerror(-r));
-	return 0;
+	/* veth's --port: before the builder hears back, so before the boot command runs */
+	return nsb_fwd_apply(&n->fwd, n->host_if, n->addr, err, len);
 }
 
 /* What a child that made the host side in the zone keeper's namespace reports. */
@@ -645,6 +650,7 @@ void nsb_net_child_close(struct nsb_net *n)
 	if (n->zone_netns >= 0)
 		close(n->zone_netns);
 	n->zone_netns = -1;
+	nsb_fwd_close(&n->fwd);
 	exit_net = NULL;
 }
 
@@ -659,6 +665,7 @@ void nsb_net_release(struct nsb_net *n)
 	}
 	if (n->mode == NSB_NET_ZONE)
 		nsb_zone_leave(n);
+	nsb_fwd_close(&n->fwd);
 	if (n->pool_lock >= 0)
 		close(n->pool_lock);
 	n->pool_lock = -1;

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "netfwd.h"
 #include "users.h"
 
 /* The default pools (docs/design.md, "Network"): a zone gets a /24 of NSB_ZONE_POOL
@@ -33,6 +34,7 @@ struct nsb_net {
 	unsigned prefix;
 	uint32_t gw;               /* veth: the host side's address, the default route; else 0 */
 	int pool_lock;             /* veth: the address pool's lock until the address is set */
+	struct nsb_fwd fwd;        /* veth: --port's reservations and table */
 	/* zone */
 	int zones_dir;             /* fd of NSB_ZONES_DIR, or -1 */
 	int member_fd;             /* the member file, locked while this nsboot lives */

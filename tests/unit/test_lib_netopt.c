@@ -95,9 +95,57 @@ static void cidrs_and_checks(void **state)
 	c.n_ports = 1;
 	c.ports[0] = "80";
 	assert_false(nsb_check_network(&c, err, sizeof err));
-	assert_string_equal(err, "--port=80: needs --network=pasta");
+	assert_string_equal(err, "--port=80: needs --network=veth or --network=pasta");
+	c.network = NSB_NET_ZONE;
+	assert_false(nsb_check_network(&c, err, sizeof err));
 	c.network = NSB_NET_PASTA;
 	assert_true(nsb_check_network(&c, err, sizeof err));
+	c.network = NSB_NET_VETH;
+	assert_true(nsb_check_network(&c, err, sizeof err));
+	/* veth DNATs IPv4 to the container, never from loopback; pasta forwards both */
+	const char *veth_ok[] = { "8080:80", "0.0.0.0:8080:80", "192.0.2.1:53/udp",
+				  "128.0.0.1:80" };
+	for (size_t i = 0; i < sizeof veth_ok / sizeof veth_ok[0]; i++) {
+		c.ports[0] = veth_ok[i];
+		assert_true(nsb_check_network(&c, err, sizeof err));
+	}
+	c.ports[0] = "127.0.0.1:8080:80";
+	assert_false(nsb_check_network(&c, err, sizeof err));
+	assert_string_equal(err, "--port=127.0.0.1:8080:80: --network=veth cannot forward the "
+			    "host's loopback (a forward on it: --network=pasta)");
+	c.ports[0] = "127.255.0.9:8080";
+	assert_false(nsb_check_network(&c, err, sizeof err));
+	c.ports[0] = "[::1]:8080:80";
+	assert_false(nsb_check_network(&c, err, sizeof err));
+	assert_string_equal(err, "--port=[::1]:8080:80: --network=veth forwards IPv4 only "
+			    "(IPv6: --network=pasta)");
+	c.n_ports = 2; /* the second one counts too */
+	c.ports[0] = "81";
+	c.ports[1] = "[2001:db8::1]:80";
+	assert_false(nsb_check_network(&c, err, sizeof err));
+	c.network = NSB_NET_PASTA;
+	assert_true(nsb_check_network(&c, err, sizeof err));
+	c.ports[1] = "127.0.0.1:80";
+	assert_true(nsb_check_network(&c, err, sizeof err));
+	/* one host port asked for twice: said when parsed, in any mode */
+	const char *twice[][2] = { { "80", "80:81" }, { "80", "127.0.0.1:80" },
+				   { "0.0.0.0:80", "10.0.0.1:80:8" }, { "53/udp", "53:54/udp" },
+				   { "[::1]:80", "[0::1]:80" }, { "[::]:80", "[::1]:80" },
+				   { "[::1]:80", "80" } };
+	for (size_t i = 0; i < sizeof twice / sizeof twice[0]; i++) {
+		c.ports[0] = twice[i][0];
+		c.ports[1] = twice[i][1];
+		assert_false(nsb_check_network(&c, err, sizeof err));
+	}
+	assert_string_equal(err, "--port=80: the same host port as --port=[::1]:80");
+	const char *apart[][2] = { { "80", "81" }, { "80", "80/udp" },
+				   { "10.0.0.1:80", "10.0.0.2:80" }, { "[::1]:80", "127.0.0.1:80" },
+				   { "0.0.0.0:80", "[::1]:80" }, { "[::]:80", "10.0.0.1:80" } };
+	for (size_t i = 0; i < sizeof apart / sizeof apart[0]; i++) {
+		c.ports[0] = apart[i][0];
+		c.ports[1] = apart[i][1];
+		assert_true(nsb_check_network(&c, err, sizeof err));
+	}
 	nsb_config_init(&c);
 	c.address = "10.0.0.2/24";
 	assert_false(nsb_check_network(&c, err, sizeof err));
