@@ -1,12 +1,13 @@
 #!/bin/bash
 # nsboot test, the system test runner, with small busybox machines: each kind of assertion
 # passing and failing, the TAP it prints (numbering, diagnostics, one subtest per file),
-# --keep-going, --timeout of a file that hangs and SIGINT in the middle of a run (every
-# machine stopped, no process left), -j 4 on 8 files, --junit checked against the JUnit
-# schema's required elements, --logs, the same file twice at once, its own errors (125),
-# and a run as nobody. Each run is inside a throwaway pid and network namespace: whatever
-# the runner left behind (a machine, a log follower, a sleep) is still there when it
-# returns, and `ps` there sees it; the machines' zones (as root, a bridge) are in it too.
+# --keep-going, assertions run at once as the file's jobs, --timeout of a file that hangs
+# and SIGINT in the middle of a run (every machine stopped, no process left), -j 4 on 8
+# files, --junit checked against the JUnit schema's required elements, --logs, the same
+# file twice at once, its own errors (125), and a run as nobody. Each run is inside a
+# throwaway pid and network namespace: whatever the runner left behind (a machine, a log
+# follower, a sleep) is still there when it returns, and `ps` there sees it; the
+# machines' zones (as root, a bridge) are in it too.
 source "$NSB_SRC/tests/integ/lib.sh"
 NSBOOT=$NSB_BUILD/nsboot
 RUN_GUARD=$((GUARD * 3))
@@ -146,6 +147,37 @@ out=$(in_pidns "$NSBOOT" test "$W/fail.t" 2>&1)
 is "the first failure ends the file" \
 	"$(printf '%s\n' "$out" | grep -E '^    (ok|not ok|1\.\.)' | sed 's/ - .*//')" \
 	"$(printf '    not ok 1\n    1..1')"
+unlike "nothing is left in the pid namespace" "$out" 'LEFT:'
+rm -rf "$(printf '%s\n' "$out" | sed -n 's/^# logs kept in //p')"
+
+# --- assertions run as jobs of the file's (& and wait): at once, each numbered as it
+# ends; a failing job ends the file at its next assertion, the one under way runs on ---
+cat >"$W/jobs.t" <<EOF
+machine box $M
+succeed box 'sleep 3; echo slow-job' &
+succeed box 'echo fast-job' &
+wait
+succeed box 'echo after-jobs'
+EOF
+out=$(in_pidns "$NSBOOT" test --logs="$W/logs-jobs" "$W/jobs.t" 2>&1)
+is "a file of assertions run as jobs passes" "$?" 0
+is "they ran at once: numbered as they ended, the later one first" \
+	"$(printf '%s\n' "$out" | grep -E '^    (ok|not ok|1\.\.)')" \
+	"$(printf '    ok 1 - box: echo fast-job\n    ok 2 - box: sleep 3; echo slow-job\n    ok 3 - box: echo after-jobs\n    1..3')"
+check "each one's output is in the log of its number" grep -qx slow-job "$W/logs-jobs/jobs.t/out/2.log"
+unlike "nothing is left in the pid namespace" "$out" 'LEFT:'
+cat >"$W/jobs-fail.t" <<EOF
+machine box $M
+succeed box 'sleep 3; echo still-ran' &
+succeed box 'exit 4' &
+wait
+succeed box 'echo never'
+EOF
+out=$(in_pidns "$NSBOOT" test "$W/jobs-fail.t" 2>&1)
+is "a failing job fails the file" "$?" 1
+is "the job under way ran to its end, and the file ended at its next assertion" \
+	"$(printf '%s\n' "$out" | grep -E '^    (ok|not ok|1\.\.)' | sed 's/ - .*//')" \
+	"$(printf '    not ok 1\n    ok 2\n    1..2')"
 unlike "nothing is left in the pid namespace" "$out" 'LEFT:'
 rm -rf "$(printf '%s\n' "$out" | sed -n 's/^# logs kept in //p')"
 
