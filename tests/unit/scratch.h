@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Scratch directories of the unit tests. */
+/* Scratch directories of the unit tests, and their count of open fds. */
 #ifndef NSB_TEST_SCRATCH_H
 #define NSB_TEST_SCRATCH_H
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,6 +14,15 @@ static inline int rm_tree(const char *dir)
 	if ((size_t)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) >= sizeof cmd)
 		return -1;
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* How many fds below 1024 are open: the same before and after a call that leaks none. */
+static inline int open_fds(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
 }
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "scratch.h"
 
 /* Sends one byte with the N fds attached on SOCK. */
 static void send_fds(int sock, const int *fds, size_t n)
@@ -53,14 +54,6 @@ static int same_file(int a, int b)
 }
 
 /* The number of open fds of this process. */
-static int open_fds(void)
-{
-	int n = 0;
-	for (int fd = 0; fd < 1024; fd++)
-		n += fcntl(fd, F_GETFD) >= 0;
-	return n;
-}
-
 static void fds_arrive_in_order(void **state)
 {
 	int sv[2];

@@ -70,6 +70,8 @@ static void say(const char *fmt, ...)
 /* The registry: machine web is MACHINE_PID (started at tick 77) in STATE; its entry is
  * the scratch folder entry. */
 static int lookup_ret, pidfd_ret;
+/* 4194304 (PID_MAX_LIMIT) is a PID no process can have: exec looks at /proc/PID/ns/net,
+ * and a real process of that number would change what it joins */
 static pid_t machine_pid;
 static enum nsb_machine_state machine_state;
 int __wrap_nsb_machine_lookup(const char *name, struct nsb_machine_info *info, int *dirfd)
@@ -316,7 +318,7 @@ static int setup(void **state)
 	unlink(report_path);
 	calls[0] = child_calls[0] = out[0] = '\0';
 	lookup_ret = pidfd_ret = 0;
-	machine_pid = 4242;
+	machine_pid = 4194304;
 	machine_state = NSB_MACHINE_BOOTED;
 	setns_errno = fork_errno = setres_errno = 0;
 	fake_ptmx = false;
@@ -367,13 +369,13 @@ static void refusals(void **state)
 	machine_pid = 0;
 	assert_int_equal(run(&r), NSB_EXIT_FAILURE);
 	assert_string_equal(out, "nsboot: exec: machine web is still starting\n");
-	machine_pid = 4242;
+	machine_pid = 4194304;
 	pidfd_ret = -ESRCH;
 	assert_int_equal(run(&r), NSB_EXIT_FAILURE);
-	assert_string_equal(out, "nsboot: exec: machine web: its PID 1 (PID 4242) is gone\n");
+	assert_string_equal(out, "nsboot: exec: machine web: its PID 1 (PID 4194304) is gone\n");
 	pidfd_ret = -EPERM;
 	assert_int_equal(run(&r), NSB_EXIT_FAILURE);
-	assert_string_equal(out, "nsboot: exec: machine web: its PID 1 (PID 4242) is gone: "
+	assert_string_equal(out, "nsboot: exec: machine web: its PID 1 (PID 4194304) is gone: "
 			    "cannot open a pidfd\n");
 	/* nothing was joined, nothing made non-dumpable */
 	assert_string_equal(calls, "");
@@ -385,7 +387,7 @@ static void join_refused(void **state)
 	struct nsb_exec_req r = req(argv);
 	setns_errno = EPERM;
 	assert_int_equal(run(&r), NSB_EXIT_FAILURE);
-	assert_string_equal(out, "nsboot: exec: join the namespaces of machine web (PID 4242): "
+	assert_string_equal(out, "nsboot: exec: join the namespaces of machine web (PID 4194304): "
 			    "Operation not permitted\n");
 	/* non-dumpable first: from the join on, the container's root holds capabilities
 	 * over this process */
@@ -521,17 +523,17 @@ static void numeric_user(void **state)
 {
 	char *argv[] = { "/bin/id", NULL };
 	struct nsb_exec_req r = req(argv);
-	r.user = "4242";
+	r.user = "4194304";
 	exec_path = "/bin/id";
 	assert_int_equal(run(&r), 0);
 	assert_string_equal(report(),
-		"groups 4242;gid 4242 4242 4242;uid 4242 4242 4242;chdir /;try /bin/id;\n"
+		"groups 4194304;gid 4194304 4194304 4194304;uid 4194304 4194304 4194304;chdir /;try /bin/id;\n"
 		"argv: /bin/id\n"
 		"PATH=/nonexistent/bin:/usr/bin\n"
 		"LANG=C\n"
 		"HOME=/\n"
-		"USER=4242\n"
-		"LOGNAME=4242\n");
+		"USER=4194304\n"
+		"LOGNAME=4194304\n");
 }
 
 static void child_refusals(void **state)

@@ -44,18 +44,6 @@ static const char *at(const char *p)
 
 static char run_dir[256], xdg_dir[256];
 
-/* How many fds are open: the same before and after a call that leaks nothing. */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int k = 0;
-	while (d && readdir(d))
-		k++;
-	if (d)
-		closedir(d);
-	return k;
-}
-
 /* ---- the fakes ---- */
 
 uid_t __real_geteuid(void);
