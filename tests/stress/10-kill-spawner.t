@@ -37,6 +37,15 @@ verdict left "... no process of the container is left"
 verdict mounts "... no mount of it appears in the host's mount table"
 verdict locks "... no range lock outlives the nsboot that took it"
 is "... no hang" "$STRESS_HANGS" 0
+# a killed spawner leaves its registry entry; one killed between making it and locking
+# it, or while it removed a stale one, leaves a half-made (.new-) or half-removed
+# (.gone-) one: the next nsboot command that meets them removes them (those two once old
+# enough that no live start or cleaner can still be at work on them)
+half=$(compgen -G "/run/nsboot/machines/.[ng][eo]*-*" | wc -l)
+[ "$half" -gt 0 ] && sleep 11
+live=$("$NSBOOT" list | tail -n +2 | wc -l)
+is "... the next nsboot list leaves only live machines in the registry ($half half-made or half-removed entries were there)" \
+	"$(ls -A /run/nsboot/machines | wc -l)" "$live"
 if [ "$N" -ge 10 ]; then
 	check "... the kills came both before READY ($before) and after it ($((N - before)))" \
 		[ "$before" -gt 0 -a "$before" -lt "$N" ]
