@@ -20,6 +20,8 @@ struct nsb_open_how {
 	uint64_t resolve;
 };
 #define NSB_RESOLVE_NO_MAGICLINKS 0x02
+/* How often an openat2 that raced a rename or mount (EAGAIN) is tried in all. */
+#define NSB_OPENAT2_TRIES 64
 #define NSB_RESOLVE_IN_ROOT 0x10
 
 #define MAX_SYMLINKS 40
@@ -130,7 +132,13 @@ int nsb_open_in_root(int rootfd, const char *path, unsigned flags)
 		.resolve = NSB_RESOLVE_IN_ROOT |
 			   (flags & NSB_IN_ROOT_NO_MAGICLINKS ? NSB_RESOLVE_NO_MAGICLINKS : 0),
 	};
-	long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	/* EAGAIN: a rename or mount elsewhere on the system raced the scoped walk, and the
+	 * kernel could not vouch for it; openat2(2) asks the caller to try again */
+	long fd;
+	int tries = 0;
+	do
+		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+	while (fd < 0 && errno == EAGAIN && ++tries < NSB_OPENAT2_TRIES);
 	if (fd >= 0)
 		return (int)fd;
 	if (errno != ENOSYS && errno != EPERM) /* EPERM: a seccomp filter that blocks it */

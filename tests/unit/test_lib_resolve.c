@@ -42,6 +42,7 @@ static int setup(void **state)
 	rootfd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(rootfd >= 0);
 	openat2_calls = 0;
+	openat2_fails = 0;
 	return 0;
 }
 
@@ -107,6 +108,20 @@ static void other_errors_are_final(void **state)
 	assert_int_equal(nsb_open_in_root(rootfd, "/etc/inside", 0), -EACCES);
 }
 
+/* EAGAIN (a rename or mount raced the walk) is tried again: three races, then the file;
+ * a race that never ends is the answer after 64 tries, no walk behind it. */
+static void a_race_is_tried_again(void **state)
+{
+	openat2_errno = EAGAIN;
+	openat2_fails = 3;
+	assert_true(is(nsb_open_in_root(rootfd, "/etc/inside", 0), "etc/inside"));
+	assert_int_equal(openat2_calls, 4);
+	openat2_calls = 0;
+	openat2_fails = 0;
+	assert_int_equal(nsb_open_in_root(rootfd, "/etc/inside", 0), -EAGAIN);
+	assert_int_equal(openat2_calls, 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +129,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(without_openat2, setup, teardown),
 		cmocka_unit_test_setup_teardown(openat2_refused_by_seccomp, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_errors_are_final, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_race_is_tried_again, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
