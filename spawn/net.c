@@ -190,8 +190,7 @@ static int pasta_wait(struct nsb_net *n, pid_t c, const char *pidfile, char *err
 	long long until = nsb_now_ms() + NSB_PASTA_READY_MS;
 	char buf[32];
 	while (nsb_now_ms() < until) {
-		if (nsb_read_small(AT_FDCWD, pidfile, buf, sizeof buf) > 0)
-			return 0;
+		/* asked first: a pasta that wrote its pid file and ended is no network */
 		int st = 0;
 		if (waitpid(c, &st, WNOHANG) == c) {
 			n->pasta = 0;
@@ -200,6 +199,8 @@ static int pasta_wait(struct nsb_net *n, pid_t c, const char *pidfile, char *err
 					WIFEXITED(st) ? "exited with status" : "was killed by signal",
 					WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 		}
+		if (nsb_read_small(AT_FDCWD, pidfile, buf, sizeof buf) > 0)
+			return 0;
 		poll(NULL, 0, 5);
 	}
 	return nsb_fail(err, len, -1, "--network=pasta: pasta did not set the network up "

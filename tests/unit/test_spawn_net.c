@@ -242,7 +242,8 @@ void __wrap_freeifaddrs(struct ifaddrs *i)
 }
 
 /* execv, in pasta's child: writes the path and the words to the file argv, then, by
- * PASTA_DOES: 0 writes the pid file (it set the network up), 1 exits 3, 2 is killed. */
+ * PASTA_DOES: 0 writes the pid file (it set the network up) and stays, as pasta -f does,
+ * until it is ended; 1 exits 3, 2 is killed. */
 static int pasta_does;
 int __wrap_execv(const char *path, char *const argv[])
 {
@@ -260,7 +261,10 @@ int __wrap_execv(const char *path, char *const argv[])
 	if (pasta_does == 2)
 		raise(SIGKILL);
 	fd = pidfile ? __real_open(pidfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) : -1;
-	_exit(fd >= 0 && write(fd, "99\n", 3) == 3 ? 0 : 1);
+	if (fd < 0 || write(fd, "99\n", 3) != 3)
+		_exit(1);
+	for (;;)
+		pause();
 }
 
 /* rtnetlink: every request is written to NL_LOG; the request named NL_FAIL fails with
@@ -815,6 +819,15 @@ static const char *pasta_words(void)
 	return nl + 1;
 }
 
+/* The host side for INIT succeeds (or the failure says why). */
+static void host_side_ok(pid_t init)
+{
+	int r = nsb_net_host_side(&n, init, 5000, err, sizeof err);
+	if (r != 0)
+		print_error("%s\n", err);
+	assert_int_equal(r, 0);
+}
+
 static void pasta_words_and_start(void **state)
 {
 	with_pasta();
@@ -824,7 +837,7 @@ static void pasta_words_and_start(void **state)
 	c.ports[c.n_ports++] = "[::1]:2222";
 	assert_int_equal(prepare(NSB_NET_PASTA, NULL), 0);
 	int b = builder_asks('N');
-	assert_int_equal(nsb_net_host_side(&n, 4242, 5000, err, sizeof err), 0);
+	host_side_ok(4242);
 	assert_int_equal(builder_hears(b), 'V');
 	assert_true(n.pasta > 0);
 	const char *w = pasta_words();
@@ -849,7 +862,7 @@ static void pasta_words_and_start(void **state)
 	c.n_ports = 0;
 	assert_int_equal(prepare(NSB_NET_PASTA, NULL), 0);
 	b = builder_asks('N');
-	assert_int_equal(nsb_net_host_side(&n, 7, 5000, err, sizeof err), 0);
+	host_side_ok(7);
 	assert_int_equal(builder_hears(b), 'V');
 	w = pasta_words();
 	assert_int_equal(strncmp(w, "pasta -f -q ", 12), 0);
