@@ -286,13 +286,21 @@ bool nsb_machine_alive(int dir)
 	return nsb_lock_held(dir, "lock");
 }
 
-/* Removes the files of the entry DIR (names its own) and DIR itself, named NAME in BASE. */
+/* Removes the files of the entry DIR and DIR itself, named NAME in BASE: every file in it,
+ * whatever step made it (a start killed midway leaves a NAME.new of write_file's); the
+ * folder is the spawner's user's own, 0700, and unlinkat follows no link. */
 static void remove_entry(int base, int dir, const char *name)
 {
-	static const char *const files[] = { "lock", "info", "env", "status", "console.log",
-					     "console.log.old", "info.new" };
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		unlinkat(dir, files[i], 0);
+	int fd = dup(dir);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d && fd >= 0)
+		close(fd);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dir, e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
 	unlinkat(base, name, AT_REMOVEDIR);
 }
 

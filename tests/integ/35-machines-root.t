@@ -4,7 +4,8 @@
 # fd), its log read, waited for, signalled and stopped; names are unique (10 concurrent
 # starts with one -M: exactly one runs) and default to the tree's directory name with a
 # -N suffix; an entry whose spawner was SIGKILLed, or whose PID 1 is another process now,
-# is met cleanly; bad input is one line and exit 125 and leaves nothing behind.
+# is met cleanly, and half-made ones go once old; bad input is one line and exit 125 and
+# leaves nothing behind.
 source "$NSB_SRC/tests/integ/lib.sh"
 source "$NSB_SRC/tests/integ/machines-lib.sh"
 if [ "$(id -u)" != 0 ]; then
@@ -170,6 +171,22 @@ is "the same entry unlocked (its spawner gone): 125" "$?" 125
 is "...no machine named ghost" "$out" "nsboot: exec: no machine named ghost"
 check "...and the stale entry is removed" test ! -e "$REG/ghost"
 kill -KILL "$other"; wait "$other" 2>/dev/null
+
+# half-made and half-removed entries (a start or a cleaning killed midway, whatever file
+# it was writing) are removed by the next list once old enough, and not before
+for e in .new-4194305 .gone-4194306-1 .new-4194307; do
+	mkdir -m 700 "$REG/$e"
+	: >"$REG/$e/lock"
+done
+: >"$REG/.new-4194305/env.new"
+: >"$REG/.gone-4194306-1/info.new"
+: >"$REG/.gone-4194306-1/console.log"
+touch -d '-1 min' "$REG/.new-4194305" "$REG/.gone-4194306-1"
+nsb list >/dev/null
+check "half-made entries older than 10 s, with a write's .new file in them: removed" \
+	test ! -e "$REG/.new-4194305" -a ! -e "$REG/.gone-4194306-1"
+check "...a fresh one stays (its start may be at work)" test -e "$REG/.new-4194307/lock"
+rm -rf "$REG/.new-4194307"
 
 # "run" is the start verb spelt out
 nsb run -M viarun --detach -D "$TREE" 2>/dev/null
