@@ -49,16 +49,20 @@
 
 /* Reads the tree's PATH (inside the container, after joining its mount namespace: a
  * symlink can only lead to the container's own files) into a malloc'd string: a regular
- * file of at most NSB_PASSWD_MAX bytes, never a FIFO or device. NULL with errno. */
+ * file of at most NSB_PASSWD_MAX bytes, never a FIFO or device. NULL with errno (ENOEXEC:
+ * not a regular file; EFBIG: larger). */
 static char *read_tree_file(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > NSB_PASSWD_MAX) {
+	int e = fstat(fd, &st) < 0 ? errno : 0;
+	if (!e && (!S_ISREG(st.st_mode) || st.st_size > NSB_PASSWD_MAX))
+		e = !S_ISREG(st.st_mode) ? ENOEXEC : EFBIG; /* not a regular file; too large */
+	if (e) {
 		close(fd);
-		errno = EINVAL;
+		errno = e;
 		return NULL;
 	}
 	char *buf = malloc((size_t)st.st_size + 1);
@@ -188,6 +192,7 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 	struct nsb_passwd pw = { 0, 0, "/root", "/bin/sh" };
 	char *text = read_tree_file("/etc/passwd");
 	int e = text ? nsb_passwd_find(text, user, &pw) : -errno;
+	bool unread = !text;
 	free(text);
 	char *end;
 	unsigned long id = strtoul(user, &end, 10);
@@ -196,9 +201,13 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 		pw = (struct nsb_passwd){ (unsigned)id, (unsigned)id, "/", "/bin/sh" };
 		e = 0;
 	}
-	if (e < 0 && (r->user || r->login) && strcmp(user, "root") != 0 && strcmp(user, "0") != 0)
+	if (e < 0 && (r->user || r->login) && strcmp(user, "root") != 0 && strcmp(user, "0") != 0) {
+		if (unread && (e == -ENOEXEC || e == -EFBIG))
+			child_fail(r->verb, "user %s: the machine's /etc/passwd is %s", user,
+				   e == -ENOEXEC ? "not a regular file" : "over 1 MiB");
 		child_fail(r->verb, "user %s: %s in the machine's /etc/passwd", user,
 			   e == -ENOENT ? "not found" : e == -EINVAL ? "a malformed line" : strerror(-e));
+	}
 	if (slave >= 0)
 		(void)!fchown(slave, pw.uid, (gid_t)-1); /* where the devpts maps the user */
 	gid_t groups[NSB_EXEC_MAX_GROUPS];

@@ -560,6 +560,24 @@ static void child_refusals(void **state)
 	assert_string_equal(out, "nsboot: exec: --chdir=/nonexistent/dir: No such file or "
 			    "directory\n");
 	assert_string_equal(report(), "");
+	/* an /etc/passwd that is no regular file, or too large, is said to be so */
+	char saved[sizeof passwd_path + 8];
+	snprintf(saved, sizeof saved, "%s.saved", passwd_path);
+	assert_int_equal(rename(passwd_path, saved), 0);
+	assert_int_equal(mkfifo(passwd_path, 0644), 0);
+	r.user = "web";
+	assert_int_equal(run(&r), NSB_EXIT_FAILURE);
+	assert_string_equal(out, "nsboot: exec: user web: the machine's /etc/passwd is not a "
+			    "regular file\n");
+	unlink(passwd_path);
+	int big = open(passwd_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(big >= 0);
+	assert_int_equal(ftruncate(big, (1 << 20) + 1), 0);
+	close(big);
+	assert_int_equal(run(&r), NSB_EXIT_FAILURE);
+	assert_string_equal(out, "nsboot: exec: user web: the machine's /etc/passwd is over "
+			    "1 MiB\n");
+	assert_int_equal(rename(saved, passwd_path), 0);
 	/* a tree without /etc/passwd: root still runs as root */
 	unlink(passwd_path);
 	r.user = NULL;
