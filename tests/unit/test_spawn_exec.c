@@ -62,8 +62,7 @@ static void say(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	size_t k = strlen(calls);
-	vsnprintf(calls + k, sizeof calls - k, fmt, ap);
+	record_v(calls, sizeof calls, fmt, ap);
 	va_end(ap);
 }
 
@@ -169,8 +168,7 @@ static void child_say(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	size_t k = strlen(child_calls);
-	vsnprintf(child_calls + k, sizeof child_calls - k, fmt, ap);
+	record_v(child_calls, sizeof child_calls, fmt, ap);
 	va_end(ap);
 }
 

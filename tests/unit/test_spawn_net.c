@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fake_nl.h"
 #include "scratch.h"
 #include "../../spawn/machine.h"
 #include "../../spawn/net.h"
@@ -267,27 +268,10 @@ int __wrap_execv(const char *path, char *const argv[])
 		pause();
 }
 
-/* rtnetlink: every request is written to NL_LOG; the request named NL_FAIL fails with
- * NL_ERRNO (add_veth: its first VETH_EEXIST tries with EEXIST). Bridges are ifindex 5,
- * the rest 7. */
-static char nl_log[1024], nl_fail[16];
-static int nl_errno, nl_open_errno, veth_eexist;
+/* rtnetlink (fake_nl.h records): add_veth's first VETH_EEXIST tries fail with EEXIST.
+ * Bridges are ifindex 5, the rest 7. */
+static int veth_eexist;
 static ino_t veth_peer_ns;
-static int nl_token;
-
-static void nl_say(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	size_t k = strlen(nl_log);
-	vsnprintf(nl_log + k, sizeof nl_log - k, fmt, ap);
-	va_end(ap);
-}
-
-static int nl_ret(const char *op)
-{
-	return strcmp(nl_fail, op) == 0 ? -nl_errno : 0;
-}
 
 static const char *ip(uint32_t a)
 {
@@ -297,15 +281,6 @@ static const char *ip(uint32_t a)
 	snprintf(b, sizeof buf[0], "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
 		 a & 255);
 	return b;
-}
-
-struct nsb_nl *__wrap_nsb_nl_open(void)
-{
-	if (nl_open_errno) {
-		errno = nl_open_errno;
-		return NULL;
-	}
-	return (struct nsb_nl *)&nl_token;
 }
 
 void __wrap_nsb_nl_close(struct nsb_nl *nl)
@@ -427,8 +402,8 @@ static int setup(void **state)
 	ifaddrs_calls = 0;
 	mkdir_run_errno = 0;
 	pasta_does = 0;
-	nl_log[0] = nl_fail[0] = '\0';
-	nl_errno = nl_open_errno = veth_eexist = 0;
+	nl_reset();
+	veth_eexist = 0;
 	veth_peer_ns = 0;
 	return 0;
 }

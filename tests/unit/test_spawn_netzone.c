@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fake_nl.h"
 #include "scratch.h"
 #include "../../spawn/net.h"
 #include "../../spawn/netlink.h"
@@ -133,34 +134,7 @@ bool __wrap_nsb_net_in_use(uint32_t net, unsigned prefix)
 	return all_busy;
 }
 
-/* rtnetlink: requests written to NL_LOG; NL_FAIL's fails with NL_ERRNO; bridges are
- * ifindex 5. */
-static char nl_log[1024], nl_fail[16];
-static int nl_errno, nl_open_errno, nl_token;
-
-static void nl_say(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	size_t k = strlen(nl_log);
-	vsnprintf(nl_log + k, sizeof nl_log - k, fmt, ap);
-	va_end(ap);
-}
-
-static int nl_ret(const char *op)
-{
-	return strcmp(nl_fail, op) == 0 ? -nl_errno : 0;
-}
-
-struct nsb_nl *__wrap_nsb_nl_open(void)
-{
-	if (nl_open_errno) {
-		errno = nl_open_errno;
-		return NULL;
-	}
-	return (struct nsb_nl *)&nl_token;
-}
-
+/* rtnetlink (fake_nl.h records): bridges are ifindex 5. */
 void __wrap_nsb_nl_close(struct nsb_nl *nl)
 {
 }
@@ -333,8 +307,7 @@ static int setup(void **state)
 	drop_on_open = -1;
 	n_busy24 = 0;
 	all_busy = false;
-	nl_log[0] = nl_fail[0] = '\0';
-	nl_errno = nl_open_errno = 0;
+	nl_reset();
 	return 0;
 }
 
