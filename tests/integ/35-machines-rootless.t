@@ -58,11 +58,12 @@ for mode in single subid; do
 	(cd / && XDG_RUNTIME_DIR=$RUNDIR timeout "$GUARD" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$NSBOOT" exec "bb-$mode" sleep 3) &
 	bg=$!
+	# (the exec is the oldest process with its command line: its forked child has the same
+	# one until it execs sleep; it has joined once that sleep runs as its child)
 	ex=
-	for _ in $(seq 100); do
-		ex=$(pgrep -f -P "$(pgrep -P $bg | head -n 1)" "nsboot exec bb-$mode" 2>/dev/null | head -n 1)
-		[ -z "$ex" ] && ex=$(pgrep -x -f "$NSBOOT exec bb-$mode sleep 3" | head -n 1)
-		[ -n "$ex" ] && break
+	for _ in $(seq 200); do
+		ex=$(pgrep -o -x -f "$NSBOOT exec bb-$mode sleep 3")
+		[ -n "$ex" ] && pgrep -P "$ex" -x sleep >/dev/null && break
 		sleep 0.05
 	done
 	is "$mode: nsboot exec runs as nobody" "$(ps -o uid= -p "$ex" | tr -d ' ')" 65534
