@@ -37,7 +37,7 @@ static struct {
 	size_t len;
 	char failed[NSB_PROTO_MAX - NSB_PROTO_PHASE]; /* its names, comma-separated (a BOOTED text) */
 	size_t n_failed;
-} check = { .fd = -1 };
+} check;
 
 /* Creates the socket (/run/nsboot/notify) as a non-blocking datagram socket that receives each
  * sender's credentials. Returns the fd or a negative errno. */

@@ -147,8 +147,14 @@ enum nsb_parse_result nsb_parse_args(struct nsb_config *c, int argc, char **argv
 
 /* The one-line usage synopsis of KIND ("Usage: nsboot [OPTIONS] ..."). */
 const char *nsb_usage_line(enum nsb_prog_kind kind);
-/* The full --help text of KIND. */
-const char *nsb_help_text(enum nsb_prog_kind kind);
+/* The full --help text of KIND (an array of lib/opts.c: a binary links only the one its
+ * call names). */
+extern const char nsb_help_spawn[], nsb_help_mount[], nsb_help_init[];
+static inline const char *nsb_help_text(enum nsb_prog_kind kind)
+{
+	return kind == NSB_PROG_SPAWN ? nsb_help_spawn :
+	       kind == NSB_PROG_MOUNT ? nsb_help_mount : nsb_help_init;
+}
 
 /* Parses a decimal number of seconds ("10", "0.5", "2.25") into milliseconds; -1 when malformed. */
 long nsb_parse_seconds(const char *s);

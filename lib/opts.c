@@ -557,64 +557,62 @@ const char *nsb_usage_line(enum nsb_prog_kind kind)
 	"Exit status: COMMAND's; 128+N if it died of signal N; 125 our own error (usage, setup);\n" \
 	"126 COMMAND not executable; 127 COMMAND not found.\n"
 
-const char *nsb_help_text(enum nsb_prog_kind kind)
-{
-	switch (kind) {
-	case NSB_PROG_SPAWN:
-		return "Usage: nsboot [OPTIONS] -D TREE [--] [COMMAND [ARG]...]\n"
-		       "       nsboot [OPTIONS] --tmpfs-root [--bind-ro=...]... [--] COMMAND [ARG]...\n"
-		       "Boot an OS tree as a container in new user, mount, pid, ipc, uts, cgroup,\n"
-		       "time and (unless --network=host) net namespaces.\n\n" MOUNT_HELP
-		       "      --private-users=MODE    pick (root default): a free shifted 65536-id range,\n"
-		       "                              TREE idmapped; BASE[:COUNT]: that range, idmapped;\n"
-		       "                              identity: 0..65535 to 0..65535 -- this TRUSTS the\n"
-		       "                              container more: its root is host uid 0 (in a user\n"
-		       "                              namespace, its mounts locked) for what it can reach;\n"
-		       "                              subid (rootless default): /etc/subuid range via\n"
-		       "                              newuidmap; single: only the caller's id\n"
-		       "      --private-users-force   a BASE range over ids of host users or groups\n"
-		       "      --setenv=VAR=VALUE      add to the purified environment\n"
-		       "      --console=interactive|pipe  a pty as /dev/console (default on a terminal)\n"
-		       "      --pid-file=FILE         write the container's PID 1 host PID\n"
-		       "      --ready-fd=N            write \"PID\\n\" to fd N when ready, then close it\n"
-		       "      --wait-booted           report readiness when the system has booted\n"
-		       "      --fail-on-failed-services  a boot with failed services stops, exit 1\n"
-		       "      --setup-timeout=SECONDS give up (exit 125) when the container is not ready\n"
-		       "                              (root built, boot command known) in that time\n"
-		       "                              (default 30)\n"
-		       "      --memory-max=SIZE       memory.max of the container's cgroup (k, m, g)\n"
-		       "      --pids-max=N            pids.max of the container's cgroup\n"
-		       "  -M, --machine=NAME          the machine's name (default: TREE's directory name,\n"
-		       "                              with the lowest free -N suffix)\n"
-		       "      --detach                return once ready; the machine runs on, its\n"
-		       "                              console in its log (nsboot logs NAME)\n"
-		       "Network (--network=MODE; see nsboot(1)):\n"
-		       "      --network=veth          ve-NAME on the host, host0 inside (root)\n"
-		       "      --network=zone:ZONE     on the bridge of ZONE with its other machines,\n"
-		       "                              which resolve each other by name\n"
-		       "      --network=pasta         user-mode networking through pasta(1)\n"
-		       "      --network=ns:PATH       join the net namespace at PATH\n"
-		       "      --network=machine:NAME  share a running machine's net namespace (rootless:\n"
-		       "                              a machine in a zone)\n"
-		       "      --address=ADDR/PREFIX   veth: the container's IPv4 address\n"
-		       "      --address-pool=NET/PREFIX  veth: the /30s to pick from (10.124.0.0/16)\n"
-		       "      --port=[HOSTADDR:]HOSTPORT[:CONTAINERPORT][/tcp|/udp]  pasta, veth:\n"
-		       "                              forward a host port into the container\n"
-		       "                              (repeatable; veth: IPv4, not loopback)\n"
-		       "Stopping: SIGTERM or SIGINT to nsboot stops the container in order (the tree's\n"
-		       "shutdown, or SIGTERM to COMMAND); whatever it does, it is gone --grace seconds\n"
-		       "later; a second SIGTERM or SIGINT kills it at once.\n" COMMON_HELP;
-	case NSB_PROG_MOUNT:
-		return "Usage: nsboot-mount [OPTIONS]\n"
-		       "Internal helper: builds nsboot-init's root with libmount, then pivots.\n" MOUNT_HELP
-		       "      --sync-fd=N             report errors on the spawner channel N\n" COMMON_HELP;
-	case NSB_PROG_INIT:
-	default:
-		return "Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...\n"
-		       "       nsboot-init [OPTIONS] -D TREE|--tmpfs-root [--] [COMMAND [ARG]...]\n"
-		       "A tiny PID 1: runs COMMAND, reaps every orphan, forwards signals, and tears\n"
-		       "down cleanly. With no mount option it mounts nothing (a drop-in for tini).\n\n" MOUNT_HELP
-		       "      --sync-fd=N             driven by a spawner on channel N (wait for GO)\n"
-		       "      --setup-done            the spawner has built the root already (internal)\n" COMMON_HELP;
-	}
-}
+/* Each program's --help, an array of its own: with -fdata-sections a binary links only
+ * the one it names (nsb_help_text() in config.h picks it at compile time). */
+const char nsb_help_spawn[] =
+	"Usage: nsboot [OPTIONS] -D TREE [--] [COMMAND [ARG]...]\n"
+	"       nsboot [OPTIONS] --tmpfs-root [--bind-ro=...]... [--] COMMAND [ARG]...\n"
+	"Boot an OS tree as a container in new user, mount, pid, ipc, uts, cgroup,\n"
+	"time and (unless --network=host) net namespaces.\n\n" MOUNT_HELP
+	"      --private-users=MODE    pick (root default): a free shifted 65536-id range,\n"
+	"                              TREE idmapped; BASE[:COUNT]: that range, idmapped;\n"
+	"                              identity: 0..65535 to 0..65535 -- this TRUSTS the\n"
+	"                              container more: its root is host uid 0 (in a user\n"
+	"                              namespace, its mounts locked) for what it can reach;\n"
+	"                              subid (rootless default): /etc/subuid range via\n"
+	"                              newuidmap; single: only the caller's id\n"
+	"      --private-users-force   a BASE range over ids of host users or groups\n"
+	"      --setenv=VAR=VALUE      add to the purified environment\n"
+	"      --console=interactive|pipe  a pty as /dev/console (default on a terminal)\n"
+	"      --pid-file=FILE         write the container's PID 1 host PID\n"
+	"      --ready-fd=N            write \"PID\\n\" to fd N when ready, then close it\n"
+	"      --wait-booted           report readiness when the system has booted\n"
+	"      --fail-on-failed-services  a boot with failed services stops, exit 1\n"
+	"      --setup-timeout=SECONDS give up (exit 125) when the container is not ready\n"
+	"                              (root built, boot command known) in that time\n"
+	"                              (default 30)\n"
+	"      --memory-max=SIZE       memory.max of the container's cgroup (k, m, g)\n"
+	"      --pids-max=N            pids.max of the container's cgroup\n"
+	"  -M, --machine=NAME          the machine's name (default: TREE's directory name,\n"
+	"                              with the lowest free -N suffix)\n"
+	"      --detach                return once ready; the machine runs on, its\n"
+	"                              console in its log (nsboot logs NAME)\n"
+	"Network (--network=MODE; see nsboot(1)):\n"
+	"      --network=veth          ve-NAME on the host, host0 inside (root)\n"
+	"      --network=zone:ZONE     on the bridge of ZONE with its other machines,\n"
+	"                              which resolve each other by name\n"
+	"      --network=pasta         user-mode networking through pasta(1)\n"
+	"      --network=ns:PATH       join the net namespace at PATH\n"
+	"      --network=machine:NAME  share a running machine's net namespace (rootless:\n"
+	"                              a machine in a zone)\n"
+	"      --address=ADDR/PREFIX   veth: the container's IPv4 address\n"
+	"      --address-pool=NET/PREFIX  veth: the /30s to pick from (10.124.0.0/16)\n"
+	"      --port=[HOSTADDR:]HOSTPORT[:CONTAINERPORT][/tcp|/udp]  pasta, veth:\n"
+	"                              forward a host port into the container\n"
+	"                              (repeatable; veth: IPv4, not loopback)\n"
+	"Stopping: SIGTERM or SIGINT to nsboot stops the container in order (the tree's\n"
+	"shutdown, or SIGTERM to COMMAND); whatever it does, it is gone --grace seconds\n"
+	"later; a second SIGTERM or SIGINT kills it at once.\n" COMMON_HELP;
+
+const char nsb_help_mount[] =
+	"Usage: nsboot-mount [OPTIONS]\n"
+	"Internal helper: builds nsboot-init's root with libmount, then pivots.\n" MOUNT_HELP
+	"      --sync-fd=N             report errors on the spawner channel N\n" COMMON_HELP;
+
+const char nsb_help_init[] =
+	"Usage: nsboot-init [OPTIONS] [--] COMMAND [ARG]...\n"
+	"       nsboot-init [OPTIONS] -D TREE|--tmpfs-root [--] [COMMAND [ARG]...]\n"
+	"A tiny PID 1: runs COMMAND, reaps every orphan, forwards signals, and tears\n"
+	"down cleanly. With no mount option it mounts nothing (a drop-in for tini).\n\n" MOUNT_HELP
+	"      --sync-fd=N             driven by a spawner on channel N (wait for GO)\n"
+	"      --setup-done            the spawner has built the root already (internal)\n" COMMON_HELP;
