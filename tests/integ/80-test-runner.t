@@ -347,6 +347,10 @@ out=$("$NSBOOT" test -j 0 "$W/small.t" 2>&1)
 is "-j 0 is exit 125" "$?" 125
 out=$("$NSBOOT" test 2>&1)
 is "no file is exit 125" "$?" 125
+: >"$W/a-file"
+out=$("$NSBOOT" test --logs="$W/a-file" "$W/small.t" 2>&1)
+is "--logs naming a file is exit 125" "$?" 125
+is "...on one line" "$out" "nsboot: test: --logs=$W/a-file: cannot make the folder"
 
 # --- rootless: the same kinds as nobody ---
 # (a zone binds its hosts file over /etc/hosts: as nobody, with the busybox tree's root-owned
