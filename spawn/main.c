@@ -245,6 +245,12 @@ int main(int argc, char **argv)
 		printf("nsboot %s\n", NSB_VERSION);
 		return 0;
 	case NSB_PARSE_ERROR:
+		/* "nsboot lsit": a COMMAND without a tree is most likely a mistyped verb */
+		if (strncmp(err, "missing -D TREE", 15) == 0 && s.c.argc > 0 && s.c.n_option_args == 0 &&
+		    s.c.argv[0][0] && strspn(s.c.argv[0], "abcdefghijklmnopqrstuvwxyz") ==
+		    strlen(s.c.argv[0]))
+			snprintf(err + strlen(err), sizeof err - strlen(err), "; '%s' is no verb of "
+				 "nsboot (list, exec, shell, logs, stop, kill, wait, run)", s.c.argv[0]);
 		usage_error(err);
 	}
 	nsb_verbosity = s.c.verbosity;

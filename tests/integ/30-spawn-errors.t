@@ -49,6 +49,10 @@ bad "bad bind source" "/nonexistent-src.*No such file or directory" -- \
 	"$NSBOOT" --bind=/nonexistent-src:/mnt -D "$TREE" -- /bin/true
 bad "unknown option (then the usage line)" "unknown option '--no-such-option'" 2 -- \
 	"$NSBOOT" --no-such-option -D "$TREE" -- /bin/true
+bad "a mistyped verb" "missing -D TREE \(or --tmpfs-root\); 'lsit' is no verb of nsboot \(list, exec," 2 -- \
+	"$NSBOOT" lsit
+bad "no tree, a command after options: no verb hint" "missing -D TREE \(or --tmpfs-root\)$" 2 -- \
+	"$NSBOOT" -q sh
 # an option given twice, or options that contradict each other (then the usage line)
 bad "two -D" "-D given twice \(the last would win\); give it once" 2 -- \
 	"$NSBOOT" -D "$TREE" -D /nonexistent -- /bin/true
