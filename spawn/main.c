@@ -249,8 +249,7 @@ int main(int argc, char **argv)
 		if (strncmp(err, "missing -D TREE", 15) == 0 && s.c.argc > 0 && s.c.n_option_args == 0 &&
 		    s.c.argv[0][0] && strspn(s.c.argv[0], "abcdefghijklmnopqrstuvwxyz") ==
 		    strlen(s.c.argv[0]))
-			snprintf(err + strlen(err), sizeof err - strlen(err), "; '%s' is no verb of "
-				 "nsboot (list, exec, shell, logs, stop, kill, wait, run)", s.c.argv[0]);
+			nsb_verb_not_one(s.c.argv[0], err, sizeof err);
 		usage_error(err);
 	}
 	nsb_verbosity = s.c.verbosity;

@@ -497,16 +497,27 @@ static int verb_logs(int argc, char **argv)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} verbs[] = {
+	{ "list", verb_list }, { "exec", verb_exec }, { "shell", verb_shell },
+	{ "stop", verb_stop }, { "kill", verb_kill }, { "wait", verb_wait },
+	{ "logs", verb_logs },
+};
+
+void nsb_verb_not_one(const char *word, char *buf, size_t len)
+{
+	size_t k = strlen(buf);
+	k += (size_t)snprintf(buf + k, k < len ? len - k : 0, "; '%s' is no verb of nsboot (", word);
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0] && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s, ", verbs[i].name);
+	if (k < len)
+		snprintf(buf + k, len - k, "run)");
+}
+
 int nsb_verb_main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} verbs[] = {
-		{ "list", verb_list }, { "exec", verb_exec }, { "shell", verb_shell },
-		{ "stop", verb_stop }, { "kill", verb_kill }, { "wait", verb_wait },
-		{ "logs", verb_logs },
-	};
 	if (argc < 2)
 		return -1;
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)

@@ -5,11 +5,16 @@
 #define NSB_VERBS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "spawner.h"
 
 /* When ARGV[1] names a verb, runs it and returns its exit status; else -1. */
 int nsb_verb_main(int argc, char **argv);
+
+/* Appends to the message in BUF (LEN bytes) that WORD is no verb, naming the verbs
+ * ("; 'lsit' is no verb of nsboot (list, exec, ..., run)"), cut at BUF's end. */
+void nsb_verb_not_one(const char *word, char *buf, size_t len);
 
 /* The verbs' part of nsboot --help. */
 const char *nsb_verbs_help(void);
