@@ -53,7 +53,6 @@ static int same_file(int a, int b)
 	       x.st_ino == y.st_ino;
 }
 
-/* The number of open fds of this process. */
 static void fds_arrive_in_order(void **state)
 {
 	int sv[2];
