@@ -192,7 +192,6 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 	struct nsb_passwd pw = { 0, 0, "/root", "/bin/sh" };
 	char *text = read_tree_file("/etc/passwd");
 	int e = text ? nsb_passwd_find(text, user, &pw) : -errno;
-	bool unread = !text;
 	free(text);
 	char *end;
 	unsigned long id = strtoul(user, &end, 10);
@@ -202,7 +201,8 @@ static noreturn void child_main(const struct nsb_exec_req *r, char **env, size_t
 		e = 0;
 	}
 	if (e < 0 && (r->user || r->login) && strcmp(user, "root") != 0 && strcmp(user, "0") != 0) {
-		if (unread && (e == -ENOEXEC || e == -EFBIG))
+		/* (only the read gives these: the parser says EINVAL or ENOENT) */
+		if (e == -ENOEXEC || e == -EFBIG)
 			child_fail(r->verb, "user %s: the machine's /etc/passwd is %s", user,
 				   e == -ENOEXEC ? "not a regular file" : "over 1 MiB");
 		child_fail(r->verb, "user %s: %s in the machine's /etc/passwd", user,
